@@ -1,0 +1,63 @@
+/**
+ * @module scripts/build-bundle
+ * Bundles the files the app needs at run time into src/generated/bundle.json, because
+ * Workers has no file system: texts and prompts (prompts/<locale>/*.md, strings.json),
+ * the web chat page, and the search analyzer's data (abbreviations, stopwords).
+ * Usage: npm run build:bundle [-- --check]  (--check fails when the bundle is stale)
+ */
+import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AbbreviationsSchema, StopwordsSchema } from '../src/knowledge/schema';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'src/generated/bundle.json');
+
+export function buildBundle(): string {
+  const prompts: Record<string, Record<string, string>> = {};
+  for (const locale of ['vi', 'en']) {
+    const dir = join(root, 'prompts', locale);
+    const table: Record<string, string> = {};
+    for (const file of readdirSync(dir).sort()) {
+      const content = readFileSync(join(dir, file), 'utf8').normalize('NFC');
+      if (file.endsWith('.md') || file.endsWith('.txt')) {
+        table[file.replace(/\.(md|txt)$/, '')] = content.replace(/\s+$/, '');
+      } else if (file.endsWith('.json')) {
+        // One strings file per concern (strings.json, telegram.json, …); a key may live in one only.
+        for (const [key, value] of Object.entries(JSON.parse(content) as Record<string, string>)) {
+          if (key in table) throw new Error(`prompts/${locale}/${file}: text key "${key}" is defined twice`);
+          table[key] = value;
+        }
+      }
+    }
+    prompts[locale] = table;
+  }
+  const bundle = {
+    prompts,
+    webPage: readFileSync(join(root, 'src/channels/web/page.html'), 'utf8'),
+    analyzer: {
+      abbreviations: AbbreviationsSchema.parse(readJson('knowledge/abbreviations.json')),
+      stopwords: StopwordsSchema.parse(readJson('knowledge/stopwords.json')),
+    },
+  };
+  return JSON.stringify(bundle, null, 1) + '\n';
+}
+
+function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(join(root, path), 'utf8'));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const content = buildBundle();
+  if (process.argv.includes('--check')) {
+    const current = existsSync(out) ? readFileSync(out, 'utf8') : '';
+    if (current !== content) {
+      console.error('src/generated/bundle.json is stale: run npm run build:bundle');
+      process.exit(1);
+    }
+    console.log('bundle is up to date');
+  } else {
+    writeFileSync(out, content);
+    console.log(`wrote ${out} (${content.length} bytes)`);
+  }
+}

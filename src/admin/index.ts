@@ -1,0 +1,68 @@
+/**
+ * @module admin
+ * The /admin API shell: bearer-token auth (constant time), the audit helper handed to each
+ * admin route, and `GET /admin/audit`. Feature routes (metrics, tasks, invites, stats, jobs)
+ * are Hono sub-apps mounted here by the composition root. Off (404) when ADMIN_TOKEN is unset.
+ */
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { Store } from '../store/store';
+import type { Logger } from '../log';
+import { secureEqual } from '../core/secure-compare';
+import { readAudit, writeAudit, type AuditEntry } from './audit';
+
+export interface AdminVariables {
+  /** Who is acting: the X-Admin-Actor header (a name, for the audit log) or "admin". */
+  actor: string;
+}
+export type AdminEnv = { Variables: AdminVariables };
+
+export interface AdminDeps {
+  token: string | undefined;
+  store: Store;
+  log: Logger;
+  now: () => Date;
+}
+
+/** Records an admin action; routes call it after a write succeeds. */
+export type Audit = (entry: Omit<AuditEntry, 'at'> & { at?: string }) => Promise<void>;
+
+export function makeAudit(deps: Pick<AdminDeps, 'store' | 'now'>): Audit {
+  return (entry) => writeAudit(deps.store, { ...entry, at: entry.at ?? deps.now().toISOString() });
+}
+
+export function bearerAuth(token: string): MiddlewareHandler<AdminEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+    if (!match || !(await secureEqual(match[1], token))) {
+      c.header('WWW-Authenticate', 'Bearer realm="admin"');
+      return c.json({ error: 'unauthorized: a valid bearer token is required' }, 401);
+    }
+    const actor = (c.req.header('x-admin-actor') ?? 'admin').replace(/[^\p{L}\p{N} ._@-]/gu, '').slice(0, 64) || 'admin';
+    c.set('actor', actor);
+    await next();
+  };
+}
+
+export function adminApp(deps: AdminDeps, routes: Record<string, Hono<AdminEnv>>): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  if (!deps.token) {
+    app.all('*', (c) => c.json({ error: 'the admin API is off (ADMIN_TOKEN is not set)' }, 404));
+    return app;
+  }
+  app.use('*', bearerAuth(deps.token));
+  app.get('/audit', async (c) => {
+    const to = parseDate(c.req.query('to')) ?? deps.now();
+    const from = parseDate(c.req.query('from')) ?? new Date(to.getTime() - 7 * 86_400_000);
+    if (from > to) return c.json({ error: 'from must be before to' }, 400);
+    return c.json({ from: from.toISOString(), to: to.toISOString(), entries: await readAudit(deps.store, from, to) });
+  });
+  for (const [path, sub] of Object.entries(routes)) app.route(path, sub);
+  return app;
+}
+
+function parseDate(s: string | undefined): Date | undefined {
+  if (!s) return undefined;
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}

@@ -1,0 +1,136 @@
+/**
+ * @module app
+ * The composition root: builds the runtime (store, knowledge, texts, assistant, jobs) from a
+ * Config, and the one Hono app both entries serve. Everything is wired here and handed
+ * down; no module below reads the environment or a global.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { Config } from './config';
+import { describeServices } from './config';
+import { Assistant } from './core/assistant';
+import { Conversation } from './core/conversation';
+import { RoleDirectory } from './core/roles';
+import { RateLimiter } from './core/rate-limit';
+import type { Services } from './core/services';
+import { Texts, type TextTable } from './core/texts';
+import { KnowledgeBundleSchema } from './knowledge/schema';
+import { createIndex, type KnowledgeIndex } from './search/index';
+import type { AnalyzerData } from './search/analyzer';
+import type { Store } from './store/store';
+import { createStore } from './store/index';
+import { createLogger, describeError, type Logger } from './log';
+import { webChannel } from './channels/web';
+import { adminApp } from './admin/index';
+import { runJobs, type Job, type JobRun, LAST_RUNS_KEY } from './jobs/index';
+import { startHandler, helpHandler } from '../handlers/help';
+import { askHandler } from '../handlers/ask';
+import bundleJson from './generated/bundle.json';
+import knowledgeJson from './generated/knowledge.json';
+
+export interface Runtime {
+  config: Config;
+  store: Store;
+  log: Logger;
+  texts: Texts;
+  knowledge: KnowledgeIndex;
+  services: Services;
+  assistant: Assistant;
+  jobs: Job[];
+  page: string;
+}
+
+export interface RuntimeOverrides {
+  store?: Store;
+  log?: Logger;
+  now?: () => Date;
+}
+
+interface Bundle {
+  prompts: TextTable;
+  webPage: string;
+  analyzer: AnalyzerData;
+}
+
+/** The index is built once per isolate/process and shared by every runtime in it. */
+let sharedIndex: KnowledgeIndex | undefined;
+function loadIndex(): KnowledgeIndex {
+  sharedIndex ??= createIndex(KnowledgeBundleSchema.parse(knowledgeJson), (bundleJson as Bundle).analyzer);
+  return sharedIndex;
+}
+
+export function createRuntime(config: Config, overrides: RuntimeOverrides = {}): Runtime {
+  const bundle = bundleJson as Bundle;
+  const log = overrides.log ?? createLogger(config.logLevel);
+  const store = overrides.store ?? createStore({ upstash: config.upstash });
+  const texts = new Texts(bundle.prompts);
+  const knowledge = loadIndex();
+  const services: Services = {
+    knowledge,
+    texts,
+    store,
+    log,
+    settings: { historyTtlSeconds: config.historyTtlSeconds },
+    now: overrides.now ?? (() => new Date()),
+  };
+  const assistant = new Assistant({
+    handlers: [startHandler, helpHandler, askHandler],
+    fallback: askHandler.id,
+    services,
+    roles: new RoleDirectory(store, config.officialAllowlist),
+    conversation: new Conversation(store, config.historyTtlSeconds),
+    rateLimit: new RateLimiter(store, { limit: config.rateLimitPerMinute, windowSeconds: 60 }, services.now, log),
+  });
+  return { config, store, log, texts, knowledge, services, assistant, jobs: [], page: bundle.webPage };
+}
+
+/** Runs the scheduled jobs once (the cron handler and the Node timer both call this). */
+export function runScheduled(rt: Runtime, at: Date): Promise<JobRun[]> {
+  return runJobs(rt.jobs, { at, store: rt.store, log: rt.log });
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createApp(rt: Runtime): Hono {
+  const app = new Hono();
+  const vi = 'vi' as const;
+
+  app.use(requestId());
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ error: rt.texts.get(vi, 'error-body-too-large') }, 413),
+    }),
+  );
+
+  app.get('/healthz', async (c) => {
+    let lastJobs: string | null = null;
+    try {
+      lastJobs = (await rt.store.hashGetAll(LAST_RUNS_KEY))['_run'] ?? null;
+    } catch (e) {
+      rt.log.warn('healthz: store unreachable', { error: describeError(e) });
+      return c.json({ ok: false, ...describeServices(rt.config), error: 'store unreachable' }, 503);
+    }
+    return c.json({
+      ok: true,
+      ...describeServices(rt.config),
+      web: true,
+      knowledge: { documents: rt.knowledge.documentCount, chunks: rt.knowledge.size },
+      lastScheduledRun: lastJobs,
+    });
+  });
+
+  app.route('/', webChannel({ assistant: rt.assistant, texts: rt.texts, page: rt.page }));
+  app.route(
+    '/admin',
+    adminApp({ token: rt.config.admin?.token, store: rt.store, log: rt.log, now: rt.services.now }, {}),
+  );
+
+  app.notFound((c) => c.json({ error: rt.texts.get(vi, 'error-not-found') }, 404));
+  app.onError((err, c) => {
+    rt.log.error('request failed', { path: new URL(c.req.url).pathname, error: describeError(err), requestId: c.get('requestId') });
+    return c.json({ error: rt.texts.get(vi, 'error-internal'), requestId: c.get('requestId') }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,37 @@
+/**
+ * @module background
+ * Work that continues after the HTTP response: on Workers through ExecutionContext.waitUntil,
+ * on Node through a tracker that the server hands in as the same interface, so webhooks can
+ * acknowledge at once everywhere and shutdown can wait for what is still running.
+ */
+
+/** The part of the Workers ExecutionContext the app uses. */
+export interface WaitUntil {
+  waitUntil(promise: Promise<unknown>): void;
+  passThroughOnException(): void;
+}
+
+export class BackgroundTracker {
+  private readonly pending = new Set<Promise<unknown>>();
+
+  /** An ExecutionContext look-alike for Node and tests. */
+  readonly context: WaitUntil & { props: Record<string, never> } = {
+    waitUntil: (p) => this.track(p),
+    passThroughOnException: () => {},
+    props: {},
+  };
+
+  track(promise: Promise<unknown>): void {
+    const p = promise.catch(() => {}).finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Resolves when everything tracked so far (and started meanwhile) has settled. */
+  async drain(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+}

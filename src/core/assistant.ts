@@ -1,0 +1,144 @@
+/**
+ * @module core/assistant
+ * The one brain behind every channel: routes an Inbound to the handler for its command,
+ * its typed-word phrase, or (for free text) the handler most sure about it, and returns
+ * a Reply. Records the turn in conversation memory. Knows no platform.
+ */
+import type { Handler } from './handler';
+import type { Services } from './services';
+import type { Inbound, Reply } from './types';
+import { Conversation } from './conversation';
+import { RoleDirectory } from './roles';
+import type { RateLimiter } from './rate-limit';
+import { fold } from '../search/normalize';
+import { describeError } from '../log';
+
+export const MAX_MESSAGE_CHARS = 2000;
+/** A handler's detect() score must reach this to take a free-text message from the fallback. */
+const DETECT_THRESHOLD = 0.5;
+
+export interface AssistantOptions {
+  handlers: Handler[];
+  /** The handler id that answers free text nobody else claims. */
+  fallback: string;
+  services: Services;
+  roles: RoleDirectory;
+  conversation: Conversation;
+  /** Per-user limit on messages; absent means unlimited (tests). */
+  rateLimit?: RateLimiter;
+}
+
+export interface HandleOptions {
+  /** Receives the answer so far while a model writes it (see HandlerContext.onPartial). */
+  onPartial?: (textSoFar: string) => void;
+}
+
+export interface Route {
+  handler: Handler;
+  args: string;
+  via: 'command' | 'phrase' | 'detect' | 'fallback' | 'unknown-command';
+}
+
+export class Assistant {
+  private readonly byCommand = new Map<string, Handler>();
+  private readonly phrases: Array<{ phrase: string; handler: Handler }> = [];
+  private readonly fallback: Handler;
+
+  constructor(private readonly opts: AssistantOptions) {
+    for (const h of opts.handlers) {
+      for (const c of h.commands ?? []) {
+        if (this.byCommand.has(c)) throw new Error(`command /${c} claimed twice`);
+        this.byCommand.set(c, h);
+      }
+      for (const p of h.phrases ?? []) this.phrases.push({ phrase: fold(p.toLowerCase()), handler: h });
+    }
+    // Longest phrase first, so "nhac viec danh sach" wins over "nhac viec".
+    this.phrases.sort((a, b) => b.phrase.length - a.phrase.length);
+    const fb = opts.handlers.find((h) => h.id === opts.fallback);
+    if (!fb) throw new Error(`fallback handler ${opts.fallback} is not registered`);
+    this.fallback = fb;
+  }
+
+  get services(): Services {
+    return this.opts.services;
+  }
+
+  /** Which handler a text goes to, and with which arguments. */
+  route(rawText: string): Route {
+    const text = rawText.normalize('NFC').trim();
+    const cmd = /^\/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/.exec(text);
+    if (cmd) {
+      const handler = this.byCommand.get(cmd[1]!.toLowerCase());
+      if (handler) return { handler, args: (cmd[2] ?? '').trim(), via: 'command' };
+      const help = this.byCommand.get('help');
+      if (help) return { handler: help, args: '', via: 'unknown-command' };
+    }
+    const folded = fold(text.toLowerCase());
+    for (const { phrase, handler } of this.phrases) {
+      if (folded === phrase || folded.startsWith(phrase + ' ')) {
+        return { handler, args: text.slice(phrase.length).trim(), via: 'phrase' };
+      }
+    }
+    let best: { handler: Handler; score: number } | undefined;
+    for (const h of this.opts.handlers) {
+      const score = h.detect?.(text, this.opts.services) ?? 0;
+      if (score >= DETECT_THRESHOLD && (!best || score > best.score)) best = { handler: h, score };
+    }
+    if (best) return { handler: best.handler, args: text, via: 'detect' };
+    return { handler: this.fallback, args: text, via: 'fallback' };
+  }
+
+  async handle(inbound: Inbound, opts: HandleOptions = {}): Promise<Reply> {
+    const { services, conversation } = { services: this.opts.services, conversation: this.opts.conversation };
+    if (this.opts.rateLimit && !(await this.opts.rateLimit.allow(`${inbound.channel}:${inbound.userId}`))) {
+      return {
+        intent: 'rate-limited',
+        blocks: [{ type: 'text', text: services.texts.get(inbound.locale, 'rate-limited') }],
+        citations: [],
+        found: false,
+      };
+    }
+    const role = inbound.role ?? (await this.opts.roles.roleOf(inbound.channel, inbound.userId));
+    const route = this.route(inbound.text);
+    let reply: Reply;
+    try {
+      reply = await route.handler.handle({
+        inbound: { ...inbound, role },
+        args: route.args,
+        services,
+        onPartial: opts.onPartial,
+      });
+      if (route.via === 'unknown-command') {
+        reply = {
+          ...reply,
+          blocks: [{ type: 'text', text: services.texts.get(inbound.locale, 'unknown-command') }, ...reply.blocks],
+        };
+      }
+    } catch (e) {
+      services.log.error('handler failed', { handler: route.handler.id, channel: inbound.channel, error: describeError(e) });
+      reply = {
+        intent: 'error',
+        blocks: [{ type: 'text', text: services.texts.get(inbound.locale, 'error-apology') }],
+        citations: [],
+        found: false,
+      };
+    }
+    await this.remember(conversation, inbound, reply);
+    return reply;
+  }
+
+  private async remember(conversation: Conversation, inbound: Inbound, reply: Reply): Promise<void> {
+    const at = this.opts.services.now().getTime();
+    const answer = reply.blocks
+      .map((b) => (b.type === 'list' ? b.items.join('\n') : b.text))
+      .join('\n')
+      .slice(0, 1000);
+    try {
+      await conversation.append(inbound.channel, inbound.chatId, { role: 'user', text: inbound.text, at });
+      await conversation.append(inbound.channel, inbound.chatId, { role: 'assistant', text: answer, at, intent: reply.intent });
+    } catch (e) {
+      // Memory is a help, not a requirement: a store hiccup must not cost the user the answer.
+      this.opts.services.log.warn('conversation not saved', { error: describeError(e) });
+    }
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * @module core/handler
+ * What a capability in handlers/ looks like to the assistant: the commands it answers, the
+ * words that call it when typed without a slash, how sure it is about a free-text message,
+ * and the work itself. Handlers get services passed in; they never import a channel.
+ */
+import type { Inbound, Reply, Role } from './types';
+import type { Services } from './services';
+
+export interface HandlerContext {
+  inbound: Inbound & { role: Role };
+  /** The text after the command or phrase; the whole message for free text. */
+  args: string;
+  services: Services;
+  /**
+   * Called with the answer so far while it is being written (streamed from a model), so a
+   * channel can show it growing. Optional: handlers that answer at once never call it.
+   */
+  onPartial?: (textSoFar: string) => void;
+}
+
+export interface Handler {
+  /** The intent name reported with the reply (ask, help, procedure, kpi, …). */
+  id: string;
+  /** Slash commands without the slash, e.g. ['help', 'trogiup']. */
+  commands?: string[];
+  /**
+   * Leading words that call this handler when typed as text (channels without a command
+   * menu, such as Zalo): compared on folded text, e.g. 'thu tuc', 'kpi', 'nhac viec'.
+   */
+  phrases?: string[];
+  /** For free text: 0..1, how sure this handler is that the message is for it. */
+  detect?(text: string, services: Services): number;
+  handle(ctx: HandlerContext): Promise<Reply>;
+}

@@ -1,0 +1,20 @@
+/**
+ * @module core/secure-compare
+ * Constant-time comparison of secrets (webhook secret headers, bearer tokens), so the time a
+ * check takes says nothing about how much of a guess was right. Both sides are hashed first,
+ * which also hides the secret's length.
+ */
+
+const encoder = new TextEncoder();
+
+export async function secureEqual(given: string | undefined | null, expected: string): Promise<boolean> {
+  const [a, b] = await Promise.all([
+    crypto.subtle.digest('SHA-256', encoder.encode(given ?? '')),
+    crypto.subtle.digest('SHA-256', encoder.encode(expected)),
+  ]);
+  const x = new Uint8Array(a);
+  const y = new Uint8Array(b);
+  let diff = given == null ? 1 : 0;
+  for (let i = 0; i < x.length; i++) diff |= x[i]! ^ y[i]!;
+  return diff === 0;
+}

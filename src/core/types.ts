@@ -1,0 +1,75 @@
+/**
+ * @module core/types
+ * The two shapes every channel speaks to the core: an Inbound message and a Reply.
+ * Nothing here knows a platform's wire format; nothing in a channel knows what a KPI is.
+ */
+
+export type ChannelName = 'telegram' | 'zalo' | 'web';
+export type Locale = 'vi' | 'en';
+export type Role = 'citizen' | 'staff' | 'official' | 'admin';
+
+export interface Inbound {
+  channel: ChannelName;
+  /** Where to answer (a Telegram chat, a Zalo chat, a web session). */
+  chatId: string;
+  /** Who wrote it, stable per channel. */
+  userId: string;
+  text: string;
+  locale: Locale;
+  /** Filled in by the core from the store; channels leave it unset. */
+  role?: Role;
+  isGroup?: boolean;
+}
+
+/** Where a fact came from, shown under an answer. */
+export interface Citation {
+  id: string;
+  title: string;
+  source: string;
+  /** ISO date (YYYY-MM-DD); renderers show it the Vietnamese way. */
+  date: string;
+  url?: string;
+}
+
+/** A button's action is opaque to channels: they send it back as the text of a new Inbound. */
+export interface Button {
+  label: string;
+  action: string;
+}
+
+export type Block =
+  | { type: 'text'; text: string }
+  | { type: 'heading'; text: string }
+  | { type: 'quote'; text: string; cite?: number }
+  | { type: 'list'; items: string[]; ordered?: boolean };
+
+export interface Reply {
+  intent: string;
+  blocks: Block[];
+  citations: Citation[];
+  /** Rows of buttons; channels without buttons render them as numbered choices. */
+  buttons?: Button[][];
+  /** Whether the answer is grounded in a found source (false for "not found" and refusals). */
+  found?: boolean;
+}
+
+/** Where a proactive message (a reminder digest, a KPI alert) goes. */
+export interface Recipient {
+  channel: ChannelName;
+  chatId: string;
+  locale: Locale;
+}
+
+/**
+ * The outcome of one send. `permanent` means retrying will not help (the bot was blocked,
+ * the chat is gone); otherwise the next run may try again.
+ */
+export type SendResult = { ok: true } | { ok: false; permanent: boolean; reason: string };
+
+/**
+ * How jobs and alerts reach a chat without knowing the platform: app.ts builds one from the
+ * live channels, each of which renders the Reply its own way.
+ */
+export interface Outbound {
+  send(to: Recipient, reply: Reply): Promise<SendResult>;
+}

@@ -1,0 +1,35 @@
+/**
+ * @module llm/redact
+ * Masks personal numbers before text leaves for a model or a log: 12-digit citizen ID
+ * (CCCD), 9-digit old ID (CMND), Vietnamese phone numbers, e-mail addresses and bank
+ * account numbers. Deliberately errs on the side of masking.
+ */
+
+export interface Redaction {
+  text: string;
+  /** Which kinds were found, so the user can be told gently not to send them. */
+  found: Array<'cccd' | 'cmnd' | 'phone' | 'email' | 'account'>;
+}
+
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
+// Phones: +84 or 0, then 9 digits (mobile 3/5/7/8/9x, landline 2x), spaces/dots/dashes allowed.
+const PHONE = /(?<![\p{N}])(?:\+?84|0)(?:[\s.-]?\d){9}(?![\p{N}])/gu;
+const CCCD = /(?<![\p{N}])\d{12}(?![\p{N}])/gu;
+const CMND = /(?<![\p{N}])\d{9}(?![\p{N}])/gu;
+// Bank accounts and cards: 8-19 digits in a row, or three or more groups of 4 (1234 5678 9012).
+// Year ranges such as 2021-2025 are two groups and stay as they are.
+const ACCOUNT = /(?<![\p{N}])(?:\d{8,19}|\d{4}(?:[ -]\d{4}){2,3})(?![\p{N}])/gu;
+
+export function redact(input: string): Redaction {
+  const found = new Set<Redaction['found'][number]>();
+  let text = input.replace(EMAIL, () => (found.add('email'), '[email]'));
+  text = text.replace(PHONE, () => (found.add('phone'), '[số điện thoại]'));
+  text = text.replace(CCCD, () => (found.add('cccd'), '[số CCCD]'));
+  text = text.replace(CMND, () => (found.add('cmnd'), '[số CMND]'));
+  text = text.replace(ACCOUNT, () => (found.add('account'), '[số tài khoản]'));
+  return { text, found: [...found] };
+}
+
+export function maskPersonalData(input: string): string {
+  return redact(input).text;
+}

@@ -1,0 +1,63 @@
+/**
+ * @module store
+ * The one interface behind which all state lives: conversation turns, idempotency claims,
+ * counters, sets and time series. Values are strings; callers encode their own JSON.
+ * Two implementations pass the same contract suite: in-memory (the embedded default) and
+ * Upstash Redis (REST). Method names follow the Redis command each maps to.
+ */
+
+export interface ScoredMember {
+  member: string;
+  score: number;
+}
+
+export interface Store {
+  /** Which implementation this is, for /healthz. */
+  readonly kind: 'memory' | 'upstash';
+
+  get(key: string): Promise<string | null>;
+  /** SET key value [EX ttlSeconds]. */
+  set(key: string, value: string, ttlSeconds?: number): Promise<void>;
+  /**
+   * SET key value NX EX ttlSeconds: true when this caller took the claim, false when it
+   * was already held. The only safe way to de-duplicate (never read-then-write).
+   */
+  claim(key: string, ttlSeconds: number, value?: string): Promise<boolean>;
+  /** DEL: how many keys existed. */
+  del(...keys: string[]): Promise<number>;
+  /** INCRBY; when ttlSeconds is given and the key is new, it expires after that. */
+  incr(key: string, by?: number, ttlSeconds?: number): Promise<number>;
+  /** EXPIRE; false when the key does not exist. */
+  expire(key: string, ttlSeconds: number): Promise<boolean>;
+  /** TTL in seconds: -1 no expiry, -2 no key. */
+  ttl(key: string): Promise<number>;
+
+  /** RPUSH then LTRIM to the last maxLen items, then EXPIRE, atomically. */
+  listPush(key: string, value: string, opts: { maxLen: number; ttlSeconds?: number }): Promise<void>;
+  /** LRANGE start stop (inclusive, negatives count from the end). */
+  listRange(key: string, start: number, stop: number): Promise<string[]>;
+
+  /** SADD: how many were new. */
+  setAdd(key: string, ...members: string[]): Promise<number>;
+  /** SREM: how many were removed. */
+  setRemove(key: string, ...members: string[]): Promise<number>;
+  /** SMEMBERS, sorted for stable output. */
+  setMembers(key: string): Promise<string[]>;
+
+  /** HSET key field value. */
+  hashSet(key: string, fields: Record<string, string>): Promise<void>;
+  /** HGETALL ({} when missing). */
+  hashGetAll(key: string): Promise<Record<string, string>>;
+  /** HDEL: how many fields were removed. */
+  hashDel(key: string, ...fields: string[]): Promise<number>;
+
+  /** ZADD key score member (member updated in place when present). */
+  zAdd(key: string, score: number, member: string): Promise<void>;
+  /** ZRANGEBYSCORE key min max WITHSCORES, ascending by score then member. */
+  zRangeByScore(key: string, min: number, max: number): Promise<ScoredMember[]>;
+  /** ZREMRANGEBYSCORE: how many were removed. */
+  zRemRangeByScore(key: string, min: number, max: number): Promise<number>;
+
+  /** SCAN MATCH prefix*: every key that starts with prefix (for deleting a user's data). */
+  keysWithPrefix(prefix: string): Promise<string[]>;
+}

@@ -1,0 +1,36 @@
+/**
+ * Test helpers that build the real runtime and app with an in-memory store, a fixed clock
+ * and a logger that records lines, so tests can assert on what was logged.
+ */
+import { createApp, createRuntime, type Runtime } from '../../src/app';
+import { loadConfig, type RawEnv } from '../../src/config';
+import { MemoryStore } from '../../src/store/memory';
+import { createLogger } from '../../src/log';
+import { BackgroundTracker } from '../../src/background';
+
+export interface TestApp {
+  rt: Runtime;
+  store: MemoryStore;
+  logs: string[];
+  background: BackgroundTracker;
+  request(path: string, init?: RequestInit): Promise<Response>;
+}
+
+export function makeTestApp(env: RawEnv = {}, now = () => new Date('2026-11-21T08:00:00+07:00')): TestApp {
+  const logs: string[] = [];
+  const store = new MemoryStore({ now: () => now().getTime() });
+  const rt = createRuntime(loadConfig(env), { store, now, log: createLogger('debug', (l) => logs.push(l)) });
+  const app = createApp(rt);
+  const background = new BackgroundTracker();
+  return {
+    rt,
+    store,
+    logs,
+    background,
+    request: async (path, init) => app.request(path, init, env, background.context),
+  };
+}
+
+export function postJson(body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
