@@ -22,6 +22,9 @@ import type { Store } from './store/store';
 import { createStore } from './store/index';
 import { createLogger, describeError, type Logger } from './log';
 import { webChannel } from './channels/web';
+import { zaloChannel, zaloOutbound } from './channels/zalo';
+import { channelOutbound, type ChannelSenders } from './channels/outbound';
+import type { Outbound } from './core/types';
 import { adminApp } from './admin/index';
 import { runJobs, type Job, type JobRun, LAST_RUNS_KEY } from './jobs/index';
 import { startHandler, helpHandler } from '../handlers/help';
@@ -39,6 +42,8 @@ export interface Runtime {
   assistant: Assistant;
   jobs: Job[];
   page: string;
+  /** Sends proactive messages (reminders, alerts) through whichever channels are live. */
+  outbound: Outbound;
 }
 
 export interface RuntimeOverrides {
@@ -82,7 +87,10 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     conversation: new Conversation(store, config.historyTtlSeconds),
     rateLimit: new RateLimiter(store, { limit: config.rateLimitPerMinute, windowSeconds: 60 }, services.now, log),
   });
-  return { config, store, log, texts, knowledge, services, assistant, jobs: [], page: bundle.webPage };
+  const senders: ChannelSenders = {};
+  if (config.zalo) senders.zalo = zaloOutbound({ config: config.zalo, texts, log, store });
+  const outbound = channelOutbound(senders);
+  return { config, store, log, texts, knowledge, services, assistant, jobs: [], page: bundle.webPage, outbound };
 }
 
 /** Runs the scheduled jobs once (the cron handler and the Node timer both call this). */
@@ -126,6 +134,13 @@ export function createApp(rt: Runtime): Hono {
     '/admin',
     adminApp({ token: rt.config.admin?.token, store: rt.store, log: rt.log, now: rt.services.now }, {}),
   );
+
+  if (rt.config.zalo) {
+    app.route(
+      '/webhooks/zalo',
+      zaloChannel({ assistant: rt.assistant, store: rt.store, texts: rt.texts, log: rt.log, config: rt.config.zalo, now: rt.services.now }),
+    );
+  }
 
   app.notFound((c) => c.json({ error: rt.texts.get(vi, 'error-not-found') }, 404));
   app.onError((err, c) => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeTestApp } from '../support/runtime';
 import { makeAudit } from '../../src/admin/index';
-import { secureEqual } from '../../src/core/secure-compare';
 
 const TOKEN = 'admin-token-0123456789';
 
@@ -41,14 +40,5 @@ describe('/admin', () => {
     const t = makeTestApp({ ADMIN_TOKEN: TOKEN });
     const res = await t.request('/admin/audit?from=2026-02-01&to=2026-01-01', { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(400);
-  });
-});
-
-describe('secureEqual', () => {
-  it('is true only for the identical secret', async () => {
-    expect(await secureEqual('abc', 'abc')).toBe(true);
-    expect(await secureEqual('abd', 'abc')).toBe(false);
-    expect(await secureEqual('', 'abc')).toBe(false);
-    expect(await secureEqual(undefined, '')).toBe(false);
   });
 });
