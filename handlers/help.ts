@@ -20,6 +20,7 @@ export const startHandler: Handler = {
           text: t.get(inbound.locale, 'privacy', {
             turns: MAX_TURNS / 2,
             days: Math.round(services.settings.historyTtlSeconds / 86_400),
+            analyticsDays: services.settings.analyticsRetentionDays,
           }),
         },
       ],

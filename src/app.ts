@@ -11,7 +11,7 @@ import type { Config } from './config';
 import { describeServices } from './config';
 import { Assistant } from './core/assistant';
 import { Conversation } from './core/conversation';
-import { RoleDirectory } from './core/roles';
+import { Invites, RoleDirectory } from './core/roles';
 import { RateLimiter } from './core/rate-limit';
 import type { Services } from './core/services';
 import { Texts, type TextTable } from './core/texts';
@@ -22,13 +22,31 @@ import type { Store } from './store/store';
 import { createStore } from './store/index';
 import { createLogger, describeError, type Logger } from './log';
 import { webChannel } from './channels/web';
-import { zaloChannel, zaloOutbound } from './channels/zalo';
+import { zaloChannel, zaloEraser, zaloOutbound } from './channels/zalo';
+import { telegramChannel, telegramEraser, telegramOutbound } from './channels/telegram';
+import { feedbackEraser } from '../handlers/feedback';
+import { kpiEraser } from './kpi/erase';
 import { channelOutbound, type ChannelSenders } from './channels/outbound';
 import type { Outbound } from './core/types';
-import { adminApp } from './admin/index';
+import { adminApp, makeAudit } from './admin/index';
+import { invitesApp } from './admin/invites';
+import { rolesApp } from './admin/roles';
+import { statsApp } from './admin/stats';
+import { coreErasers } from './privacy/erasers';
+import type { UserDataEraser } from './privacy/erase';
+import { metricsAdmin } from './admin/metrics';
+import { KpiService } from './kpi/service';
+import { kpiPullJob } from './kpi/pull';
+import { kpiAlertJob } from './kpi/alerts';
+import { createKpiHandler } from '../handlers/kpi';
+import { createLlm } from './llm/llm';
+import { createProcedureService } from './procedures/service';
+import { proceduresHandler } from '../handlers/procedures';
+import { knowledgeSearchTool } from './llm/tools';
 import { runJobs, type Job, type JobRun, LAST_RUNS_KEY } from './jobs/index';
 import { startHandler, helpHandler } from '../handlers/help';
 import { askHandler } from '../handlers/ask';
+import { accountHandlers } from '../handlers/account';
 import bundleJson from './generated/bundle.json';
 import knowledgeJson from './generated/knowledge.json';
 
@@ -40,6 +58,9 @@ export interface Runtime {
   knowledge: KnowledgeIndex;
   services: Services;
   assistant: Assistant;
+  roles: RoleDirectory;
+  invites: Invites;
+  kpi: KpiService;
   jobs: Job[];
   page: string;
   /** Sends proactive messages (reminders, alerts) through whichever channels are live. */
@@ -76,21 +97,47 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     texts,
     store,
     log,
-    settings: { historyTtlSeconds: config.historyTtlSeconds },
+    settings: { historyTtlSeconds: config.historyTtlSeconds, analyticsRetentionDays: config.analyticsRetentionDays },
     now: overrides.now ?? (() => new Date()),
+    procedures: createProcedureService({ dossierLookupUrl: config.dossierLookupUrl, analyzer: bundle.analyzer }),
   };
+  if (config.openai) {
+    const llm = createLlm(config.openai, { store, texts, log, now: services.now });
+    llm.tools.add(knowledgeSearchTool(knowledge, llm.embedder));
+    services.llm = llm;
+  }
+  const roles = new RoleDirectory(store, config.officialAllowlist);
+  const invites = new Invites(store, roles, services.now);
+  // Every feature that keeps per-user or per-chat state adds its eraser here (/xoadulieu).
+  const erasers: UserDataEraser[] = [...coreErasers, feedbackEraser, telegramEraser, zaloEraser, kpiEraser];
+  const kpi = new KpiService({ store, now: services.now, log });
   const assistant = new Assistant({
-    handlers: [startHandler, helpHandler, askHandler],
+    handlers: [
+      startHandler,
+      helpHandler,
+      ...accountHandlers({ roles, invites, erasers, analyticsRetentionDays: config.analyticsRetentionDays }),
+      proceduresHandler,
+      createKpiHandler(kpi, { fallback: askHandler }),
+      askHandler,
+    ],
     fallback: askHandler.id,
     services,
-    roles: new RoleDirectory(store, config.officialAllowlist),
+    roles,
     conversation: new Conversation(store, config.historyTtlSeconds),
     rateLimit: new RateLimiter(store, { limit: config.rateLimitPerMinute, windowSeconds: 60 }, services.now, log),
+    analytics: { retentionDays: config.analyticsRetentionDays },
   });
   const senders: ChannelSenders = {};
+  if (config.telegram) senders.telegram = telegramOutbound({ store, texts, log, config: config.telegram });
   if (config.zalo) senders.zalo = zaloOutbound({ config: config.zalo, texts, log, store });
   const outbound = channelOutbound(senders);
-  return { config, store, log, texts, knowledge, services, assistant, jobs: [], page: bundle.webPage, outbound };
+  const audit = makeAudit({ store, now: services.now, auditRetentionDays: config.auditRetentionDays });
+  // Pull before alerts, so a value pulled this run is judged in the same run.
+  const jobs: Job[] = [
+    kpiPullJob({ kpi, sources: config.kpiPullSources, audit }),
+    kpiAlertJob({ kpi, outbound, texts, roleOf: (channel, userId) => roles.roleOf(channel, userId) }),
+  ];
+  return { config, store, log, texts, knowledge, services, assistant, roles, invites, kpi, jobs, page: bundle.webPage, outbound };
 }
 
 /** Runs the scheduled jobs once (the cron handler and the Node timer both call this). */
@@ -130,11 +177,30 @@ export function createApp(rt: Runtime): Hono {
   });
 
   app.route('/', webChannel({ assistant: rt.assistant, texts: rt.texts, page: rt.page }));
+  const adminDeps = {
+    token: rt.config.admin?.token,
+    store: rt.store,
+    log: rt.log,
+    now: rt.services.now,
+    auditRetentionDays: rt.config.auditRetentionDays,
+  };
+  const audit = makeAudit(adminDeps);
   app.route(
     '/admin',
-    adminApp({ token: rt.config.admin?.token, store: rt.store, log: rt.log, now: rt.services.now }, {}),
+    adminApp(adminDeps, {
+      '/metrics': metricsAdmin({ kpi: rt.kpi, audit, log: rt.log }),
+      '/invites': invitesApp({ invites: rt.invites, audit }),
+      '/roles': rolesApp({ roles: rt.roles, audit }),
+      '/stats': statsApp({ store: rt.store, now: rt.services.now }),
+    }),
   );
 
+  if (rt.config.telegram) {
+    app.route(
+      '/webhooks/telegram',
+      telegramChannel({ assistant: rt.assistant, store: rt.store, texts: rt.texts, log: rt.log, config: rt.config.telegram, now: rt.services.now }),
+    );
+  }
   if (rt.config.zalo) {
     app.route(
       '/webhooks/zalo',

@@ -5,6 +5,7 @@
  * value stops start-up with a message naming the variable (never its value: it may be secret).
  */
 import { z } from 'zod';
+import { parsePullSources, type PullSource } from './kpi/pull-config';
 
 const optionalString = z
   .string()
@@ -36,6 +37,8 @@ const EnvSchema = z.object({
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_MODEL: optionalString,
   OPENAI_EMBEDDING_MODEL: optionalString,
+  /** Tokens per day (Asia/Ho_Chi_Minh) across all users; 0 turns generation off. */
+  OPENAI_DAILY_TOKEN_BUDGET: optionalInt(0, 1_000_000_000),
   UPSTASH_REDIS_REST_URL: optionalUrl,
   UPSTASH_REDIS_REST_TOKEN: optionalString,
   TELEGRAM_BOT_TOKEN: optionalString,
@@ -46,12 +49,20 @@ const EnvSchema = z.object({
   ZALO_BOT_TOKEN: optionalString,
   ZALO_WEBHOOK_SECRET: optionalString.pipe(z.string().min(8).max(256).optional()),
   ZALO_API_BASE: optionalUrl,
-  /** Comma-separated "channel:userId" pairs treated as officials until invites exist. */
+  /** Upstream dossier status service (GET <url>?code=<mã>); without it users are sent to the portal. */
+  DOSSIER_LOOKUP_URL: optionalUrl,
+  /** Comma-separated "channel:userId" pairs treated as officials without an invite. */
   OFFICIAL_ALLOWLIST: listOf,
   /** Days a conversation turn is kept. */
   HISTORY_TTL_DAYS: optionalInt(1, 365),
+  /** Days each question is kept (masked, not linked to a user) for the operator's stats. */
+  ANALYTICS_RETENTION_DAYS: optionalInt(1, 730),
+  /** Days admin actions stay in the audit log. */
+  AUDIT_RETENTION_DAYS: optionalInt(1, 3650),
   /** Messages one user may send per minute, across channels' own limits. */
   RATE_LIMIT_PER_MINUTE: optionalInt(1, 10_000),
+  /** JSON array of KPI pull sources (src/kpi/pull.ts); may hold tokens: set it as a secret. */
+  KPI_PULL_SOURCES: optionalString,
   LOG_LEVEL: optionalString.pipe(z.enum(['debug', 'info', 'warn', 'error']).optional()),
 });
 
@@ -63,12 +74,16 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   historyTtlSeconds: number;
   rateLimitPerMinute: number;
+  analyticsRetentionDays: number;
+  auditRetentionDays: number;
   admin?: { token: string };
-  openai?: { apiKey: string; baseUrl?: string; model: string; embeddingModel: string };
+  openai?: { apiKey: string; baseUrl?: string; model: string; embeddingModel: string; dailyTokenBudget: number };
   upstash?: { url: string; token: string };
-  telegram?: { token: string; webhookSecret?: string; apiBase: string };
-  zalo?: { token: string; webhookSecret?: string; apiBase: string };
+  telegram?: { token: string; webhookSecret: string; apiBase: string };
+  zalo?: { token: string; webhookSecret: string; apiBase: string };
   officialAllowlist: string[];
+  kpiPullSources: PullSource[];
+  dossierLookupUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -88,7 +103,21 @@ export function loadConfig(env: RawEnv): Config {
     throw new ConfigError(`Invalid environment: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  let kpiPullSources: PullSource[];
+  try {
+    kpiPullSources = parsePullSources(e.KPI_PULL_SOURCES);
+  } catch (err) {
+    // The parser names the position and field, never the value (it may hold a token).
+    throw new ConfigError(`Invalid environment: ${(err as Error).message}`);
+  }
   requirePair(e.UPSTASH_REDIS_REST_URL, e.UPSTASH_REDIS_REST_TOKEN, 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN');
+  // Webhooks are verified by their secret header, never by a token in the URL: no secret, no channel.
+  if (e.TELEGRAM_BOT_TOKEN && !e.TELEGRAM_WEBHOOK_SECRET) {
+    throw new ConfigError('Invalid environment: TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_BOT_TOKEN is set');
+  }
+  if (e.ZALO_BOT_TOKEN && !e.ZALO_WEBHOOK_SECRET) {
+    throw new ConfigError('Invalid environment: ZALO_WEBHOOK_SECRET: required when ZALO_BOT_TOKEN is set');
+  }
 
   return {
     host: e.HOST ?? '0.0.0.0',
@@ -96,6 +125,8 @@ export function loadConfig(env: RawEnv): Config {
     logLevel: e.LOG_LEVEL ?? 'info',
     historyTtlSeconds: (e.HISTORY_TTL_DAYS ?? 30) * 86_400,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE ?? 20,
+    analyticsRetentionDays: e.ANALYTICS_RETENTION_DAYS ?? 90,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS ?? 365,
     admin: e.ADMIN_TOKEN ? { token: e.ADMIN_TOKEN } : undefined,
     openai: e.OPENAI_API_KEY
       ? {
@@ -103,6 +134,7 @@ export function loadConfig(env: RawEnv): Config {
           baseUrl: e.OPENAI_BASE_URL,
           model: e.OPENAI_MODEL ?? 'gpt-4o-mini',
           embeddingModel: e.OPENAI_EMBEDDING_MODEL ?? 'text-embedding-3-small',
+          dailyTokenBudget: e.OPENAI_DAILY_TOKEN_BUDGET ?? 2_000_000,
         }
       : undefined,
     upstash:
@@ -112,18 +144,20 @@ export function loadConfig(env: RawEnv): Config {
     telegram: e.TELEGRAM_BOT_TOKEN
       ? {
           token: e.TELEGRAM_BOT_TOKEN,
-          webhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
+          webhookSecret: e.TELEGRAM_WEBHOOK_SECRET!,
           apiBase: stripSlash(e.TELEGRAM_API_BASE ?? 'https://api.telegram.org'),
         }
       : undefined,
     zalo: e.ZALO_BOT_TOKEN
       ? {
           token: e.ZALO_BOT_TOKEN,
-          webhookSecret: e.ZALO_WEBHOOK_SECRET,
+          webhookSecret: e.ZALO_WEBHOOK_SECRET!,
           apiBase: stripSlash(e.ZALO_API_BASE ?? 'https://bot-api.zaloplatforms.com'),
         }
       : undefined,
     officialAllowlist: e.OFFICIAL_ALLOWLIST,
+    kpiPullSources,
+    dossierLookupUrl: e.DOSSIER_LOOKUP_URL,
   };
 }
 
@@ -145,5 +179,6 @@ export function describeServices(config: Config): Record<string, string | boolea
     telegram: Boolean(config.telegram),
     zalo: Boolean(config.zalo),
     admin: Boolean(config.admin),
+    dossierLookup: Boolean(config.dossierLookupUrl),
   };
 }

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       TELEGRAM_BOT_TOKEN: '123:abc',
       TELEGRAM_WEBHOOK_SECRET: 'secret_1',
       ZALO_BOT_TOKEN: '1:z',
+      ZALO_WEBHOOK_SECRET: 'zalo-secret',
       ADMIN_TOKEN: 'a'.repeat(32),
     });
     expect(c.port).toBe(9000);
@@ -50,12 +51,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ UPSTASH_REDIS_REST_URL: 'https://x.io' })).toThrow(/UPSTASH_REDIS_REST_TOKEN/);
   });
 
+  it('refuses a channel token without its webhook secret', () => {
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: '1:x' })).toThrow(/TELEGRAM_WEBHOOK_SECRET: required/);
+    expect(() => loadConfig({ ZALO_BOT_TOKEN: '1:x' })).toThrow(/ZALO_WEBHOOK_SECRET: required/);
+  });
+
   it('refuses a short admin token', () => {
     expect(() => loadConfig({ ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN/);
   });
 
   it('lets tests point the channels at loopback fakes', () => {
-    const c = loadConfig({ TELEGRAM_BOT_TOKEN: 't', TELEGRAM_API_BASE: 'http://127.0.0.1:5555/', ZALO_BOT_TOKEN: 'z', ZALO_API_BASE: 'http://127.0.0.1:5556' });
+    const c = loadConfig({
+      TELEGRAM_BOT_TOKEN: 't',
+      TELEGRAM_WEBHOOK_SECRET: 'tg_secret',
+      TELEGRAM_API_BASE: 'http://127.0.0.1:5555/',
+      ZALO_BOT_TOKEN: 'z',
+      ZALO_WEBHOOK_SECRET: 'zalo-secret',
+      ZALO_API_BASE: 'http://127.0.0.1:5556',
+    });
     expect(c.telegram?.apiBase).toBe('http://127.0.0.1:5555');
     expect(c.zalo?.apiBase).toBe('http://127.0.0.1:5556');
   });

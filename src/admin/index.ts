@@ -1,10 +1,12 @@
 /**
  * @module admin
  * The /admin API shell: bearer-token auth (constant time), the audit helper handed to each
- * admin route, and `GET /admin/audit`. Feature routes (metrics, tasks, invites, stats, jobs)
- * are Hono sub-apps mounted here by the composition root. Off (404) when ADMIN_TOKEN is unset.
+ * admin route, body and query validation that answers 400 with a reason, and `GET /admin/audit`.
+ * Feature routes (metrics, tasks, invites, roles, stats, jobs) are Hono sub-apps mounted here by
+ * the composition root. Off (404) when ADMIN_TOKEN is unset.
  */
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import type { z } from 'zod';
 import type { Store } from '../store/store';
 import type { Logger } from '../log';
 import { secureEqual } from '../core/secure-compare';
@@ -21,13 +23,47 @@ export interface AdminDeps {
   store: Store;
   log: Logger;
   now: () => Date;
+  /** Audit entries older than this many days are dropped on the next write; unset keeps all. */
+  auditRetentionDays?: number;
 }
 
 /** Records an admin action; routes call it after a write succeeds. */
 export type Audit = (entry: Omit<AuditEntry, 'at'> & { at?: string }) => Promise<void>;
 
-export function makeAudit(deps: Pick<AdminDeps, 'store' | 'now'>): Audit {
-  return (entry) => writeAudit(deps.store, { ...entry, at: entry.at ?? deps.now().toISOString() });
+export function makeAudit(deps: Pick<AdminDeps, 'store' | 'now' | 'auditRetentionDays'>): Audit {
+  return (entry) =>
+    writeAudit(deps.store, { ...entry, at: entry.at ?? deps.now().toISOString() }, deps.auditRetentionDays);
+}
+
+/** A validated value, or the 400 response to send instead. */
+export type Parsed<T> = { ok: true; data: T } | { ok: false; response: Response };
+
+/**
+ * Reads and validates a JSON body: 400 with a reason for non-JSON or a schema mismatch.
+ * @example
+ *   const body = await jsonBody(c, InviteRequest);
+ *   if (!body.ok) return body.response;
+ */
+export async function jsonBody<S extends z.ZodType>(c: Context<AdminEnv>, schema: S): Promise<Parsed<z.output<S>>> {
+  let raw: unknown;
+  try {
+    raw = await c.req.json();
+  } catch {
+    return { ok: false, response: c.json({ error: 'the body must be JSON' }, 400) };
+  }
+  return validate(c, schema, raw);
+}
+
+/** Validates the query string (each parameter as a string) against a schema: 400 on mismatch. */
+export function queryParams<S extends z.ZodType>(c: Context<AdminEnv>, schema: S): Parsed<z.output<S>> {
+  return validate(c, schema, c.req.query());
+}
+
+function validate<S extends z.ZodType>(c: Context<AdminEnv>, schema: S, raw: unknown): Parsed<z.output<S>> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const reason = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+  return { ok: false, response: c.json({ error: `invalid request: ${reason}` }, 400) };
 }
 
 export function bearerAuth(token: string): MiddlewareHandler<AdminEnv> {

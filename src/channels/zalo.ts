@@ -7,6 +7,7 @@
  * numbered choices remembered per chat, since Zalo has none), and the Outbound send that
  * reminder jobs use. The wire client lives in ./zalo-client.
  */
+import type { UserDataEraser } from '../privacy/erase';
 import { secureEqual } from '../core/secure-compare';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
@@ -181,6 +182,12 @@ const ChoicesSchema = z.array(z.string());
 export function choicesKey(chatId: string): string {
   return `zalo:choices:${chatId}`;
 }
+
+/** /xoadulieu: the numbered choices remembered for the person's chat. */
+export const zaloEraser: UserDataEraser = {
+  name: 'zalo-choices',
+  erase: (store, who) => (who.channel === 'zalo' ? store.del(choicesKey(who.chatId)) : Promise.resolve(0)),
+};
 
 export function seenKey(eventName: string, messageId: string): string {
   return `zalo:seen:${eventName}:${messageId}`;

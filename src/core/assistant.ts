@@ -12,6 +12,7 @@ import { RoleDirectory } from './roles';
 import type { RateLimiter } from './rate-limit';
 import { fold } from '../search/normalize';
 import { describeError } from '../log';
+import { recordQuestion, shouldRecord } from '../analytics/questions';
 
 export const MAX_MESSAGE_CHARS = 2000;
 /** A handler's detect() score must reach this to take a free-text message from the fallback. */
@@ -26,6 +27,8 @@ export interface AssistantOptions {
   conversation: Conversation;
   /** Per-user limit on messages; absent means unlimited (tests). */
   rateLimit?: RateLimiter;
+  /** Keep each question (masked, unlinked to the user) for stats; absent means none kept. */
+  analytics?: { retentionDays: number };
 }
 
 export interface HandleOptions {
@@ -98,6 +101,7 @@ export class Assistant {
         found: false,
       };
     }
+    const startedAt = services.now().getTime();
     const role = inbound.role ?? (await this.opts.roles.roleOf(inbound.channel, inbound.userId));
     const route = this.route(inbound.text);
     let reply: Reply;
@@ -123,8 +127,34 @@ export class Assistant {
         found: false,
       };
     }
+    // A sensitive turn (an invite code, a deletion) is neither remembered nor counted: after
+    // /xoadulieu, remembering it would write the chat's memory right back.
+    if (route.handler.sensitive) return reply;
     await this.remember(conversation, inbound, reply);
-    return reply;
+    return this.record(inbound, route, reply, startedAt);
+  }
+
+  /** Keeps the question for the operator's stats and returns the reply with its question id. */
+  private async record(inbound: Inbound, route: Route, reply: Reply, startedAt: number): Promise<Reply> {
+    const analytics = this.opts.analytics;
+    if (!analytics || !shouldRecord({ via: route.via, args: route.args, intent: reply.intent })) return reply;
+    const at = this.opts.services.now();
+    try {
+      const questionId = await recordQuestion(this.opts.services.store, {
+        at,
+        channel: inbound.channel,
+        intent: reply.intent,
+        found: reply.found !== false,
+        latencyMs: at.getTime() - startedAt,
+        text: inbound.text,
+        retentionDays: analytics.retentionDays,
+      });
+      return { ...reply, questionId };
+    } catch (e) {
+      // Stats are for the operator; a store hiccup must not cost the user the answer.
+      this.opts.services.log.warn('question not recorded', { error: describeError(e) });
+      return reply;
+    }
   }
 
   private async remember(conversation: Conversation, inbound: Inbound, reply: Reply): Promise<void> {

@@ -31,5 +31,10 @@ export interface Handler {
   phrases?: string[];
   /** For free text: 0..1, how sure this handler is that the message is for it. */
   detect?(text: string, services: Services): number;
+  /**
+   * True when this handler's turns carry a secret or a deletion (invite codes, /xoadulieu):
+   * the assistant keeps them out of conversation memory and analytics.
+   */
+  sensitive?: boolean;
   handle(ctx: HandlerContext): Promise<Reply>;
 }

@@ -51,6 +51,8 @@ export interface Reply {
   buttons?: Button[][];
   /** Whether the answer is grounded in a found source (false for "not found" and refusals). */
   found?: boolean;
+  /** The analytics id of this question, for feedback buttons; absent when it was not recorded. */
+  questionId?: string;
 }
 
 /** Where a proactive message (a reminder digest, a KPI alert) goes. */

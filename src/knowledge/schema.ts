@@ -47,11 +47,29 @@ export const ChunkSchema = z.object({
 });
 export type Chunk = z.infer<typeof ChunkSchema>;
 
-/** The serialised index the app bundles: documents' metadata and their section chunks. */
+/**
+ * The search index built at ingest (src/search/index.ts): the sorted terms and their posting
+ * lists as base64 runs (see src/search/postings.ts).
+ * Kept to a few strings so validating it at start-up costs nothing; the search module checks
+ * the contents when it decodes them, and rebuilds from the chunks when `fingerprint` (the
+ * analyzer version, its data and the ranking parameters) no longer matches.
+ */
+export const SerializedIndexSchema = z.object({
+  format: z.literal(1),
+  fingerprint: z.string(),
+  chunks: z.number().int().nonnegative(),
+  terms: z.string(),
+  counts: z.string(),
+  postings: z.string(),
+});
+export type SerializedIndex = z.infer<typeof SerializedIndexSchema>;
+
+/** The serialised index the app bundles: documents' metadata, their section chunks, the postings. */
 export const KnowledgeBundleSchema = z.object({
   version: z.literal(1),
   documents: z.array(DocumentSchema.omit({ text: true })),
   chunks: z.array(ChunkSchema),
+  index: SerializedIndexSchema.optional(),
 });
 export type KnowledgeBundle = z.infer<typeof KnowledgeBundleSchema>;
 export type DocumentMeta = KnowledgeBundle['documents'][number];

@@ -1,10 +1,17 @@
 /**
  * @module search/analyzer
- * Turns text into index terms: every syllable both as written and folded, folded syllable
- * bigrams (so "hộ kinh doanh" matches as a phrase), abbreviations expanded both ways, and a
- * small stopword list. Documents and queries go through the same analyzer.
+ * Turns text into index terms, the same way for documents and queries: every syllable folded
+ * (đ→d, marks stripped) and, when it carries marks, also as written; folded syllable bigrams
+ * (so "hộ kinh doanh" matches as a phrase even typed without marks); codes and dates whole and
+ * by their parts; abbreviations expanded both ways from knowledge/abbreviations.json; and a
+ * small stopword list (knowledge/stopwords.json).
+ *
+ * Stopwords are matched on the token as typed: "bạn" is a stopword but "ban" (as in "Ban Chỉ
+ * đạo") is not, because folded forms collide. A stopword written without marks in the list
+ * ("la", "gi") also stops that unaccented token, so list only unaccented forms that are not
+ * also a content word folded ("chi" is chị but also chỉ, so it is not listed).
  */
-import { fold, syllables } from './normalize';
+import { foldWord, hasDiacritics, phraseTokens } from './normalize';
 
 export interface AbbreviationEntry {
   short: string;
@@ -16,88 +23,210 @@ export interface AnalyzerData {
   stopwords: string[];
 }
 
-export interface Analysis {
-  /** Folded content syllables, in order (stopwords removed): what coverage is measured on. */
-  words: string[];
-  /** Every term to index or look up, with repeats (term frequency matters). */
-  terms: string[];
+/** Bump when analysis changes, so an index serialised by older code is rebuilt, not trusted. */
+export const ANALYZER_VERSION = 4;
+
+/** Query-time weights of the term kinds (a folded syllable weighs 1). */
+export const TERM_WEIGHTS = {
+  /** The syllable as written, when it has marks: rewards typing the marks, never required. */
+  exact: 0.5,
+  /** Adjacent folded syllables: phrase evidence, and what tells chỉ thị from chi thì. */
+  bigram: 1,
+  /** A pair with a stopword ("của Bình"): weak evidence, and not counted as a phrase matched. */
+  stopwordBigram: 0.5,
+} as const;
+
+export interface QueryTerm {
+  term: string;
+  weight: number;
 }
 
-const BIGRAM = '_';
+export interface QueryWord {
+  folded: string;
+  /** The syllable as typed, when typed with marks. */
+  exact?: string;
+}
+
+export interface QueryAnalysis {
+  /** Distinct terms to look up, with their query weights. */
+  terms: QueryTerm[];
+  /** Distinct content syllables (by folded form): what coverage is measured on. */
+  words: QueryWord[];
+  /** Distinct folded bigrams of two content words: phrase evidence for the relevance rule. */
+  bigrams: string[];
+  /** Whether the query was typed with any marks. */
+  accented: boolean;
+}
+
+interface Scan {
+  /** Folded atomic syllables in order, stopwords included (bigrams and phrases span them). */
+  folded: string[];
+  /** The same syllables as written (lower case, NFC). */
+  exact: string[];
+  stop: boolean[];
+  /** True where a syllable starts a new phrase (punctuation before it): no pair spans it. */
+  breaks: boolean[];
+  /** Whole multi-part tokens such as "22-ct/tu" or "30/9/2023": [folded, as written]. */
+  compounds: Array<[string, string]>;
+}
+
+const PART_SEPARATOR = /[./%-]+/;
 
 export class Analyzer {
   private readonly stop: Set<string>;
-  /** folded abbreviation -> folded syllables of each expansion */
+  /** folded phrase (space-joined) -> folded syllables of each other form it expands to */
   private readonly expansions = new Map<string, string[][]>();
-  /** folded expansion phrase (joined by space) -> folded abbreviation */
-  private readonly contractions = new Map<string, string>();
   private readonly maxPhrase: number;
+  /** Identifies the analysis (code version + data), stored with a serialised index. */
+  readonly fingerprint: string;
 
   constructor(data: AnalyzerData) {
-    this.stop = new Set(data.stopwords.map((w) => fold(w.normalize('NFC').toLowerCase())));
+    this.stop = new Set(data.stopwords.map((w) => w.normalize('NFC').toLowerCase().trim()));
     let maxPhrase = 1;
+    const add = (from: string[], to: string[]) => {
+      const key = from.join(' ');
+      const list = this.expansions.get(key) ?? [];
+      if (!list.some((l) => l.join(' ') === to.join(' '))) list.push(to);
+      this.expansions.set(key, list);
+      maxPhrase = Math.max(maxPhrase, from.length);
+    };
     for (const entry of data.abbreviations) {
-      const short = syllables(entry.short).map(fold).join(' ');
-      const longs = entry.long.map((l) => syllables(l).map(fold));
-      this.expansions.set(short, longs);
-      for (const l of longs) {
-        this.contractions.set(l.join(' '), short);
-        maxPhrase = Math.max(maxPhrase, l.length);
+      const short = this.scan(entry.short).folded;
+      for (const long of entry.long) {
+        const l = this.scan(long).folded;
+        if (short.join(' ') === l.join(' ')) continue;
+        add(short, l);
+        add(l, short);
       }
-      maxPhrase = Math.max(maxPhrase, short.split(' ').length);
     }
     this.maxPhrase = maxPhrase;
+    this.fingerprint = `${ANALYZER_VERSION}:${fnv1a(JSON.stringify(data))}`;
   }
 
-  isStopword(foldedWord: string): boolean {
-    return this.stop.has(foldedWord);
+  /** Whether a lower-case token is a stopword (see the module note on marks). */
+  isStopword(token: string): boolean {
+    return this.stop.has(token);
   }
 
-  /** Full analysis of a text. With expand, abbreviations add their expansions and vice versa. */
-  analyze(text: string, expand = true): Analysis {
-    const terms: string[] = [];
-    const words: string[] = [];
-    /** folded atomic syllables in order, for bigrams and abbreviation phrases */
-    const sequence: string[] = [];
-    for (const token of syllables(text)) {
-      const parts = token.split(/[./%-]+/).filter(Boolean);
-      if (parts.length > 1) {
-        // "22-CT/TU" and "30/9/2023" are indexed whole and by their parts.
-        const f = fold(token);
-        terms.push(f);
-        if (f !== token) terms.push(token);
+  /**
+   * Adds one field's index terms to `counts` (term -> occurrences) and returns the field's
+   * length in content syllables, for BM25 length normalisation.
+   */
+  indexTerms(text: string, counts: Map<string, number>): number {
+    const s = this.scan(text);
+    const inc = (t: string) => counts.set(t, (counts.get(t) ?? 0) + 1);
+    let length = 0;
+    for (let i = 0; i < s.folded.length; i++) {
+      if (s.stop[i]) continue;
+      length++;
+      inc(s.folded[i]!);
+      if (s.exact[i] !== s.folded[i]) inc(s.exact[i]!);
+    }
+    for (const [f, e] of s.compounds) {
+      inc(f);
+      if (e !== f) inc(e);
+    }
+    this.forEachBigram(s, inc);
+    this.forEachExpansion(s, (words) => {
+      for (let i = 0; i < words.length; i++) {
+        if (!this.stop.has(words[i]!)) inc(words[i]!);
+        if (i + 1 < words.length) inc(words[i]! + ' ' + words[i + 1]!);
       }
-      for (const part of parts) {
-        const f = fold(part);
-        sequence.push(f);
-        if (this.stop.has(f)) continue;
-        words.push(f);
-        terms.push(f);
-        if (part !== f) terms.push(part);
+    });
+    return length;
+  }
+
+  /** The distinct terms of a text (for scoring sentences against a query). */
+  termSet(text: string): Set<string> {
+    const counts = new Map<string, number>();
+    this.indexTerms(text, counts);
+    return new Set(counts.keys());
+  }
+
+  /** A query's terms with weights, and its content words. Abbreviations are expanded at index time. */
+  analyzeQuery(text: string): QueryAnalysis {
+    const s = this.scan(text);
+    const weights = new Map<string, number>();
+    const add = (t: string, w: number) => weights.set(t, Math.min((weights.get(t) ?? 0) + w, 2 * w));
+    const words = new Map<string, QueryWord>();
+    for (let i = 0; i < s.folded.length; i++) {
+      if (s.stop[i]) continue;
+      const folded = s.folded[i]!;
+      const marked = s.exact[i] !== folded;
+      if (!words.has(folded) || marked) words.set(folded, marked ? { folded, exact: s.exact[i]! } : { folded });
+      add(folded, 1);
+      if (marked) add(s.exact[i]!, TERM_WEIGHTS.exact);
+    }
+    for (const [f, e] of s.compounds) {
+      add(f, 1);
+      if (e !== f) add(e, TERM_WEIGHTS.exact);
+    }
+    const bigrams = new Set<string>();
+    this.forEachBigram(s, (t, withStopword) => {
+      add(t, withStopword ? TERM_WEIGHTS.stopwordBigram : TERM_WEIGHTS.bigram);
+      if (!withStopword) bigrams.add(t);
+    });
+    return {
+      terms: [...weights].map(([term, weight]) => ({ term, weight })),
+      words: [...words.values()],
+      bigrams: [...bigrams],
+      accented: hasDiacritics(text),
+    };
+  }
+
+  private scan(text: string): Scan {
+    const out: Scan = { folded: [], exact: [], stop: [], breaks: [], compounds: [] };
+    for (const { token, breakBefore } of phraseTokens(text)) {
+      const parts = token.split(PART_SEPARATOR).filter(Boolean);
+      if (parts.length > 1 || (parts.length === 1 && parts[0] !== token)) {
+        out.compounds.push([foldWord(token), token]);
+      }
+      parts.forEach((part, i) => {
+        out.folded.push(foldWord(part));
+        out.exact.push(part);
+        out.stop.push(this.stop.has(part));
+        out.breaks.push(breakBefore && i === 0);
+      });
+      // "50%" is read "50 phần trăm": index and query both ways of writing it alike.
+      if (token.endsWith('%')) {
+        out.folded.push('phan', 'tram');
+        out.exact.push('phần', 'trăm');
+        out.stop.push(false, false);
+        out.breaks.push(false, false);
       }
     }
-    // Bigrams span stopwords on purpose ("thủ tục đăng ký" keeps its neighbours), folded only.
-    for (let i = 0; i + 1 < sequence.length; i++) terms.push(sequence[i]! + BIGRAM + sequence[i + 1]!);
-    if (expand) this.addAbbreviationTerms(sequence, terms);
-    return { words, terms };
+    return out;
   }
 
-  private addAbbreviationTerms(folded: string[], terms: string[]): void {
-    for (let i = 0; i < folded.length; i++) {
-      for (let n = 1; n <= this.maxPhrase && i + n <= folded.length; n++) {
-        const phrase = folded.slice(i, i + n).join(' ');
-        const longs = this.expansions.get(phrase);
-        if (longs) for (const l of longs) pushPhrase(l, terms);
-        const short = this.contractions.get(phrase);
-        if (short) pushPhrase(short.split(' '), terms);
+  /** Bigrams of adjacent syllables within a phrase, skipping pairs of two stopwords ("của các"). */
+  private forEachBigram(s: Scan, emit: (term: string, withStopword: boolean) => void): void {
+    for (let i = 0; i + 1 < s.folded.length; i++) {
+      if (s.breaks[i + 1] || (s.stop[i] && s.stop[i + 1])) continue;
+      emit(s.folded[i]! + ' ' + s.folded[i + 1]!, s.stop[i]! || s.stop[i + 1]!);
+    }
+  }
+
+  /** Calls `emit` with the other forms of every abbreviation or expansion found in the text. */
+  private forEachExpansion(s: Scan, emit: (words: string[]) => void): void {
+    if (this.expansions.size === 0) return;
+    const seq = s.folded;
+    for (let i = 0; i < seq.length; i++) {
+      let phrase = '';
+      for (let n = 1; n <= this.maxPhrase && i + n <= seq.length; n++) {
+        phrase = n === 1 ? seq[i]! : phrase + ' ' + seq[i + n - 1]!;
+        const others = this.expansions.get(phrase);
+        if (others) for (const words of others) emit(words);
       }
     }
   }
 }
 
-function pushPhrase(words: string[], terms: string[]): void {
-  for (let i = 0; i < words.length; i++) {
-    terms.push(words[i]!);
-    if (i + 1 < words.length) terms.push(words[i]! + BIGRAM + words[i + 1]!);
+/** 32-bit FNV-1a as 8 hex digits: a stable, dependency-free fingerprint. */
+export function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
   }
+  return (h >>> 0).toString(16).padStart(8, '0');
 }

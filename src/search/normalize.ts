@@ -37,10 +37,51 @@ export function canonicalNumbers(text: string): string {
   );
 }
 
+/** True when the text carries any Vietnamese mark (tone, vowel mark or đ). */
+export function hasDiacritics(text: string): boolean {
+  return fold(text) !== text;
+}
+
+const FOLD_CACHE_LIMIT = 50_000;
+const foldCache = new Map<string, string>();
+
+/**
+ * fold() for one lower-case syllable, cached: the syllable vocabulary is small, and folding
+ * through NFD is the analyzer's hottest step. The cache is cleared when it grows past a
+ * bound, so odd user input cannot grow it without limit.
+ */
+export function foldWord(word: string): string {
+  let f = foldCache.get(word);
+  if (f === undefined) {
+    f = fold(word);
+    if (foldCache.size >= FOLD_CACHE_LIMIT) foldCache.clear();
+    foldCache.set(word, f);
+  }
+  return f;
+}
+
 /** A token is a run of letters/digits, keeping ./% inside numbers and / inside dates and codes. */
 const TOKEN = /[\p{L}\p{N}]+(?:[./%-][\p{L}\p{N}%]+)*%?/gu;
 
 /** Splits normalised text into syllable tokens (Vietnamese words are space-separated syllables). */
 export function syllables(text: string): string[] {
   return canonicalNumbers(normalize(text)).match(TOKEN) ?? [];
+}
+
+/** Punctuation between two tokens that ends a phrase (a hyphen or a space does not). */
+const PHRASE_BREAK = /[,.;:!?()[\]{}"“”‘’'«»…|\n/]/;
+
+/**
+ * Like syllables(), with a flag on each token that starts a new phrase: the text between it
+ * and the previous token holds punctuation. "(Bình Dương, năm 2022)" makes no pair "dương năm".
+ */
+export function phraseTokens(text: string): Array<{ token: string; breakBefore: boolean }> {
+  const s = canonicalNumbers(normalize(text));
+  const out: Array<{ token: string; breakBefore: boolean }> = [];
+  let last = 0;
+  for (const m of s.matchAll(TOKEN)) {
+    out.push({ token: m[0], breakBefore: out.length === 0 || PHRASE_BREAK.test(s.slice(last, m.index)) });
+    last = m.index + m[0].length;
+  }
+  return out;
 }

@@ -24,12 +24,21 @@ describe('POST /api/chat', () => {
 
   it('says plainly when the knowledge has no answer, with no sources', async () => {
     const t = makeTestApp();
-    const res = await t.request('/api/chat', postJson({ message: 'Giá vàng hôm nay bao nhiêu?' }));
+    const res = await t.request('/api/chat', postJson({ message: 'quy trình nuôi cá tra xuất khẩu' }));
     const body = (await res.json()) as { reply: string; citations: unknown[]; found: boolean };
     expect(res.status).toBe(200);
     expect(body.found).toBe(false);
     expect(body.citations).toEqual([]);
     expect(body.reply).toContain('không tìm thấy');
+  });
+
+  it('declines an out-of-scope request politely and says what it can do', async () => {
+    const t = makeTestApp();
+    const res = await t.request('/api/chat', postJson({ message: 'Giá vàng hôm nay bao nhiêu?' }));
+    const body = (await res.json()) as { reply: string; citations: unknown[]; intent: string };
+    expect(body.intent).toBe('out-of-scope');
+    expect(body.citations).toEqual([]);
+    expect(body.reply).toMatch(/thủ tục/);
   });
 
   it.each([

@@ -114,7 +114,7 @@ describe('web chat page', () => {
 
   it('says it found nothing, without sources, when nothing matches', async () => {
     const page = await openPage();
-    const answer = await askByKeyboard(page, 'giá vàng hôm nay bao nhiêu?');
+    const answer = await askByKeyboard(page, 'quy trình nuôi cá tra xuất khẩu');
     const text = await answer.locator('.text').innerText();
     expect(text).toContain('không tìm thấy');
     expect(await answer.getAttribute('data-found')).toBe('false');

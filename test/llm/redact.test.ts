@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redact } from '../../src/llm/redact';
+import { redact, withoutPlaceholders } from '../../src/llm/redact';
 
 describe('redact', () => {
   it('masks a 12-digit CCCD and a 9-digit CMND', () => {
@@ -21,5 +21,17 @@ describe('redact', () => {
   it('leaves dates, years, codes and percentages alone', () => {
     const s = 'Chỉ thị 22-CT/TU ngày 22/6/2022, giai đoạn 2021-2025, đạt 85,52%, 1.711 biên chế, trước 30.9.2023';
     expect(redact(s).text).toBe(s);
+  });
+});
+
+describe('redact, numbers written in groups', () => {
+  it('masks a CCCD or CMND written in groups of three whole, not half as a phone', () => {
+    expect(redact('CCCD 079 123 456 789 nhé').text).toBe('CCCD [số CCCD] nhé');
+    expect(redact('CMND 123.456.789').text).toBe('CMND [số CMND]');
+    expect(redact('gọi +84 912 345 678').text).toBe('gọi [số điện thoại]');
+  });
+
+  it('removes the placeholders for searching', () => {
+    expect(withoutPlaceholders('số [số CCCD] mất, gọi [số điện thoại] hoặc [email]')).toBe('số mất, gọi hoặc');
   });
 });

@@ -1,0 +1,138 @@
+/**
+ * @module handlers/kpi
+ * "How are we doing": /kpi (/chiso) lists the reform KPIs one line each; /kpi 766 lists the
+ * Decision 766 index; /kpi <name> gives one KPI's status, history and sources; /kpi theodoi and
+ * /kpi huytheodoi (officials) subscribe a chat to off-track alerts. Free questions that name a
+ * KPI and ask for its figure ("tỷ lệ DVC toàn trình hiện nay bao nhiêu?") land here too, while
+ * questions about directives or procedures are left to the knowledge search.
+ * Internal KPIs are shown to officials only, and never in a group chat.
+ */
+import type { Handler, HandlerContext } from '../src/core/handler';
+import type { Block, Button, Locale, Reply } from '../src/core/types';
+import { hasRole } from '../src/core/roles';
+import { formatDate } from '../src/core/texts';
+import { canSee, words, type KpiCatalog, type Viewer } from '../src/kpi/definitions';
+import type { KpiService } from '../src/kpi/service';
+import { detailReply, summaryLine, summaryReply, kpiName } from '../src/kpi/render';
+import { hcmDate } from '../src/kpi/period';
+import type { KpiDefinition } from '../src/kpi/schema';
+
+/** Words that ask for a figure, its progress or its target (folded, no diacritics). */
+const VALUE_CUES = [
+  'bao nhieu', 'hien nay', 'hien tai', 'hien gio', 'bay gio', 'moi nhat', 'dat duoc', 'da dat', 'co dat',
+  'xep thu', 'xep hang', 'thu hang', 'hang may', 'thu may', 'tien do', 'muc tieu', 'chi tieu', 'so lieu',
+  'tinh hinh', 'ra sao', 'the nao', 'dang o', 'muc nao', 'nam nay', 'xu huong', 'tang hay giam', 'con thieu',
+  'how much', 'current', 'latest', 'progress', 'on track', 'rank', 'target',
+];
+/** Words that make it a question about a document or a procedure, not about a figure. */
+const DOCUMENT_CUES = [
+  'chi thi', 'nghi quyet', 'quyet dinh', 'ke hoach', 'de an', 'ban hanh', 'ngay nao', 'ai ky', 'thu tuc',
+  'giay to', 'ho so gom', 'can gi', 'o dau', 'nop o', 'le phi', 'la gi', 'nghia la', 'huong dan',
+];
+const SUBSCRIBE = ['theodoi', 'theo doi', 'dang ky', 'subscribe'];
+const UNSUBSCRIBE = ['huytheodoi', 'huy theo doi', 'huy dang ky', 'unsubscribe'];
+const INDEX_766 = ['766', 'bo chi so 766', 'chi so 766'];
+/** Matches listed at most before asking the user to be more precise. */
+const MAX_CHOICES = 8;
+
+function containsPhrase(folded: string, phrases: string[]): boolean {
+  const padded = ` ${folded} `;
+  return phrases.some((p) => padded.includes(` ${p} `));
+}
+
+/**
+ * How sure we are that free text asks for a KPI's figure: it must name a KPI (an alias) and
+ * ask for a value, progress or target; naming a directive, plan or procedure pulls it back to
+ * the knowledge search.
+ */
+export function detectKpiQuestion(text: string, catalog: KpiCatalog): number {
+  if (text.trim().startsWith('/')) return 0;
+  if (catalog.match(text).length === 0) return 0;
+  const folded = words(text).join(' ');
+  let score = 0.45;
+  if (containsPhrase(folded, VALUE_CUES)) score += 0.35;
+  if (containsPhrase(folded, DOCUMENT_CUES)) score -= 0.4;
+  return Math.max(0, Math.min(1, score));
+}
+
+export interface KpiHandlerOptions {
+  /** Answers what names no KPI when it reads like a question (the knowledge search). */
+  fallback?: Handler;
+}
+
+export function createKpiHandler(kpi: KpiService, opts: KpiHandlerOptions = {}): Handler {
+  return {
+    id: 'kpi',
+    commands: ['kpi', 'chiso'],
+    phrases: ['kpi', 'chi so'],
+    detect: (text) => detectKpiQuestion(text, kpi.catalog),
+    handle: (ctx) => handleKpi(kpi, opts, ctx),
+  };
+}
+
+async function handleKpi(kpi: KpiService, opts: KpiHandlerOptions, ctx: HandlerContext): Promise<Reply> {
+  const { inbound, args, services } = ctx;
+  const locale = inbound.locale;
+  const t = services.texts;
+  const viewer: Viewer = { role: inbound.role, isGroup: inbound.isGroup };
+  const query = args.trim();
+  const folded = words(query).join(' ');
+
+  if (!query) return summary(kpi, 'target', viewer, ctx);
+  if (INDEX_766.includes(folded)) return summary(kpi, '766', viewer, ctx);
+  if (SUBSCRIBE.includes(folded)) return subscribe(kpi, ctx);
+  if (UNSUBSCRIBE.includes(folded)) {
+    const removed = await kpi.unsubscribe(inbound.channel, inbound.chatId);
+    return text(t.get(locale, removed ? 'kpi-unsubscribed' : 'kpi-not-subscribed'), true);
+  }
+
+  const matches = kpi.catalog.match(query);
+  if (matches.length === 0) {
+    if (opts.fallback && words(query).length >= 3) return opts.fallback.handle(ctx);
+    return text(t.get(locale, 'kpi-not-found', { query: query.slice(0, 60) }), false);
+  }
+  const visible = matches.map((m) => m.def).filter((d) => canSee(d, viewer));
+  if (visible.length === 0) return text(t.get(locale, 'kpi-officials-only'), false);
+  if (visible.length === 1) return detailReply(await kpi.view(visible[0]!), locale, t);
+  return choices(kpi, visible.slice(0, MAX_CHOICES), query, ctx);
+}
+
+async function summary(kpi: KpiService, group: KpiDefinition['group'], viewer: Viewer, ctx: HandlerContext): Promise<Reply> {
+  const locale = ctx.inbound.locale;
+  const t = ctx.services.texts;
+  const shown = kpi.visible(viewer, group);
+  const hidden = kpi.catalog.all().filter((d) => d.group === group && !canSee(d, viewer));
+  const footer: string[] = [];
+  if (hidden.length) footer.push(t.get(locale, hasRole(viewer.role, 'official') ? 'kpi-group-hidden' : 'kpi-internal-hidden'));
+  footer.push(t.get(locale, 'kpi-summary-more'));
+  const date = formatDate(hcmDate(kpi.now()));
+  return summaryReply(await kpi.views(shown), locale, t, {
+    heading: t.get(locale, group === '766' ? 'kpi-766-heading' : 'kpi-summary-heading', { date }),
+    footer,
+  });
+}
+
+async function choices(kpi: KpiService, defs: KpiDefinition[], query: string, ctx: HandlerContext): Promise<Reply> {
+  const locale: Locale = ctx.inbound.locale;
+  const t = ctx.services.texts;
+  const views = await kpi.views(defs);
+  const blocks: Block[] = [
+    { type: 'text', text: t.get(locale, 'kpi-choose', { n: defs.length, query: query.slice(0, 60) }) },
+    { type: 'list', items: views.map((v) => summaryLine(v, locale, t)) },
+  ];
+  const buttons: Button[][] = defs.map((d) => [{ label: kpiName(d, locale, true), action: `/kpi ${d.id}` }]);
+  return { intent: 'kpi', blocks, citations: [], buttons, found: true };
+}
+
+async function subscribe(kpi: KpiService, ctx: HandlerContext): Promise<Reply> {
+  const { inbound, services } = ctx;
+  const t = services.texts;
+  if (!hasRole(inbound.role, 'official')) return text(t.get(inbound.locale, 'kpi-subscribe-officials-only'), false);
+  if (inbound.isGroup) return text(t.get(inbound.locale, 'kpi-subscribe-no-group'), false);
+  const added = await kpi.subscribe({ channel: inbound.channel, chatId: inbound.chatId, locale: inbound.locale }, inbound.userId);
+  return text(t.get(inbound.locale, added ? 'kpi-subscribed' : 'kpi-already-subscribed'), true);
+}
+
+function text(body: string, found: boolean): Reply {
+  return { intent: 'kpi', blocks: [{ type: 'text', text: body }], citations: [], found };
+}

@@ -1,0 +1,83 @@
+/**
+ * @module scripts/build-kpis
+ * Builds src/generated/kpis.json from knowledge/kpis/*.json: validates every file with the zod
+ * schemas the app uses, then checks what a schema cannot see (unique ids, values that belong to
+ * a known KPI, in its unit's range, recorded after their period began, knowledge documents that
+ * exist). The output is deterministic: files in name order, entries in file order.
+ * Usage: npx tsx scripts/build-kpis.ts [--check]  (--check fails when the file is stale)
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KpiBundleSchema, KpiFileSchema, type KpiBundle, type KpiDefinition } from '../src/kpi/schema';
+import { parsePeriod } from '../src/kpi/period';
+import { valueProblem } from '../src/kpi/validate';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const KPI_OUT = join(root, 'src/generated/kpis.json');
+
+export function buildKpis(dir = join(root, 'knowledge/kpis')): string {
+  const bundle: KpiBundle = { version: 1, definitions: [], observations: [] };
+  const problems: string[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const raw = JSON.parse(readFileSync(join(dir, file), 'utf8')) as unknown;
+    const parsed = KpiFileSchema.safeParse(raw);
+    if (!parsed.success) {
+      for (const i of parsed.error.issues) problems.push(`${file}: ${i.path.join('.')}: ${i.message}`);
+      continue;
+    }
+    bundle.definitions.push(...parsed.data.definitions);
+    bundle.observations.push(...parsed.data.observations);
+  }
+  problems.push(...crossCheck(bundle));
+  if (problems.length) throw new Error(`knowledge/kpis is invalid:\n- ${problems.join('\n- ')}`);
+  return JSON.stringify(KpiBundleSchema.parse(bundle), null, 1) + '\n';
+}
+
+function crossCheck(bundle: KpiBundle): string[] {
+  const problems: string[] = [];
+  const byId = new Map<string, KpiDefinition>();
+  for (const d of bundle.definitions) {
+    if (byId.has(d.id)) problems.push(`KPI ${d.id} is defined twice`);
+    byId.set(d.id, d);
+    for (const docId of [d.source.docId, d.fullScore?.source.docId]) {
+      if (docId && !documentExists(docId)) problems.push(`${d.id}: knowledge document ${docId} does not exist`);
+    }
+  }
+  const seen = new Set<string>();
+  for (const o of bundle.observations) {
+    const def = byId.get(o.kpi);
+    const where = `value ${o.kpi} ${o.period}`;
+    if (!def) {
+      problems.push(`${where}: unknown KPI`);
+      continue;
+    }
+    if (seen.has(`${o.kpi}|${o.period}`)) problems.push(`${where}: given twice`);
+    seen.add(`${o.kpi}|${o.period}`);
+    const valueIssue = valueProblem(def, o.value);
+    if (valueIssue) problems.push(`${where}: ${valueIssue}`);
+    const period = parsePeriod(o.period);
+    if (period && o.recordedAt < period.start) problems.push(`${where}: recorded before its period began`);
+    if (o.docId && !documentExists(o.docId)) problems.push(`${where}: knowledge document ${o.docId} does not exist`);
+  }
+  return problems;
+}
+
+function documentExists(docId: string): boolean {
+  return existsSync(join(root, 'knowledge/documents', `${docId}.md`));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const content = buildKpis();
+  if (process.argv.includes('--check')) {
+    const current = existsSync(KPI_OUT) ? readFileSync(KPI_OUT, 'utf8') : '';
+    if (current !== content) {
+      console.error('src/generated/kpis.json is stale: run npx tsx scripts/build-kpis.ts');
+      process.exit(1);
+    }
+    console.log('kpis.json is up to date');
+  } else {
+    writeFileSync(KPI_OUT, content);
+    console.log(`wrote ${KPI_OUT} (${content.length} bytes)`);
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * @module scripts/eval
+ * Scores the knowledge search on the question set in test/eval/*.json (questions.json plus any
+ * other file with the same schema, e.g. procedures.json) against the bundled index
+ * (src/generated/knowledge.json): recall@1, recall@5 and MRR, with and without marks typed,
+ * and the out-of-scope rejection rate. Exits 1 below the targets:
+ *   recall@5 ≥ 0.95 typed with marks, ≥ 0.90 without; rejection ≥ 0.90.
+ * Recall here counts a question only when the right passage is in the top 5 AND the search
+ * did not answer "nothing relevant" (what the user actually gets).
+ *
+ * Usage: npm run eval -- [--verbose] [--calibrate] [--hybrid]
+ *   --calibrate  sweeps the relevance threshold and prints what each value would give
+ *   --hybrid     fuses BM25 with embeddings (needs OPENAI_API_KEY and src/generated/embeddings.json)
+ */
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KnowledgeBundleSchema } from '../src/knowledge/schema';
+import { createIndex, passesRelevance, RELEVANCE, type KnowledgeIndex, type SearchResult } from '../src/search/index';
+import type { Embedder } from '../src/search/vectors';
+import { loadConfig } from '../src/config';
+import { fetchEmbeddings, loadAnalyzerData, DEFAULT_EMBEDDINGS, DEFAULT_OUT } from './ingest';
+import {
+  isInScope,
+  isUnaccented,
+  loadEvalSets,
+  metrics,
+  rankOfAnswer,
+  rejectionRate,
+  splitByMarks,
+  type EvalQuestion,
+  type Metrics,
+  type Outcome,
+} from './bench/eval-set';
+
+export const TARGETS = { recallAt5Accented: 0.95, recallAt5Unaccented: 0.9, rejection: 0.9 } as const;
+const RESULTS = 10;
+
+export interface EvalRun {
+  outcomes: Array<Outcome & { confidence: number; result: SearchResult }>;
+  all: Metrics;
+  accented: Metrics;
+  unaccented: Metrics;
+  rejection: { questions: number; rate: number };
+  passed: boolean;
+}
+
+/** Runs every question through `search` and scores the answers. */
+export async function runEval(
+  questions: EvalQuestion[],
+  search: (q: string) => SearchResult | Promise<SearchResult>,
+): Promise<EvalRun> {
+  const outcomes: EvalRun['outcomes'] = [];
+  for (const question of questions) {
+    const r = await search(question.question);
+    const passages = r.hits.map((h) => ({ docId: h.doc.id, heading: h.chunk.heading, text: h.chunk.text }));
+    outcomes.push({
+      question,
+      rank: isInScope(question) ? rankOfAnswer(question, passages) : 0,
+      relevant: r.relevant,
+      confidence: r.confidence,
+      result: r,
+    });
+  }
+  // The user-facing recall: a rejected question is not answered, whatever the ranking.
+  const answered = outcomes.map((o) => ({ ...o, rank: o.relevant ? o.rank : 0 }));
+  const { accented, unaccented } = splitByMarks(answered);
+  const run = {
+    outcomes,
+    all: metrics(answered),
+    accented: metrics(accented),
+    unaccented: metrics(unaccented),
+    rejection: rejectionRate(outcomes),
+  };
+  const passed =
+    run.accented.recallAt5 >= TARGETS.recallAt5Accented &&
+    run.unaccented.recallAt5 >= TARGETS.recallAt5Unaccented &&
+    run.rejection.rate >= TARGETS.rejection;
+  return { ...run, passed };
+}
+
+
+export function loadBundledIndex(embeddings?: unknown): KnowledgeIndex {
+  const bundle = KnowledgeBundleSchema.parse(JSON.parse(readFileSync(DEFAULT_OUT, 'utf8')));
+  return createIndex(bundle, loadAnalyzerData(), { embeddings });
+}
+
+const pct = (x: number) => (x * 100).toFixed(1).padStart(5) + '%';
+
+function printMetrics(label: string, m: Metrics, rankingOnly?: Metrics): void {
+  const extra = rankingOnly ? `   (ranking alone: R@5 ${pct(rankingOnly.recallAt5)})` : '';
+  console.log(
+    `${label.padEnd(22)} n=${String(m.questions).padStart(3)}  R@1 ${pct(m.recallAt1)}  R@5 ${pct(m.recallAt5)}  MRR ${m.mrr.toFixed(3)}${extra}`,
+  );
+}
+
+/** What a relevance rule would give on this run: in-scope answered@5 and out-of-scope rejected. */
+function tryRule(run: EvalRun, rule: typeof RELEVANCE): { answered: number; rejected: number } {
+  const inScope = run.outcomes.filter((o) => isInScope(o.question));
+  const oos = run.outcomes.filter((o) => !isInScope(o.question));
+  const pass = (o: EvalRun['outcomes'][number]) => passesRelevance(o.result.hits, o.result.queryWords, rule);
+  return {
+    answered: inScope.filter((o) => pass(o) && o.rank >= 1 && o.rank <= 5).length / (inScope.length || 1),
+    rejected: oos.filter((o) => !pass(o)).length / (oos.length || 1),
+  };
+}
+
+function calibrate(run: EvalRun): void {
+  console.log('\nrelevance threshold sweep: in-scope answered@5 / out-of-scope rejected');
+  console.log(`minWeightedCoverage (minPhraseCoverage ${RELEVANCE.minPhraseCoverage}):`);
+  for (let t = 0.2; t <= 0.701; t += 0.04) {
+    const r = tryRule(run, { ...RELEVANCE, minWeightedCoverage: t });
+    const mark = Math.abs(t - RELEVANCE.minWeightedCoverage) < 0.02 ? '  <- current' : '';
+    console.log(`  ${t.toFixed(2)}  answered ${pct(r.answered)}  rejected ${pct(r.rejected)}${mark}`);
+  }
+  console.log(`minPhraseCoverage (minWeightedCoverage ${RELEVANCE.minWeightedCoverage}):`);
+  for (const t of [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4]) {
+    const r = tryRule(run, { ...RELEVANCE, minPhraseCoverage: t });
+    const mark = t === RELEVANCE.minPhraseCoverage ? '  <- current' : '';
+    console.log(`  ${t.toFixed(2)}  answered ${pct(r.answered)}  rejected ${pct(r.rejected)}${mark}`);
+  }
+  const best = (o: EvalRun['outcomes'][number]) =>
+    o.result.hits.reduce((m, h) => (h.weightedCoverage + h.phraseCoverage > m.w + m.p ? { w: h.weightedCoverage, p: h.phraseCoverage } : m), { w: 0, p: 0 });
+  const show = (o: EvalRun['outcomes'][number]) => {
+    const b = best(o);
+    return `${o.question.id} (${b.w.toFixed(2)}/${b.p.toFixed(2)})`;
+  };
+  const inScope = run.outcomes.filter((o) => isInScope(o.question));
+  const oos = run.outcomes.filter((o) => !isInScope(o.question));
+  const key = (o: EvalRun['outcomes'][number]) => Math.min(best(o).w, best(o).p + 0.3);
+  console.log('\nweakest in-scope (weighted/phrase coverage of the best hit):', inScope.sort((a, b) => key(a) - key(b)).slice(0, 8).map(show).join(', '));
+  console.log('strongest out-of-scope:', oos.sort((a, b) => key(b) - key(a)).slice(0, 8).map(show).join(', '));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const sets = loadEvalSets();
+  const questions = sets.flatMap((s) => s.questions);
+  let index: KnowledgeIndex;
+  let search: (q: string) => SearchResult | Promise<SearchResult>;
+  if (argv.includes('--hybrid')) {
+    const openai = loadConfig(process.env).openai;
+    if (!openai) {
+      console.error('eval --hybrid needs OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server)');
+      return 2;
+    }
+    index = loadBundledIndex(JSON.parse(readFileSync(DEFAULT_EMBEDDINGS, 'utf8')));
+    const client = { apiKey: openai.apiKey, baseUrl: openai.baseUrl ?? 'https://api.openai.com/v1', model: openai.embeddingModel };
+    const embedder: Embedder = { model: client.model, embed: (texts, signal) => fetchEmbeddings(client, texts, signal) };
+    search = (q) => index.hybridSearch(q, { limit: RESULTS, embedder, timeoutMs: 10_000 });
+    console.log(`hybrid: ${index.vectorCount}/${index.size} chunks have vectors (${client.model})`);
+  } else {
+    index = loadBundledIndex();
+    search = (q) => index.search(q, { limit: RESULTS });
+  }
+  const run = await runEval(questions, search);
+  const ranking = splitByMarks(run.outcomes);
+
+  const inScope = questions.filter(isInScope);
+  const unaccentedShare = questions.filter(isUnaccented).length / questions.length;
+  console.log(
+    `eval: ${questions.length} questions from ${sets.map((s) => s.file).join(', ')} (${inScope.length} in scope, ` +
+      `${run.rejection.questions} out of scope; ${pct(unaccentedShare).trim()} typed without marks) ` +
+      `over ${index.documentCount} documents, ${index.size} chunks`,
+  );
+  printMetrics('all', run.all, metrics(run.outcomes));
+  printMetrics('typed with marks', run.accented, metrics(ranking.accented));
+  printMetrics('typed without marks', run.unaccented, metrics(ranking.unaccented));
+  for (const tag of ['abbreviation', 'paraphrase']) {
+    const tagged = run.outcomes.filter((o) => isInScope(o.question) && o.question.tags?.includes(tag));
+    printMetrics(`tag: ${tag}`, metrics(tagged.map((o) => ({ ...o, rank: o.relevant ? o.rank : 0 }))));
+  }
+  const falseRejects = run.outcomes.filter((o) => isInScope(o.question) && !o.relevant).length;
+  console.log(
+    `out of scope rejected: ${pct(run.rejection.rate).trim()} of ${run.rejection.questions}; in-scope questions rejected: ${falseRejects}`,
+  );
+
+  const verbose = argv.includes('--verbose');
+  const misses = run.outcomes.filter((o) =>
+    isInScope(o.question) ? !o.relevant || o.rank === 0 || o.rank > (verbose ? 1 : 5) : o.relevant,
+  );
+  if (misses.length) {
+    console.log(verbose ? '\nnot first, rejected, or wrongly accepted:' : '\nmisses:');
+    for (const o of misses) {
+      const what = !isInScope(o.question)
+        ? 'out of scope but accepted'
+        : !o.relevant
+          ? `rejected (answer at ${o.rank || '-'})`
+          : o.rank === 0
+            ? 'answer not in top 10'
+            : `answer at ${o.rank}`;
+      console.log(`  ${o.question.id.padEnd(10)} ${what.padEnd(28)} conf ${o.confidence.toFixed(2)}  ${o.question.question}`);
+    }
+  }
+  if (argv.includes('--calibrate')) calibrate(run);
+
+  console.log(
+    `\ntargets: R@5 with marks ≥ ${TARGETS.recallAt5Accented}, without ≥ ${TARGETS.recallAt5Unaccented}, rejection ≥ ${TARGETS.rejection}: ${run.passed ? 'PASS' : 'FAIL'}`,
+  );
+  return run.passed ? 0 : 1;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+}

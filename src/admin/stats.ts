@@ -1,0 +1,51 @@
+/**
+ * @module admin/stats
+ * GET /admin/stats?from=YYYY-MM-DD&to=YYYY-MM-DD&top=10: what people asked over a range of
+ * Vietnamese days (the last 7 unless given, at most 366): questions per day, by intent and
+ * channel, the top questions, the unanswered ones and the feedback ratio. Aggregates only.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { Store } from '../store/store';
+import { addDays, daySpan, isIsoDay, vnDay } from '../analytics/days';
+import { stats } from '../analytics/questions';
+import { queryParams, type AdminEnv } from './index';
+
+export const MAX_RANGE_DAYS = 366;
+export const DEFAULT_RANGE_DAYS = 7;
+
+const Day = z.string().refine(isIsoDay, 'must be a date written YYYY-MM-DD');
+
+const StatsQuerySchema = z.object({
+  from: Day.optional(),
+  to: Day.optional(),
+  top: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(100))
+    .optional(),
+});
+
+export interface StatsAppDeps {
+  store: Store;
+  now: () => Date;
+}
+
+export function statsApp(deps: StatsAppDeps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+
+  app.get('/', async (c) => {
+    const query = queryParams(c, StatsQuerySchema);
+    if (!query.ok) return query.response;
+    const to = query.data.to ?? vnDay(deps.now());
+    const from = query.data.from ?? addDays(to, -(DEFAULT_RANGE_DAYS - 1));
+    if (from > to) return c.json({ error: 'from must not be after to' }, 400);
+    if (daySpan(from, to) > MAX_RANGE_DAYS) {
+      return c.json({ error: `the range may cover at most ${MAX_RANGE_DAYS} days` }, 400);
+    }
+    return c.json(await stats(deps.store, from, to, { top: query.data.top }));
+  });
+
+  return app;
+}

@@ -1,0 +1,35 @@
+/**
+ * @module kpi/erase
+ * What the KPI feature keeps about a person, and its eraser for /xoadulieu: the alert
+ * subscription of their chat (which holds their user id) and the "already told" claims of
+ * that chat. KPI values and definitions hold nothing about people.
+ */
+import type { Store } from '../store/store';
+import type { UserDataEraser } from '../privacy/erase';
+import { SUBSCRIBERS_KEY, SubscriberSchema, subscriberField } from './service';
+
+const ALERT_CLAIM_PREFIX = 'kpi:alerted:';
+
+export const kpiEraser: UserDataEraser = {
+  name: 'kpi',
+  async erase(store: Store, who) {
+    const subs = await store.hashGetAll(SUBSCRIBERS_KEY);
+    const fields = Object.entries(subs)
+      .filter(([field, raw]) => {
+        if (field === subscriberField(who.channel, who.chatId)) return true;
+        try {
+          const sub = SubscriberSchema.safeParse(JSON.parse(raw));
+          return sub.success && sub.data.channel === who.channel && sub.data.userId === who.userId;
+        } catch {
+          return false;
+        }
+      })
+      .map(([field]) => field);
+    const removed = fields.length ? await store.hashDel(SUBSCRIBERS_KEY, ...fields) : 0;
+    const chats = new Set([who.chatId, ...fields.map((f) => f.slice(who.channel.length + 1))]);
+    const claims = (await store.keysWithPrefix(ALERT_CLAIM_PREFIX)).filter((k) =>
+      [...chats].some((chat) => k.endsWith(`:${subscriberField(who.channel, chat)}`)),
+    );
+    return removed + (claims.length ? await store.del(...claims) : 0);
+  },
+};

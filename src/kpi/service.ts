@@ -1,0 +1,149 @@
+/**
+ * @module kpi/service
+ * The KPI service the composition root builds once and hands to the KPI handler, the
+ * /admin/metrics route and the KPI jobs: the catalogue, the stored values, a KPI's view
+ * (history, latest value, status), ingestion, and alert subscriptions.
+ */
+import { z } from 'zod';
+import type { Store } from '../store/store';
+import type { Logger } from '../log';
+import type { ChannelName, Locale, Recipient } from '../core/types';
+import { KpiCatalog, canSee, loadCatalog, type Viewer } from './definitions';
+import { ObservationStore } from './observations';
+import { asOfDate, evaluateStatus, type StatusResult } from './status';
+import { hcmDate, type IsoDate } from './period';
+import { ingestRows, type IngestReport, type SourcedRow } from './ingest';
+import type { KpiDefinition, Observation, ObservationOrigin } from './schema';
+
+export interface KpiView {
+  def: KpiDefinition;
+  /** Oldest period first. */
+  history: Observation[];
+  latest: Observation | null;
+  /** The day the latest value describes. */
+  asOf: IsoDate | null;
+  evaluation: StatusResult;
+}
+
+export const SUBSCRIBERS_KEY = 'kpi:subscribers';
+
+export const SubscriberSchema = z.object({
+  channel: z.enum(['telegram', 'zalo', 'web']),
+  chatId: z.string().min(1),
+  locale: z.enum(['vi', 'en']),
+  /** Who subscribed, so their role can be checked again before each alert. */
+  userId: z.string().min(1),
+  since: z.string(),
+});
+export type Subscriber = z.infer<typeof SubscriberSchema>;
+
+export interface KpiServiceDeps {
+  store: Store;
+  now: () => Date;
+  catalog?: KpiCatalog;
+  log?: Logger;
+}
+
+/** The status of a KPI at instant `at` from its values (pure). */
+export function evaluate(def: KpiDefinition, history: Observation[], at: Date): StatusResult {
+  return evaluateStatus({
+    direction: def.direction,
+    target: def.target,
+    deadline: def.deadline,
+    milestones: def.milestones,
+    cadence: def.cadence,
+    staleAfterDays: def.staleAfterDays,
+    points: history.map((o) => ({ asOf: asOfDate(o.period, o.recordedAt), value: o.value })),
+    today: hcmDate(at),
+  });
+}
+
+export class KpiService {
+  readonly catalog: KpiCatalog;
+  readonly observations: ObservationStore;
+
+  constructor(private readonly deps: KpiServiceDeps) {
+    this.catalog = deps.catalog ?? loadCatalog();
+    this.observations = new ObservationStore(deps.store, this.catalog);
+  }
+
+  now(): Date {
+    return this.deps.now();
+  }
+
+  /** The definitions a viewer may see, in catalogue order. */
+  visible(viewer: Viewer, group?: KpiDefinition['group']): KpiDefinition[] {
+    return this.catalog.all().filter((d) => canSee(d, viewer) && (!group || d.group === group));
+  }
+
+  async view(def: KpiDefinition, at: Date = this.deps.now()): Promise<KpiView> {
+    const history = await this.observations.history(def.id);
+    const latest = history[history.length - 1] ?? null;
+    return {
+      def,
+      history,
+      latest,
+      asOf: latest ? asOfDate(latest.period, latest.recordedAt) : null,
+      evaluation: evaluate(def, history, at),
+    };
+  }
+
+  views(defs: KpiDefinition[], at: Date = this.deps.now()): Promise<KpiView[]> {
+    return Promise.all(defs.map((d) => this.view(d, at)));
+  }
+
+  ingest(
+    rows: SourcedRow[],
+    opts: { origin: ObservationOrigin; defaultSource: string; dryRun?: boolean; at?: Date },
+  ): Promise<IngestReport> {
+    return ingestRows(rows, {
+      catalog: this.catalog,
+      observations: this.observations,
+      now: opts.at ?? this.deps.now(),
+      origin: opts.origin,
+      defaultSource: opts.defaultSource,
+      dryRun: opts.dryRun,
+      log: this.deps.log,
+    });
+  }
+
+  /** Adds (or refreshes) a chat's subscription to off-track alerts; false when it was already there. */
+  async subscribe(to: Recipient, userId: string): Promise<boolean> {
+    const field = subscriberField(to.channel, to.chatId);
+    const existed = field in (await this.deps.store.hashGetAll(SUBSCRIBERS_KEY));
+    const sub: Subscriber = { channel: to.channel, chatId: to.chatId, locale: to.locale, userId, since: this.deps.now().toISOString() };
+    await this.deps.store.hashSet(SUBSCRIBERS_KEY, { [field]: JSON.stringify(sub) });
+    return !existed;
+  }
+
+  /** True when the chat was subscribed. */
+  async unsubscribe(channel: ChannelName, chatId: string): Promise<boolean> {
+    return (await this.deps.store.hashDel(SUBSCRIBERS_KEY, subscriberField(channel, chatId))) > 0;
+  }
+
+  async isSubscribed(channel: ChannelName, chatId: string): Promise<boolean> {
+    return subscriberField(channel, chatId) in (await this.deps.store.hashGetAll(SUBSCRIBERS_KEY));
+  }
+
+  async subscribers(): Promise<Subscriber[]> {
+    const all = await this.deps.store.hashGetAll(SUBSCRIBERS_KEY);
+    return Object.keys(all)
+      .sort()
+      .flatMap((f) => {
+        try {
+          const parsed = SubscriberSchema.safeParse(JSON.parse(all[f]!));
+          return parsed.success ? [parsed.data] : [];
+        } catch {
+          return [];
+        }
+      });
+  }
+}
+
+export function subscriberField(channel: ChannelName, chatId: string): string {
+  return `${channel}:${chatId}`;
+}
+
+export function recipientOf(sub: Subscriber): Recipient {
+  return { channel: sub.channel, chatId: sub.chatId, locale: sub.locale as Locale };
+}

@@ -1,0 +1,255 @@
+/**
+ * @module search/postings
+ * The inverted index: a sorted term list and, per term, the chunks it occurs in with a
+ * one-byte impact (the BM25F term weight, already saturated). Built at ingest and serialised
+ * as one base64 run per term, each run aligned to whole base64 quads; an isolate that loads
+ * the index only reads the small per-term tables and decodes a term's run the first time a
+ * query needs it. So start-up cost does not grow with the size of the postings.
+ */
+import { ByteWriter, fromBase64, readAllVarints, readVarints, toBase64 } from './codec';
+
+/** One term's postings: chunk numbers ascending, with their impacts (1..255). */
+export interface PostingList {
+  chunks: Uint32Array;
+  impacts: Uint8Array;
+}
+
+export interface PostingLists {
+  readonly termCount: number;
+  /** Total number of postings. */
+  readonly size: number;
+  /** Index of a term, or -1. */
+  findTerm(term: string): number;
+  termAt(t: number): string;
+  /** Number of chunks the term occurs in. */
+  df(t: number): number;
+  list(t: number): PostingList;
+}
+
+/** The serialised form stored in src/generated/knowledge.json. */
+export interface SerializedPostings {
+  /** Terms sorted by UTF-16 code units, joined by "\n" (terms never contain a newline). */
+  terms: string;
+  /** base64 of three varints per term: its length, its posting count, its run length in 3-byte groups. */
+  counts: string;
+  /**
+   * base64 of the runs, term after term. A run is the chunk numbers as gap varints followed
+   * by the impact bytes, zero-padded to a multiple of 3 bytes so it starts on a base64 quad.
+   */
+  postings: string;
+}
+
+/** Postings held as arrays (after a build, or for tests). */
+export class ArrayPostings implements PostingLists {
+  constructor(
+    private readonly terms: string[],
+    private readonly offsets: Uint32Array,
+    private readonly chunks: Uint32Array,
+    private readonly impacts: Uint8Array,
+  ) {}
+
+  get termCount(): number {
+    return this.terms.length;
+  }
+
+  get size(): number {
+    return this.chunks.length;
+  }
+
+  findTerm(term: string): number {
+    let lo = 0;
+    let hi = this.terms.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = this.terms[mid]!;
+      if (t === term) return mid;
+      if (t < term) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  termAt(t: number): string {
+    return this.terms[t]!;
+  }
+
+  df(t: number): number {
+    return this.offsets[t + 1]! - this.offsets[t]!;
+  }
+
+  list(t: number): PostingList {
+    const start = this.offsets[t]!;
+    const end = this.offsets[t + 1]!;
+    return { chunks: this.chunks.subarray(start, end), impacts: this.impacts.subarray(start, end) };
+  }
+}
+
+/** Postings decoded from their serialised form one term at a time, on first use. */
+export class LazyPostings implements PostingLists {
+  /** Start of each term in the joined term string (one extra entry: the end). */
+  private readonly termStarts: Uint32Array;
+  private readonly counts: Uint32Array;
+  /** Start of each term's run in the base64 text (one extra entry: the end). */
+  private readonly runStarts: Uint32Array;
+  private readonly cache: Array<PostingList | undefined>;
+  readonly size: number;
+
+  constructor(
+    private readonly s: SerializedPostings,
+    private readonly chunkCount: number,
+  ) {
+    const bytes = fromBase64(s.counts);
+    // At most one value per byte; three values per term.
+    const table = new Uint32Array(bytes.length);
+    const values = readAllVarints(bytes, table);
+    if (values % 3 !== 0) throw new Error('index: term table is truncated');
+    const n = values / 3;
+    this.termStarts = new Uint32Array(n + 1);
+    this.counts = new Uint32Array(n);
+    this.runStarts = new Uint32Array(n + 1);
+    let size = 0;
+    for (let t = 0; t < n; t++) {
+      // A term is followed by its "\n" separator.
+      this.termStarts[t + 1] = this.termStarts[t]! + table[3 * t]! + 1;
+      this.counts[t] = table[3 * t + 1]!;
+      size += table[3 * t + 1]!;
+      this.runStarts[t + 1] = this.runStarts[t]! + 4 * table[3 * t + 2]!;
+    }
+    if (this.termStarts[n] !== (n ? s.terms.length + 1 : 0)) throw new Error('index: term table does not match the terms');
+    // Every run is a whole number of 3-byte groups, so the base64 text has no padding.
+    if (this.runStarts[n] !== s.postings.length) throw new Error('index: postings do not match the term table');
+    this.size = size;
+    this.cache = new Array<PostingList | undefined>(n);
+  }
+
+  get termCount(): number {
+    return this.counts.length;
+  }
+
+  findTerm(term: string): number {
+    let lo = 0;
+    let hi = this.counts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = this.compareAt(mid, term);
+      if (c === 0) return mid;
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  termAt(t: number): string {
+    return this.s.terms.slice(this.termStarts[t]!, this.termStarts[t + 1]! - 1);
+  }
+
+  df(t: number): number {
+    return this.counts[t]!;
+  }
+
+  list(t: number): PostingList {
+    let list = this.cache[t];
+    if (!list) {
+      const bytes = fromBase64(this.s.postings.slice(this.runStarts[t]!, this.runStarts[t + 1]!));
+      const count = this.counts[t]!;
+      const chunks = new Uint32Array(count);
+      const end = readVarints(bytes, 0, count, chunks, 0);
+      let prev = 0;
+      for (let i = 0; i < count; i++) {
+        prev += chunks[i]!;
+        if (prev >= this.chunkCount) throw new Error('index: posting points past the last chunk');
+        chunks[i] = prev;
+      }
+      if (end + count > bytes.length) throw new Error('index: truncated postings');
+      list = { chunks, impacts: bytes.slice(end, end + count) };
+      this.cache[t] = list;
+    }
+    return list;
+  }
+
+  /** Compares term t with `term` by UTF-16 code units without slicing it out. */
+  private compareAt(t: number, term: string): number {
+    const joined = this.s.terms;
+    const start = this.termStarts[t]!;
+    const len = this.termStarts[t + 1]! - 1 - start;
+    const n = Math.min(len, term.length);
+    for (let i = 0; i < n; i++) {
+      const d = joined.charCodeAt(start + i) - term.charCodeAt(i);
+      if (d !== 0) return d;
+    }
+    return len - term.length;
+  }
+}
+
+/**
+ * Collects chunks' term impacts (chunks must be added in ascending order) and lays them out
+ * as posting lists. Terms are interned to provisional ids in arrival order, so a large corpus
+ * holds each distinct term string once, and are sorted once at the end.
+ */
+export class PostingsBuilder {
+  private readonly ids = new Map<string, number>();
+  private readonly perChunk: Array<{ chunk: number; terms: Uint32Array; impacts: Uint8Array }> = [];
+  private total = 0;
+
+  /** The provisional id of a term, assigning the next one to a new term. */
+  intern(term: string): number {
+    let id = this.ids.get(term);
+    if (id === undefined) this.ids.set(term, (id = this.ids.size));
+    return id;
+  }
+
+  /** Adds one chunk's postings: interned term ids and their impacts (1..255), same length. */
+  add(chunk: number, terms: Uint32Array, impacts: Uint8Array): void {
+    this.perChunk.push({ chunk, terms, impacts });
+    this.total += terms.length;
+  }
+
+  build(): ArrayPostings {
+    const byId: string[] = new Array(this.ids.size);
+    for (const [term, id] of this.ids) byId[id] = term;
+    const order = byId.map((_, i) => i).sort((a, b) => (byId[a]! < byId[b]! ? -1 : byId[a]! > byId[b]! ? 1 : 0));
+    const rank = new Uint32Array(order.length);
+    order.forEach((id, r) => (rank[id] = r));
+    const offsets = new Uint32Array(order.length + 1);
+    for (const c of this.perChunk) for (const id of c.terms) offsets[rank[id]! + 1]!++;
+    for (let t = 0; t < order.length; t++) offsets[t + 1]! += offsets[t]!;
+    const fill = offsets.slice(0, order.length);
+    const chunks = new Uint32Array(this.total);
+    const impacts = new Uint8Array(this.total);
+    for (const c of this.perChunk) {
+      for (let k = 0; k < c.terms.length; k++) {
+        const at = fill[rank[c.terms[k]!]!]!++;
+        chunks[at] = c.chunk;
+        impacts[at] = c.impacts[k]!;
+      }
+    }
+    return new ArrayPostings(
+      order.map((id) => byId[id]!),
+      offsets,
+      chunks,
+      impacts,
+    );
+  }
+}
+
+export function serializePostings(p: PostingLists): SerializedPostings {
+  const table = new ByteWriter();
+  const runs = new ByteWriter();
+  const terms: string[] = [];
+  for (let t = 0; t < p.termCount; t++) {
+    terms.push(p.termAt(t));
+    const { chunks, impacts } = p.list(t);
+    const before = runs.length;
+    let prev = 0;
+    for (const c of chunks) {
+      runs.varint(c - prev);
+      prev = c;
+    }
+    for (const i of impacts) runs.byte(i);
+    while ((runs.length - before) % 3 !== 0) runs.byte(0);
+    table.varint(terms[t]!.length);
+    table.varint(chunks.length);
+    table.varint((runs.length - before) / 3);
+  }
+  return { terms: terms.join('\n'), counts: toBase64(table.bytes()), postings: toBase64(runs.bytes()) };
+}
