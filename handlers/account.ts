@@ -16,7 +16,7 @@ import { formatDate } from '../src/core/texts';
 import type { Block, Inbound, Locale, Reply, Role } from '../src/core/types';
 import { requireRole, type Invites, type RoleDirectory } from '../src/core/roles';
 import { eraseUserData, type UserDataEraser } from '../src/privacy/erase';
-import { addDays, vnDay } from '../src/analytics/days';
+import { addDays, vnDay } from '../src/core/vn-time';
 import { stats } from '../src/analytics/questions';
 import type { StatsReport, TopQuestion } from '../src/analytics/report';
 import { fold } from '../src/search/normalize';

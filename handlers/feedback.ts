@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Store } from '../src/store/store';
 import type { ChannelName } from '../src/core/types';
 import { attachFeedback, type FeedbackValue } from '../src/analytics/questions';
-import { vnDay } from '../src/analytics/days';
+import { vnDay } from '../src/core/vn-time';
 
 export type { FeedbackValue };
 

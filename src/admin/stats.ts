@@ -7,7 +7,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Store } from '../store/store';
-import { addDays, daySpan, isIsoDay, vnDay } from '../analytics/days';
+import { addDays, daySpan, isIsoDay, vnDay } from '../core/vn-time';
 import { stats } from '../analytics/questions';
 import { queryParams, type AdminEnv } from './index';
 

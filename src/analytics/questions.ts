@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { Store } from '../store/store';
 import type { ChannelName } from '../core/types';
 import { maskPersonalData } from '../llm/redact';
-import { daysBetween, dayStart, vnDay } from './days';
+import { daysBetween, dayStart, vnDay } from '../core/vn-time';
 import { aggregate, type DayData, type StatsReport, type StoredQuestion } from './report';
 
 export const MAX_QUESTION_CHARS = 300;

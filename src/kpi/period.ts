@@ -4,6 +4,7 @@
  * their first and last days, and calendar dates in Asia/Ho_Chi_Minh. Pure functions: the
  * clock is always passed in, so status and validation can be tested at any instant.
  */
+import { vnDay } from '../core/vn-time';
 
 /** A calendar date as YYYY-MM-DD. */
 export type IsoDate = string;
@@ -19,12 +20,9 @@ export interface Period {
 }
 
 const DAY_MS = 86_400_000;
-/** Viet Nam has been on UTC+7 without daylight saving since 1975. */
-const HCM_OFFSET_MS = 7 * 3_600_000;
-
 /** The calendar date in Asia/Ho_Chi_Minh at instant `at`. */
 export function hcmDate(at: Date): IsoDate {
-  return new Date(at.getTime() + HCM_OFFSET_MS).toISOString().slice(0, 10);
+  return vnDay(at);
 }
 
 /** Days since 1970-01-01 for a YYYY-MM-DD date (a day number, handy for trends and ages). */

@@ -6,17 +6,16 @@
  * afterwards, so concurrent calls cannot overspend together. It fails closed: when the budget
  * is spent or the store cannot be read, no model is called (the assistant quotes instead).
  */
+import { vnDay } from '../core/vn-time';
 import type { Store } from '../store/store';
 import type { Logger } from '../log';
 import { describeError } from '../log';
 
 export const BUDGET_KEY_PREFIX = 'llm:tokens:';
 const KEY_TTL_SECONDS = 2 * 86_400;
-/** Vietnam has no daylight saving: its day starts at 17:00 UTC. */
-const VIETNAM_OFFSET_MS = 7 * 3_600_000;
-
+/** One counter per Vietnamese day (the day starts at 17:00 UTC). */
 export function budgetKey(at: Date): string {
-  return BUDGET_KEY_PREFIX + new Date(at.getTime() + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
+  return BUDGET_KEY_PREFIX + vnDay(at);
 }
 
 export interface Reservation {

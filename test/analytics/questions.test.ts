@@ -15,7 +15,7 @@ import {
   type QuestionEvent,
 } from '../../src/analytics/questions';
 import { aggregate, questionKey, type DayData } from '../../src/analytics/report';
-import { addDays, daySpan, daysBetween, isIsoDay, vnDay } from '../../src/analytics/days';
+import { addDays, daySpan, daysBetween, isIsoDay, vnDay } from '../../src/core/vn-time';
 
 function setup(start = '2026-11-21T08:00:00+07:00') {
   let now = new Date(start);

@@ -1,7 +1,8 @@
 /**
- * @module analytics/days
- * Calendar days in Vietnam (Asia/Ho_Chi_Minh is UTC+7 all year, no daylight saving), the unit
- * analytics are stored and reported by. Pure functions over ISO dates (YYYY-MM-DD).
+ * @module core/vn-time
+ * Calendar days in Vietnam (Asia/Ho_Chi_Minh is UTC+7 all year, no daylight saving): the one
+ * place the project turns instants into Vietnamese days (analytics, budgets, KPI periods,
+ * deadlines). Pure functions over ISO dates (YYYY-MM-DD).
  */
 
 const OFFSET_MS = 7 * 3_600_000;
