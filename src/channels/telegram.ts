@@ -175,12 +175,6 @@ function isUnreachable(e: unknown): boolean {
   );
 }
 
-/** The analytics id of the question a reply answers, when the assistant recorded one. */
-function questionIdOf(reply: Reply): string | undefined {
-  const id = (reply as Reply & { questionId?: unknown }).questionId;
-  return typeof id === 'string' ? id : undefined;
-}
-
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------------
@@ -610,7 +604,7 @@ class UpdateWork {
         // The answer is out; losing the note only unties a later vote from its question.
         await rememberAnswer(store, { channel: 'telegram', chatId: inbound.chatId, messageRef: String(last) }, {
           intent: reply.intent,
-          questionId: questionIdOf(reply),
+          questionId: reply.questionId,
           ttlSeconds: this.ttlSeconds,
         }).catch((e: unknown) => this.deps.log.warn('telegram answer note not saved', { error: describeError(e) }));
       }
