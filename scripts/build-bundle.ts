@@ -5,7 +5,8 @@
  * the web chat page, and the search analyzer's data (abbreviations, stopwords).
  * Usage: npm run build:bundle [-- --check]  (--check fails when the bundle is stale)
  */
-import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { writeGenerated } from './lib/generated';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AbbreviationsSchema, StopwordsSchema } from '../src/knowledge/schema';
@@ -48,16 +49,5 @@ function readJson(path: string): unknown {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const content = buildBundle();
-  if (process.argv.includes('--check')) {
-    const current = existsSync(out) ? readFileSync(out, 'utf8') : '';
-    if (current !== content) {
-      console.error('src/generated/bundle.json is stale: run npm run build:bundle');
-      process.exit(1);
-    }
-    console.log('bundle is up to date');
-  } else {
-    writeFileSync(out, content);
-    console.log(`wrote ${out} (${content.length} bytes)`);
-  }
+  process.exitCode = writeGenerated(out, buildBundle(), { check: process.argv.includes('--check'), command: 'npm run build:bundle' });
 }

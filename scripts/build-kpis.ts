@@ -6,7 +6,8 @@
  * exist). The output is deterministic: files in name order, entries in file order.
  * Usage: npx tsx scripts/build-kpis.ts [--check]  (--check fails when the file is stale)
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeGenerated } from './lib/generated';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KpiBundleSchema, KpiFileSchema, type KpiBundle, type KpiDefinition } from '../src/kpi/schema';
@@ -68,16 +69,5 @@ function documentExists(docId: string): boolean {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const content = buildKpis();
-  if (process.argv.includes('--check')) {
-    const current = existsSync(KPI_OUT) ? readFileSync(KPI_OUT, 'utf8') : '';
-    if (current !== content) {
-      console.error('src/generated/kpis.json is stale: run npx tsx scripts/build-kpis.ts');
-      process.exit(1);
-    }
-    console.log('kpis.json is up to date');
-  } else {
-    writeFileSync(KPI_OUT, content);
-    console.log(`wrote ${KPI_OUT} (${content.length} bytes)`);
-  }
+  process.exitCode = writeGenerated(KPI_OUT, buildKpis(), { check: process.argv.includes('--check'), command: 'npm run build:kpis' });
 }

@@ -35,3 +35,20 @@ export class BackgroundTracker {
     while (this.pending.size) await Promise.all([...this.pending]);
   }
 }
+
+/**
+ * Hands `work` to the request's waitUntil (Workers, or the Node server's tracker) so the
+ * response can go at once. Without an execution context (a bare `app.request` in a test) the
+ * work is finished before answering rather than dropped.
+ */
+export async function inBackground(c: { executionCtx: { waitUntil(p: Promise<unknown>): void } }, work: Promise<void>): Promise<void> {
+  let ctx: { waitUntil(p: Promise<unknown>): void } | undefined;
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    // Hono throws when the runtime gave no execution context.
+    ctx = undefined;
+  }
+  if (ctx) ctx.waitUntil(work);
+  else await work;
+}

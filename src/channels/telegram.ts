@@ -11,9 +11,10 @@
  * never retried, so a reply is never sent twice. `telegramOutbound` sends proactive messages
  * (reminders) the same way.
  */
+import { inBackground } from '../background';
 import type { UserDataEraser } from '../privacy/erase';
 import { secureEqual } from '../core/secure-compare';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { Api, GrammyError } from 'grammy';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
@@ -464,24 +465,13 @@ export function telegramChannel(deps: TelegramChannelDeps): Hono {
       log.info('telegram update delivered again; dropped', { updateId: update.update_id });
       return c.body(null, 200);
     }
-    runInBackground(c, work.run(update), log);
+    await inBackground(c, work.run(update));
     return c.body(null, 200);
   });
 
   return app;
 }
 
-/** Hands work to waitUntil (Workers; the Node server passes a tracker with the same method). */
-function runInBackground(c: Context, work: Promise<void>, log: Logger): void {
-  let ctx: { waitUntil(p: Promise<unknown>): void } | undefined;
-  try {
-    ctx = c.executionCtx;
-  } catch {
-    ctx = undefined;
-  }
-  if (ctx) ctx.waitUntil(work);
-  else log.warn('telegram: no execution context; background work is not tracked');
-}
 
 /** What one update does, after the webhook has acknowledged it. */
 class UpdateWork {

@@ -7,9 +7,10 @@
  * numbered choices remembered per chat, since Zalo has none), and the Outbound send that
  * reminder jobs use. The wire client lives in ./zalo-client.
  */
+import { inBackground } from '../background';
 import type { UserDataEraser } from '../privacy/erase';
 import { secureEqual } from '../core/secure-compare';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Assistant } from '../core/assistant';
 import { MAX_MESSAGE_CHARS } from '../core/assistant';
@@ -359,17 +360,6 @@ export function zaloChannel(deps: ZaloChannelDeps): Hono {
   return app;
 }
 
-/** Hands work to waitUntil (Workers, and Node's tracker); without one, finishes it before answering. */
-async function inBackground(c: Context, work: Promise<void>): Promise<void> {
-  let ctx: { waitUntil(p: Promise<unknown>): void } | undefined;
-  try {
-    ctx = c.executionCtx;
-  } catch {
-    ctx = undefined;
-  }
-  if (ctx) ctx.waitUntil(work);
-  else await work;
-}
 
 // ---------- proactive messages (reminders, alerts) ----------
 
