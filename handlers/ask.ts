@@ -164,13 +164,18 @@ export function quoteAnswer(
 ): Reply {
   const citations: Citation[] = [];
   const blocks: Block[] = [{ type: 'text', text: intro }];
+  const quoted = new Set<string>();
   for (const hit of hits) {
+    // Records that share a sentence (three kinds of chứng thực, say) would quote it thrice.
+    const text = sentences(hit, query).join(' ');
+    if (quoted.has(text)) continue;
+    quoted.add(text);
     let n = citations.findIndex((c) => c.id === hit.doc.id);
     if (n < 0) {
       citations.push({ id: hit.doc.id, title: hit.doc.title, source: hit.doc.source, date: hit.doc.date, url: hit.doc.url });
       n = citations.length - 1;
     }
-    blocks.push({ type: 'quote', text: sentences(hit, query).join(' '), cite: n + 1 });
+    blocks.push({ type: 'quote', text, cite: n + 1 });
   }
   return { intent: 'ask', blocks, citations, found: true };
 }

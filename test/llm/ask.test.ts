@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
 import { makeTestApp } from '../support/runtime';
-import { askHandler } from '../../handlers/ask';
+import { askHandler, quoteAnswer } from '../../handlers/ask';
 import { helpHandler, startHandler } from '../../handlers/help';
 import { Assistant } from '../../src/core/assistant';
 import { Conversation } from '../../src/core/conversation';
@@ -250,5 +250,18 @@ describe('every failure ends in a useful reply', () => {
     const reply = await ask('còn cấp xã thì sao?');
     expect(reply.found).toBe(true);
     expect(render(reply)).toContain('35% ở cấp xã');
+  });
+});
+
+describe('quoteAnswer', () => {
+  it('quotes a sentence shared by several records once, citing the first', () => {
+    const doc = (id: string) => ({ id, title: id, source: 's', date: '2025-07-01', kind: 'procedure' as const, keywords: [] });
+    const hit = (id: string) => ({ chunk: { id: `${id}#1`, docId: id, heading: '', text: 'x' }, doc: doc(id), score: 1, coverage: 1 });
+    const reply = quoteAnswer([hit('a'), hit('b'), hit('c')], 'q', (h) => (h.doc.id === 'c' ? ['khác'] : ['giống nhau']), 'intro');
+    expect(reply.blocks.filter((b) => b.type === 'quote')).toEqual([
+      { type: 'quote', text: 'giống nhau', cite: 1 },
+      { type: 'quote', text: 'khác', cite: 2 },
+    ]);
+    expect(reply.citations.map((c) => c.id)).toEqual(['a', 'c']);
   });
 });
