@@ -256,7 +256,7 @@ describe('every failure ends in a useful reply', () => {
 describe('quoteAnswer', () => {
   it('quotes a sentence shared by several records once, citing the first', () => {
     const doc = (id: string) => ({ id, title: id, source: 's', date: '2025-07-01', kind: 'procedure' as const, keywords: [] });
-    const hit = (id: string) => ({ chunk: { id: `${id}#1`, docId: id, heading: '', text: 'x' }, doc: doc(id), score: 1, coverage: 1 });
+    const hit = (id: string) => ({ chunk: { id: `${id}#1`, docId: id, heading: '', text: 'x' }, doc: doc(id), score: 1, coverage: 1, weightedCoverage: 1, phraseCoverage: 1 });
     const reply = quoteAnswer([hit('a'), hit('b'), hit('c')], 'q', (h) => (h.doc.id === 'c' ? ['khác'] : ['giống nhau']), 'intro');
     expect(reply.blocks.filter((b) => b.type === 'quote')).toEqual([
       { type: 'quote', text: 'giống nhau', cite: 1 },
