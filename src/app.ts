@@ -42,6 +42,10 @@ import { createKpiHandler } from '../handlers/kpi';
 import { createLlm } from './llm/llm';
 import { createProcedureService } from './procedures/service';
 import { proceduresHandler } from '../handlers/procedures';
+import { reminderHandlers } from '../handlers/reminders';
+import { createRemindersJob } from './tasks/reminders-job';
+import { reminderEraser } from './tasks/subscriptions';
+import { jobsAdmin, tasksAdmin } from './tasks/admin';
 import { knowledgeSearchTool } from './llm/tools';
 import { runJobs, type Job, type JobRun, LAST_RUNS_KEY } from './jobs/index';
 import { startHandler, helpHandler } from '../handlers/help';
@@ -109,7 +113,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
   const roles = new RoleDirectory(store, config.officialAllowlist);
   const invites = new Invites(store, roles, services.now);
   // Every feature that keeps per-user or per-chat state adds its eraser here (/xoadulieu).
-  const erasers: UserDataEraser[] = [...coreErasers, feedbackEraser, telegramEraser, zaloEraser, kpiEraser];
+  const erasers: UserDataEraser[] = [...coreErasers, feedbackEraser, telegramEraser, zaloEraser, kpiEraser, reminderEraser];
   const kpi = new KpiService({ store, now: services.now, log });
   const assistant = new Assistant({
     handlers: [
@@ -117,6 +121,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
       helpHandler,
       ...accountHandlers({ roles, invites, erasers, analyticsRetentionDays: config.analyticsRetentionDays }),
       proceduresHandler,
+      ...reminderHandlers,
       createKpiHandler(kpi, { fallback: askHandler }),
       askHandler,
     ],
@@ -136,13 +141,17 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
   const jobs: Job[] = [
     kpiPullJob({ kpi, sources: config.kpiPullSources, audit }),
     kpiAlertJob({ kpi, outbound, texts, roleOf: (channel, userId) => roles.roleOf(channel, userId) }),
+    createRemindersJob({ outbound, texts, maxSubrequests: config.reminders.maxSubrequests, maxWallMs: config.reminders.maxWallMs }),
   ];
   return { config, store, log, texts, knowledge, services, assistant, roles, invites, kpi, jobs, page: bundle.webPage, outbound };
 }
 
-/** Runs the scheduled jobs once (the cron handler and the Node timer both call this). */
-export function runScheduled(rt: Runtime, at: Date): Promise<JobRun[]> {
-  return runJobs(rt.jobs, { at, store: rt.store, log: rt.log });
+/**
+ * Runs the scheduled jobs once (the cron handler and the Node timer both call this); `which`
+ * picks a subset, e.g. only the reminder job on the Workers reminder ticks.
+ */
+export function runScheduled(rt: Runtime, at: Date, which: (job: Job) => boolean = () => true): Promise<JobRun[]> {
+  return runJobs(rt.jobs.filter(which), { at, store: rt.store, log: rt.log });
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;

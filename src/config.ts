@@ -63,6 +63,10 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: optionalInt(1, 10_000),
   /** JSON array of KPI pull sources (src/kpi/pull.ts); may hold tokens: set it as a secret. */
   KPI_PULL_SOURCES: optionalString,
+  /** Subrequests (store calls + sends) one reminder run may make before handing over to the next tick. */
+  REMINDER_SUBREQUEST_BUDGET: optionalInt(20, 1_000_000),
+  /** Seconds one reminder run may spend before handing over to the next tick. */
+  REMINDER_WALL_SECONDS: optionalInt(5, 900),
   LOG_LEVEL: optionalString.pipe(z.enum(['debug', 'info', 'warn', 'error']).optional()),
 });
 
@@ -84,6 +88,8 @@ export interface Config {
   officialAllowlist: string[];
   kpiPullSources: PullSource[];
   dossierLookupUrl?: string;
+  /** Unset means unlimited (Node); Workers sets both in wrangler.toml. */
+  reminders: { maxSubrequests?: number; maxWallMs?: number };
 }
 
 export class ConfigError extends Error {
@@ -158,6 +164,10 @@ export function loadConfig(env: RawEnv): Config {
     officialAllowlist: e.OFFICIAL_ALLOWLIST,
     kpiPullSources,
     dossierLookupUrl: e.DOSSIER_LOOKUP_URL,
+    reminders: {
+      maxSubrequests: e.REMINDER_SUBREQUEST_BUDGET,
+      maxWallMs: e.REMINDER_WALL_SECONDS === undefined ? undefined : e.REMINDER_WALL_SECONDS * 1000,
+    },
   };
 }
 

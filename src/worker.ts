@@ -6,6 +6,10 @@
 import { createApp, createRuntime, runScheduled, type Runtime } from './app';
 import { ConfigError, loadConfig, type RawEnv } from './config';
 import type { Hono } from 'hono';
+import { REMINDERS_JOB_ID } from './tasks/reminders-job';
+
+/** Must match the second entry of [triggers] crons in wrangler.toml. */
+export const REMINDER_TICKS_CRON = '*/5 1-2 * * *';
 
 interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
@@ -40,8 +44,14 @@ export default {
       throw e;
     }
   },
-  async scheduled(controller: ScheduledControllerLike, env: RawEnv, ctx: ExecutionContextLike): Promise<void> {
+  /**
+   * The daily trigger runs every job but reminders; the 5-minute reminder ticks (08:00-09:55)
+   * run only reminders, each continuing from where the last stopped within its budget. The run
+   * is awaited, not handed to waitUntil: a cron invocation may run for minutes, waitUntil only 30 s.
+   */
+  async scheduled(controller: ScheduledControllerLike, env: RawEnv, _ctx: ExecutionContextLike): Promise<void> {
     const { rt } = boot(env);
-    ctx.waitUntil(runScheduled(rt, new Date(controller.scheduledTime)));
+    const forTicks = controller.cron === REMINDER_TICKS_CRON;
+    await runScheduled(rt, new Date(controller.scheduledTime), (job) => (job.id === REMINDERS_JOB_ID) === forTicks);
   },
 };

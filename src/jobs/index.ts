@@ -7,6 +7,7 @@
 import type { Store } from '../store/store';
 import type { Logger } from '../log';
 import { describeError } from '../log';
+import { withHistory } from './history';
 
 export interface JobContext {
   at: Date;
@@ -33,7 +34,7 @@ export async function runJobs(jobs: Job[], ctx: JobContext): Promise<JobRun[]> {
   const runs: JobRun[] = [];
   for (const job of jobs) {
     try {
-      const counts = await job.run(ctx);
+      const counts = await withHistory(job).run(ctx);
       runs.push({ job: job.id, at: ctx.at.toISOString(), ok: true, counts });
     } catch (e) {
       ctx.log.error('job failed', { job: job.id, error: describeError(e) });

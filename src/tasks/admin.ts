@@ -1,0 +1,212 @@
+/**
+ * @module tasks/admin
+ * Admin routes for reform tasks and scheduled runs, mounted by the composition root under
+ * /admin (bearer auth and the actor come from the admin shell):
+ *   GET    /admin/tasks[?status=&unit=]  every task (bundled + admin changes) and the units
+ *   GET    /admin/tasks/:id
+ *   POST   /admin/tasks                  add a task (201; 409 when the id exists)
+ *   PUT    /admin/tasks/:id              change fields: extend (deadline), close (status), …
+ *   DELETE /admin/tasks/:id              remove it from lists and reminders
+ *   GET    /admin/jobs[?job=&from=&to=&limit=]  each run's counts (sent, skipped, failed, …)
+ * Every write is validated with the task schema (one owner per unit id across all tasks) and
+ * audited with who did what.
+ */
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { AdminEnv, Audit } from '../admin/index';
+import { makeAudit } from '../admin/index';
+import type { Store } from '../store/store';
+import type { Logger } from '../log';
+import { LAST_RUNS_KEY, type JobRun } from '../jobs/index';
+import { fold } from '../search/normalize';
+import { readHistory, type JobRecord } from '../jobs/history';
+import { TaskRepository, unitsOf } from './repository';
+import { TaskSchema, TaskSourceSchema, TaskStatusSchema, isoDate, type Task } from './schema';
+
+export interface TasksAdminDeps {
+  store: Store;
+  now: () => Date;
+  log: Logger;
+  /** The bundled tasks (default: src/generated/tasks.json); tests pass their own. */
+  bundled?: readonly Task[];
+}
+
+/** POST body: a task whose id and unit may be left out (derived from title and owner). */
+const CreateBody = TaskSchema.extend({
+  id: TaskSchema.shape.id.optional(),
+  unit: TaskSchema.shape.unit.optional(),
+});
+
+/** PUT body: the fields to change; at least one. */
+const PatchBody = z
+  .strictObject({
+    title: TaskSchema.shape.title,
+    owner: TaskSchema.shape.owner,
+    unit: TaskSchema.shape.unit,
+    deadline: isoDate,
+    deadlineText: TaskSchema.shape.deadlineText,
+    region: TaskSchema.shape.region,
+    status: TaskStatusSchema,
+    source: TaskSourceSchema,
+    note: TaskSchema.shape.note,
+  })
+  .partial()
+  .refine((p) => Object.keys(p).length > 0, 'give at least one field to change');
+
+export function tasksAdmin(deps: TasksAdminDeps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  const repo = new TaskRepository(deps.store, deps.bundled);
+  const audit: Audit = makeAudit(deps);
+
+  app.get('/', async (c) => {
+    const status = c.req.query('status');
+    if (status !== undefined && !TaskStatusSchema.safeParse(status).success) {
+      return c.json({ error: 'status must be open, done or cancelled' }, 400);
+    }
+    const unit = c.req.query('unit');
+    const all = await repo.all();
+    const tasks = all.filter((t) => (!status || t.status === status) && (!unit || t.unit === unit));
+    return c.json({ tasks, units: unitsOf(all) });
+  });
+
+  app.get('/:id', async (c) => {
+    const task = await repo.get(c.req.param('id'));
+    return task ? c.json({ task }) : c.json({ error: `no task with id "${c.req.param('id')}"` }, 404);
+  });
+
+  app.post('/', async (c) => {
+    const body = await readBody(c, CreateBody);
+    if (!body.ok) return body.response;
+    const input = body.data;
+    const id = input.id ?? slugify(input.title, 40);
+    const unit = input.unit ?? slugify(input.owner, 32);
+    const parsed = TaskSchema.safeParse({ ...input, id, unit });
+    if (!parsed.success) return invalid(c, parsed.error, 'could not derive a valid id or unit: give them explicitly');
+    const all = await repo.all();
+    const clash = unitClash(all, parsed.data);
+    if (clash) return c.json({ error: clash }, 400);
+    const created = await repo.create(parsed.data);
+    if (!created.ok) return c.json({ error: `a task with id "${id}" already exists: use PUT /admin/tasks/${id} or another id` }, 409);
+    await audit({ actor: c.get('actor'), action: 'tasks.create', target: id, detail: { deadline: created.task.deadline, unit, status: created.task.status } });
+    return c.json({ task: created.task }, 201);
+  });
+
+  app.put('/:id', async (c) => {
+    const id = c.req.param('id');
+    const body = await readBody(c, PatchBody);
+    if (!body.ok) return body.response;
+    const all = await repo.all();
+    const current = all.find((t) => t.id === id);
+    if (!current) return c.json({ error: `no task with id "${id}"` }, 404);
+    const parsed = TaskSchema.safeParse({ ...current, ...body.data });
+    if (!parsed.success) return invalid(c, parsed.error, 'the changed task is not valid');
+    const clash = unitClash(all.filter((t) => t.id !== id), parsed.data);
+    if (clash) return c.json({ error: clash }, 400);
+    const saved = await repo.replace(parsed.data);
+    if (!saved) return c.json({ error: `no task with id "${id}"` }, 404);
+    const changed = Object.keys(body.data);
+    const detail: Record<string, unknown> = { changed };
+    if (body.data.deadline) detail.deadline = { from: current.deadline, to: saved.deadline };
+    if (body.data.status) detail.status = { from: current.status, to: saved.status };
+    await audit({ actor: c.get('actor'), action: 'tasks.update', target: id, detail });
+    return c.json({ task: saved, changed });
+  });
+
+  app.delete('/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!(await repo.remove(id))) return c.json({ error: `no task with id "${id}"` }, 404);
+    await audit({ actor: c.get('actor'), action: 'tasks.delete', target: id });
+    return c.json({ deleted: id });
+  });
+
+  return app;
+}
+
+export interface JobsAdminDeps {
+  store: Store;
+  now: () => Date;
+}
+
+const DAY_MS = 86_400_000;
+
+export function jobsAdmin(deps: JobsAdminDeps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  app.get('/', async (c) => {
+    const to = parseDate(c.req.query('to')) ?? deps.now();
+    const from = parseDate(c.req.query('from')) ?? new Date(to.getTime() - 30 * DAY_MS);
+    if (c.req.query('from') && !parseDate(c.req.query('from'))) return c.json({ error: 'from must be a date' }, 400);
+    if (c.req.query('to') && !parseDate(c.req.query('to'))) return c.json({ error: 'to must be a date' }, 400);
+    if (from > to) return c.json({ error: 'from must be before to' }, 400);
+    const limitRaw = c.req.query('limit') ?? '100';
+    const limit = Number(limitRaw);
+    if (!/^\d+$/.test(limitRaw) || limit < 1 || limit > 1000) return c.json({ error: 'limit must be a whole number from 1 to 1000' }, 400);
+    const job = c.req.query('job');
+    const [runs, lastRaw] = await Promise.all([
+      readHistory(deps.store, { from, to, job, limit }),
+      deps.store.hashGetAll(LAST_RUNS_KEY),
+    ]);
+    const last: Record<string, JobRun> = {};
+    for (const [name, json] of Object.entries(lastRaw)) {
+      if (name === '_run' || (job && name !== job)) continue;
+      try {
+        last[name] = JSON.parse(json) as JobRun;
+      } catch {
+        // an unreadable record is left out
+      }
+    }
+    return c.json({ from: from.toISOString(), to: to.toISOString(), lastRun: lastRaw['_run'] ?? null, last, totals: totalsOf(runs), runs });
+  });
+  return app;
+}
+
+/** Sums of each count per job over the runs listed. */
+function totalsOf(runs: JobRecord[]): Record<string, Record<string, number>> {
+  const totals: Record<string, Record<string, number>> = {};
+  for (const r of runs) {
+    const t = (totals[r.job] ??= { runs: 0, failedRuns: 0 });
+    t.runs! += 1;
+    if (!r.ok) t.failedRuns! += 1;
+    for (const [k, v] of Object.entries(r.counts)) t[k] = (t[k] ?? 0) + v;
+  }
+  return totals;
+}
+
+/** A reason when `task` would give its unit id a second owner name. */
+function unitClash(others: readonly Task[], task: Task): string | undefined {
+  const other = others.find((t) => t.unit === task.unit && t.owner !== task.owner && t.id !== task.id);
+  return other ? `unit "${task.unit}" already names "${other.owner}" (task ${other.id}): use that owner or another unit id` : undefined;
+}
+
+/** ASCII kebab-case of a Vietnamese text, cut at a word boundary to `max` characters. */
+export function slugify(text: string, max: number): string {
+  const slug = fold(text.normalize('NFC').toLowerCase())
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  if (slug.length <= max) return slug;
+  const cut = slug.slice(0, max + 1).lastIndexOf('-');
+  return slug.slice(0, cut > 1 ? cut : max).replace(/-+$/, '');
+}
+
+type BodyResult<T> = { ok: true; data: T } | { ok: false; response: Response };
+
+async function readBody<T>(c: Context<AdminEnv>, schema: z.ZodType<T>): Promise<BodyResult<T>> {
+  let raw: unknown;
+  try {
+    raw = await c.req.json();
+  } catch {
+    return { ok: false, response: c.json({ error: 'the body must be JSON' }, 400) };
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return { ok: false, response: invalid(c, parsed.error, 'invalid task') };
+  return { ok: true, data: parsed.data };
+}
+
+function invalid(c: Context<AdminEnv>, error: z.ZodError, message: string): Response {
+  return c.json({ error: message, issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) }, 400);
+}
+
+function parseDate(s: string | undefined): Date | undefined {
+  if (!s) return undefined;
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}

@@ -1,0 +1,27 @@
+/**
+ * @module tasks/metered-store
+ * A Store that counts the calls made through it. On Upstash every call is one HTTP request, i.e.
+ * one Workers subrequest, so the reminder job counts them to stay inside the per-invocation
+ * subrequest limit, and the benchmark reports them.
+ */
+import type { Store } from '../store/store';
+
+export interface MeteredStore {
+  store: Store;
+  calls(): number;
+}
+
+export function meteredStore(inner: Store): MeteredStore {
+  let calls = 0;
+  const store = new Proxy(inner, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls++;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store, calls: () => calls };
+}

@@ -1,0 +1,20 @@
+/**
+ * Puts every key of a Store under a prefix, so a suite can share one Redis with others and delete
+ * only its own keys (test/store/upstash.test.ts keeps a class of its own for the same purpose).
+ */
+import type { Store } from '../../../src/store/store';
+
+export function prefixedStore(inner: Store, prefix: string): Store {
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      const fn = value as (...args: unknown[]) => Promise<unknown>;
+      if (prop === 'del') return (...keys: string[]) => fn.apply(target, keys.map((k) => prefix + k));
+      if (prop === 'keysWithPrefix') {
+        return async (p: string) => ((await fn.call(target, prefix + p)) as string[]).map((k) => k.slice(prefix.length));
+      }
+      return (key: string, ...rest: unknown[]) => fn.call(target, prefix + key, ...rest);
+    },
+  });
+}
