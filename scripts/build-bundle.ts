@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { writeGenerated } from './lib/generated';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AbbreviationsSchema, StopwordsSchema } from '../src/knowledge/schema';
+import { AbbreviationsSchema, PlacesSchema, StopwordsSchema } from '../src/knowledge/schema';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'src/generated/bundle.json');
@@ -40,6 +40,7 @@ export function buildBundle(): string {
       abbreviations: AbbreviationsSchema.parse(readJson('knowledge/abbreviations.json')),
       stopwords: StopwordsSchema.parse(readJson('knowledge/stopwords.json')),
     },
+    places: PlacesSchema.parse(readJson('knowledge/places.json')).places,
   };
   return JSON.stringify(bundle, null, 1) + '\n';
 }

@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KnowledgeBundleSchema } from '../src/knowledge/schema';
+import { KnowledgeBundleSchema, PlacesSchema } from '../src/knowledge/schema';
 import { createIndex, passesRelevance, RELEVANCE, type KnowledgeIndex, type SearchResult } from '../src/search/index';
 import type { Embedder } from '../src/search/vectors';
 import { loadConfig } from '../src/config';
@@ -80,9 +80,11 @@ export async function runEval(
 }
 
 
+/** The index exactly as the app builds it: bundled postings, analyzer data and place names. */
 export function loadBundledIndex(embeddings?: unknown): KnowledgeIndex {
   const bundle = KnowledgeBundleSchema.parse(JSON.parse(readFileSync(DEFAULT_OUT, 'utf8')));
-  return createIndex(bundle, loadAnalyzerData(), { embeddings });
+  const places = PlacesSchema.parse(JSON.parse(readFileSync(new URL('../knowledge/places.json', import.meta.url), 'utf8'))).places;
+  return createIndex(bundle, loadAnalyzerData(), { embeddings, places });
 }
 
 const pct = (x: number) => (x * 100).toFixed(1).padStart(5) + '%';

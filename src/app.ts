@@ -53,6 +53,7 @@ import { askHandler } from '../handlers/ask';
 import { accountHandlers } from '../handlers/account';
 import bundleJson from './generated/bundle.json';
 import knowledgeJson from './generated/knowledge.json';
+import embeddingsJson from './generated/embeddings.json';
 
 export interface Runtime {
   config: Config;
@@ -81,12 +82,17 @@ interface Bundle {
   prompts: TextTable;
   webPage: string;
   analyzer: AnalyzerData;
+  places: string[];
 }
 
 /** The index is built once per isolate/process and shared by every runtime in it. */
 let sharedIndex: KnowledgeIndex | undefined;
 function loadIndex(): KnowledgeIndex {
-  sharedIndex ??= createIndex(KnowledgeBundleSchema.parse(knowledgeJson), (bundleJson as Bundle).analyzer);
+  // Embeddings exist only when ingest ran with OPENAI_API_KEY; the placeholder loads no vectors.
+  sharedIndex ??= createIndex(KnowledgeBundleSchema.parse(knowledgeJson), (bundleJson as Bundle).analyzer, {
+    embeddings: embeddingsJson,
+    places: (bundleJson as Bundle).places,
+  });
   return sharedIndex;
 }
 

@@ -74,7 +74,14 @@ export const KnowledgeBundleSchema = z.object({
 export type KnowledgeBundle = z.infer<typeof KnowledgeBundleSchema>;
 export type DocumentMeta = KnowledgeBundle['documents'][number];
 
+/**
+ * knowledge/abbreviations.json: each short form and its long forms, expanded both ways at
+ * index time; also holds a few synonyms (e.g. "online" / "trực tuyến"), marked by a note.
+ */
 export const AbbreviationsSchema = z.array(
-  z.object({ short: z.string().min(1), long: z.array(z.string().min(1)).min(1) }),
+  z.object({ short: z.string().min(1), long: z.array(z.string().min(1)).min(1), note: z.string().optional() }),
 );
 export const StopwordsSchema = z.array(z.string().min(1));
+
+/** knowledge/places.json: province and city names (see search/places). */
+export const PlacesSchema = z.object({ note: z.string().optional(), places: z.array(z.string().min(2)) });

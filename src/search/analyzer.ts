@@ -26,10 +26,16 @@ export interface AnalyzerData {
 /** Bump when analysis changes, so an index serialised by older code is rebuilt, not trusted. */
 export const ANALYZER_VERSION = 4;
 
-/** Query-time weights of the term kinds (a folded syllable weighs 1). */
+/**
+ * Query-time weights of the term kinds. A syllable typed without marks weighs 1 (its folded
+ * form); one typed with marks also weighs 1 when its marks match (folded 0.5 + as typed 0.5)
+ * and 0.5 when only its letters do, so typing the marks sharpens the match but is never needed.
+ */
 export const TERM_WEIGHTS = {
-  /** The syllable as written, when it has marks: rewards typing the marks, never required. */
+  /** The syllable as typed, when typed with marks. */
   exact: 0.5,
+  /** The folded form of a syllable typed with marks (it also matches the same letters with other marks). */
+  foldedMarked: 0.5,
   /** Adjacent folded syllables: phrase evidence, and what tells chỉ thị from chi thì. */
   bigram: 1,
   /** A pair with a stopword ("của Bình"): weak evidence, and not counted as a phrase matched. */
@@ -154,7 +160,7 @@ export class Analyzer {
       const folded = s.folded[i]!;
       const marked = s.exact[i] !== folded;
       if (!words.has(folded) || marked) words.set(folded, marked ? { folded, exact: s.exact[i]! } : { folded });
-      add(folded, 1);
+      add(folded, marked ? TERM_WEIGHTS.foldedMarked : 1);
       if (marked) add(s.exact[i]!, TERM_WEIGHTS.exact);
     }
     for (const [f, e] of s.compounds) {

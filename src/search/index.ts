@@ -8,6 +8,7 @@
  * (see createIndex and postings.ts), so start-up stays cheap as the knowledge grows.
  */
 import type { Chunk, DocumentMeta, KnowledgeBundle, SerializedIndex } from '../knowledge/schema';
+import { PlaceMatcher } from './places';
 import { Analyzer, fnv1a, type AnalyzerData, type QueryAnalysis } from './analyzer';
 import { LazyPostings, PostingsBuilder, serializePostings, type PostingLists } from './postings';
 import {
@@ -207,11 +208,25 @@ export class KnowledgeIndex {
   }
 
   /** BM25F search with the relevance rule. Synchronous; one pass over the query's postings. */
+  /** When set, a query naming a place that none of its hits mentions is not relevant. */
+  places?: PlaceMatcher;
+
+  /** Turns `relevant` off when the query names a place the hits never mention (see search/places). */
+  private checkPlaces<R extends SearchResult>(query: string, result: R): R {
+    if (!result.relevant || !this.places) return result;
+    const named = this.places.namedIn(query);
+    if (named.length === 0) return result;
+    const covered = result.hits.some((h) =>
+      PlaceMatcher.mentionsAny([h.doc.title, h.doc.region ?? '', h.chunk.heading, h.chunk.text].join(' '), named),
+    );
+    return covered ? result : { ...result, relevant: false };
+  }
+
   search(query: string, opts: SearchOptions = {}): SearchResult {
     const limit = Math.max(1, opts.limit ?? 5);
     const plan = this.plan(this.analyzer.analyzeQuery(query));
     const hits = this.lexical(plan, limit);
-    return this.result(hits, plan);
+    return this.checkPlaces(query, this.result(hits, plan));
   }
 
   /**
@@ -225,11 +240,8 @@ export class KnowledgeIndex {
     const plan = this.plan(this.analyzer.analyzeQuery(query));
     // Everything lexical is computed before the await: the scratch buffers are shared.
     const lexical = this.lexical(plan, candidates);
-    const lexicalOnly = (fallback: HybridFallback): HybridResult => ({
-      ...this.result(lexical.slice(0, limit), plan),
-      mode: 'bm25',
-      fallback,
-    });
+    const lexicalOnly = (fallback: HybridFallback): HybridResult =>
+      this.checkPlaces(query, { ...this.result(lexical.slice(0, limit), plan), mode: 'bm25' as const, fallback });
     const vectors = this.vectors;
     const embedder = opts.embedder;
     if (!vectors || !embedder) return lexicalOnly('no-vectors');
@@ -258,7 +270,7 @@ export class KnowledgeIndex {
     const base = this.result([...hits, ...lexical.slice(0, limit)], plan);
     const relevant =
       base.relevant || (opts.minSimilarity !== undefined && (dense[0]?.similarity ?? -1) >= opts.minSimilarity);
-    return { hits, relevant, confidence: base.confidence, queryWords: base.queryWords, mode: 'hybrid' };
+    return this.checkPlaces(query, { hits, relevant, confidence: base.confidence, queryWords: base.queryWords, mode: 'hybrid' as const });
   }
 
   /**
@@ -570,6 +582,8 @@ export function buildPostings(bundle: KnowledgeBundle, analyzer: Analyzer): Post
 export interface CreateIndexOptions {
   /** The parsed src/generated/embeddings.json; vectors are used when it holds any for these chunks. */
   embeddings?: unknown;
+  /** Province and city names (knowledge/places.json): a query naming one no hit mentions is not relevant. */
+  places?: readonly string[];
 }
 
 /**
@@ -582,7 +596,9 @@ export function createIndex(bundle: KnowledgeBundle, data: AnalyzerData, opts: C
   const usable = stored && stored.fingerprint === indexFingerprint(analyzer) && stored.chunks === bundle.chunks.length;
   const postings = usable ? new LazyPostings(stored, bundle.chunks.length) : buildPostings(bundle, analyzer);
   const vectors = opts.embeddings === undefined ? undefined : loadVectors(bundle, opts.embeddings);
-  return new KnowledgeIndex(bundle, analyzer, postings, vectors, usable ? 'serialized' : 'built');
+  const index = new KnowledgeIndex(bundle, analyzer, postings, vectors, usable ? 'serialized' : 'built');
+  if (opts.places?.length) index.places = new PlaceMatcher(opts.places);
+  return index;
 }
 
 /** The postings ingest stores in the bundle (deterministic for the same input). */

@@ -58,16 +58,17 @@ describe('Vietnamese analyzer', () => {
     expect(q.accented).toBe(false);
   });
 
-  it('weights query terms: folded 1, typed with marks 0.5, pairs 1, pairs with a stopword 0.5', () => {
+  it('weights a syllable 1 whether typed with marks (folded 0.5 + as typed 0.5) or without; pairs 1, pairs with a stopword 0.5', () => {
     const q = analyzer.analyzeQuery('chỉ thị là gì');
     expect(Object.fromEntries(q.terms.map((t) => [t.term, t.weight]))).toEqual({
-      chi: 1,
+      chi: 0.5,
       chỉ: 0.5,
-      thi: 1,
+      thi: 0.5,
       thị: 0.5,
       'chi thi': 1,
       'thi la': 0.5,
     });
+    expect(Object.fromEntries(analyzer.analyzeQuery('chi thi').terms.map((t) => [t.term, t.weight]))).toEqual({ chi: 1, thi: 1, 'chi thi': 1 });
     // Only pairs of content words count as phrase evidence.
     expect(q.bigrams).toEqual(['chi thi']);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalNumbers, fold, normalize, syllables } from '../../src/search/normalize';
+import { canonicalNumbers, fold, foldWord, hasDiacritics, normalize, phraseTokens, syllables } from '../../src/search/normalize';
 
 describe('Vietnamese normalisation', () => {
   it('folds tone and vowel marks and maps đ to d', () => {
@@ -22,5 +22,26 @@ describe('Vietnamese normalisation', () => {
   it('keeps codes and dates whole as tokens', () => {
     expect(syllables('Chỉ thị số 22-CT/TU ngày 22/6/2022')).toEqual(['chỉ', 'thị', 'số', '22-ct/tu', 'ngày', '22/6/2022']);
     expect(syllables('tỷ lệ 85,52%')).toEqual(['tỷ', 'lệ', '85.52%']);
+  });
+
+  it('tells text typed with marks from text typed without', () => {
+    expect(hasDiacritics('chi thi 22')).toBe(false);
+    expect(hasDiacritics('chỉ thị 22')).toBe(true);
+    expect(hasDiacritics('đ')).toBe(true);
+    expect(foldWord('được')).toBe('duoc');
+  });
+
+  it('marks where punctuation starts a new phrase, but not inside dates or at hyphens', () => {
+    expect(phraseTokens('(Bình Dương, năm 2022) kinh tế - xã hội 30.9.2023').map((t) => [t.token, t.breakBefore])).toEqual([
+      ['bình', true],
+      ['dương', false],
+      ['năm', true],
+      ['2022', false],
+      ['kinh', true],
+      ['tế', false],
+      ['xã', false],
+      ['hội', false],
+      ['30/9/2023', false],
+    ]);
   });
 });
