@@ -55,7 +55,14 @@ export function metricsAdmin(deps: MetricsAdminDeps): Hono<AdminEnv> {
         format = 'csv';
         source = c.req.query('source')?.trim() || undefined;
         if (source && source.length > MAX_SOURCE_CHARS) return c.json({ error: `source must be at most ${MAX_SOURCE_CHARS} characters` }, 400);
-        rows = rowsFromCsv(await c.req.text());
+        let csv: string;
+        try {
+          csv = await c.req.text();
+        } catch {
+          // The uploader went away in the middle of the body: no server error, nothing written.
+          return c.json({ error: 'the body could not be read' }, 400);
+        }
+        rows = rowsFromCsv(csv);
       } else {
         return c.json({ error: 'send the rows as application/json or text/csv' }, 415);
       }

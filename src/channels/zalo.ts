@@ -270,7 +270,13 @@ export function zaloChannel(deps: ZaloChannelDeps): Hono {
       return c.json({ error: texts.get(LOCALE, 'zalo-webhook-forbidden') }, 403);
     }
 
-    const raw = await c.req.text();
+    let raw: string;
+    try {
+      raw = await c.req.text();
+    } catch {
+      // The sender went away in the middle of the body: nobody waits for this answer, and it is no server error.
+      return c.json({ error: texts.get(LOCALE, 'error-bad-json') }, 400);
+    }
     // An empty POST has been seen as a probe from Zalo: acknowledge it, there is nothing to do.
     if (!raw.trim()) return c.json({ message: 'Success' });
     let body: unknown;

@@ -20,7 +20,8 @@ export interface Store {
   set(key: string, value: string, ttlSeconds?: number): Promise<void>;
   /**
    * SET key value NX EX ttlSeconds: true when this caller took the claim, false when it
-   * was already held. The only safe way to de-duplicate (never read-then-write).
+   * was already held. The only safe way to de-duplicate (never read-then-write). Without a
+   * value, the claim also survives a client retry whose first attempt already took the key.
    */
   claim(key: string, ttlSeconds: number, value?: string): Promise<boolean>;
   /** DEL: how many keys existed. */

@@ -60,9 +60,16 @@ export class UpstashStore implements Store {
     await this.call('SET', key, value, 'EX', ttlSeconds);
   }
 
-  async claim(key: string, ttlSeconds: number, value = '1'): Promise<boolean> {
+  async claim(key: string, ttlSeconds: number, value?: string): Promise<boolean> {
     assertTtl(ttlSeconds, 'set');
-    return (await this.call<string | null>('SET', key, value, 'NX', 'EX', ttlSeconds)) === 'OK';
+    // The REST client sends a command again when the connection drops before its reply; a SET NX
+    // that already took the key then answers "taken" and the caller would drop work nobody did.
+    // Without a caller's value, a value unique to this call tells our own first attempt apart.
+    const token = value ?? `claim:${crypto.randomUUID()}`;
+    if ((await this.call<string | null>('SET', key, token, 'NX', 'EX', ttlSeconds)) === 'OK') return true;
+    if (value !== undefined) return false;
+    // A key of another type (WRONGTYPE on GET) was certainly not taken by this call.
+    return (await this.get(key).catch(() => null)) === token;
   }
 
   async del(...keys: string[]): Promise<number> {

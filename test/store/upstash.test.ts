@@ -145,8 +145,18 @@ function upstashSuites(endpoint: RedisEndpoint): void {
     it('claims with a single SET NX EX', async () => {
       fresh();
       const key = `${prefix}update:42`;
+      expect(await store.claim(key, 300, 'v')).toBe(true);
+      expect(bridge.requests.map(pathAndBody)).toEqual([{ path: '/', body: ['SET', key, 'v', 'NX', 'EX', '300'] }]);
+    });
+
+    it('keeps a claim whose reply was lost and whose SET NX the client sent again', async () => {
+      fresh();
+      const key = `${prefix}update:43`;
+      bridge.loseNextReply();
       expect(await store.claim(key, 300)).toBe(true);
-      expect(bridge.requests.map(pathAndBody)).toEqual([{ path: '/', body: ['SET', key, '1', 'NX', 'EX', '300'] }]);
+      const sets = bridge.requests.filter((r) => Array.isArray(r.body) && r.body[0] === 'SET');
+      expect(sets.length).toBe(2); // the first attempt took the key, the retry found it taken
+      expect(await store.claim(key, 300)).toBe(false); // and anyone else still finds it taken
     });
 
     it('pages keysWithPrefix with SCAN MATCH <escaped prefix>* COUNT 500 until the cursor is 0', async () => {

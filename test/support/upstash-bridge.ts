@@ -38,6 +38,8 @@ export interface UpstashBridge {
   setDown(mode: DownMode): void;
   /** Holds every response back this long, to play a slow or hung upstream. */
   setDelay(ms: number): void;
+  /** The next command runs on Redis but its reply is lost (the socket drops), as on a flaky network. */
+  loseNextReply(): void;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startUpstashBridge(opts: {
   let down: DownMode = false;
   let delayMs = 0;
   let syncToken = 0;
+  let loseReply = false;
 
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -72,6 +75,11 @@ export async function startUpstashBridge(opts: {
         return;
       }
       const reply = await answer(req, record);
+      if (loseReply) {
+        loseReply = false;
+        req.socket.destroy();
+        return;
+      }
       if (delayMs > 0) await sleep(delayMs, timers);
       if (res.destroyed) return;
       record.status = reply.status;
@@ -155,6 +163,9 @@ export async function startUpstashBridge(opts: {
     },
     setDelay: (ms) => {
       delayMs = ms;
+    },
+    loseNextReply: () => {
+      loseReply = true;
     },
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
