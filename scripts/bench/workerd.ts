@@ -1,0 +1,171 @@
+/**
+ * @module scripts/bench/workerd
+ * The app inside workerd, the runtime Cloudflare Workers run: builds the Worker exactly as a
+ * deploy would (`wrangler deploy --dry-run --outdir`), measures the bundle, and runs it under
+ * Miniflare (the copy wrangler itself ships, so the workerd is the one `wrangler dev` uses) with
+ * bindings pointing at the loopback fakes. Workers freeze their clocks while code runs, so
+ * everything here is wall time seen from outside: per update, from delivery to the answer at
+ * the fake Bot API; at start, from launch to ready and the first request.
+ */
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { startWorld } from './world';
+import { CHAT_BASE, messageFor, telegramHeaders, telegramUpdate, TELEGRAM_SECRET, TELEGRAM_TOKEN } from './traffic';
+import { median, summarize, type Summary } from './stats';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const require = createRequire(import.meta.url);
+
+interface MiniflareLike {
+  ready: Promise<URL>;
+  dispatchFetch(url: string, init?: RequestInit): Promise<{ status: number; text(): Promise<string> }>;
+  dispose(): Promise<void>;
+}
+type MiniflareCtor = new (opts: Record<string, unknown>) => MiniflareLike;
+
+/** The Miniflare wrangler depends on (the top-level one may be a different major). */
+function loadMiniflare(): MiniflareCtor {
+  const fromWrangler = createRequire(require.resolve('wrangler/package.json'));
+  return (fromWrangler('miniflare') as { Miniflare: MiniflareCtor }).Miniflare;
+}
+
+export interface BuiltWorker {
+  dir: string;
+  script: string;
+  rawBytes: number;
+  gzipBytes: number;
+  remove(): void;
+}
+
+/** `wrangler deploy --dry-run` into a temporary folder: the bundle a deploy would upload. */
+export function buildWorker(): BuiltWorker {
+  const dir = mkdtempSync(join(tmpdir(), 'cchc-worker-'));
+  execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', dir], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+  });
+  let rawBytes = 0;
+  let gzipBytes = 0;
+  // Like scripts/bundle-size.ts: every uploaded file, source maps excluded.
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (!statSync(path).isFile() || name.endsWith('.map') || name.endsWith('.md')) continue;
+    const data = readFileSync(path);
+    rawBytes += data.length;
+    gzipBytes += gzipSync(data, { level: 9 }).length;
+  }
+  return { dir, script: join(dir, 'worker.js'), rawBytes, gzipBytes, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function compat(): { compatibilityDate: string; compatibilityFlags: string[] } {
+  const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
+  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1] ?? '2026-05-01';
+  const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? '';
+  return { compatibilityDate: date, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]!) };
+}
+
+function startMiniflare(worker: BuiltWorker, bindings: Record<string, string>): MiniflareLike {
+  const Miniflare = loadMiniflare();
+  return new Miniflare({
+    modules: true,
+    scriptPath: worker.script,
+    modulesRoot: worker.dir,
+    ...compat(),
+    bindings: { LOG_LEVEL: 'error', ...bindings },
+  });
+}
+
+export interface WorkerdUpdateCost {
+  store: 'memory' | 'upstash';
+  updates: number;
+  /** Wall ms from delivery to the answer at the fake. */
+  answered: Summary;
+  /** Wall ms from delivery to the 200. */
+  ack: Summary;
+  answeredCount: number;
+  duplicates: number;
+  non200: number;
+}
+
+/** Updates one at a time into the Worker on workerd, each timed until its answer reaches the fake. */
+export async function measureWorkerdUpdateCost(worker: BuiltWorker, opts: { store: 'memory' | 'upstash'; updates: number; warmup: number }): Promise<WorkerdUpdateCost> {
+  const world = await startWorld({ telegram: true, redis: opts.store === 'upstash' ? {} : undefined, harvest: 'reset' });
+  const mf = startMiniflare(worker, {
+    TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+    TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
+    TELEGRAM_API_BASE: world.urls.telegram!,
+    ...(opts.store === 'upstash' ? { UPSTASH_REDIS_REST_URL: world.urls.upstash!, UPSTASH_REDIS_REST_TOKEN: world.urls.upstashToken! } : {}),
+  });
+  try {
+    const url = new URL('/webhooks/telegram', await mf.ready).toString();
+    const answered: number[] = [];
+    const ack: number[] = [];
+    let non200 = 0;
+    const total = opts.warmup + opts.updates;
+    for (let i = 0; i < total; i++) {
+      const chat = CHAT_BASE + i;
+      const body = JSON.stringify(telegramUpdate(i + 1, chat, messageFor(i)));
+      const r = await world.call<{ status: number; ackMs: number; answeredMs: number }>('deliver', url, telegramHeaders, body, String(chat));
+      if (r.status !== 200) non200++;
+      if (i >= opts.warmup) {
+        answered.push(r.answeredMs);
+        ack.push(r.ackMs);
+      }
+    }
+    const seen = await world.harvest();
+    let answeredCount = 0;
+    let duplicates = 0;
+    for (let i = opts.warmup; i < total; i++) {
+      const n = seen.telegram.answers[String(CHAT_BASE + i)] ?? 0;
+      if (n >= 1) answeredCount++;
+      if (n > 1) duplicates++;
+    }
+    return { store: opts.store, updates: opts.updates, answered: summarize(answered), ack: summarize(ack), answeredCount, duplicates, non200 };
+  } finally {
+    await mf.dispose();
+    await world.close();
+  }
+}
+
+export interface WorkerdColdStart {
+  runs: number;
+  /** Launch of workerd with the Worker until it accepts requests (module evaluation included). */
+  readyMs: number;
+  /** The first request: the runtime is built and the search index loaded. */
+  firstRequestMs: number;
+  /** The same request again, warm. */
+  warmRequestMs: number;
+}
+
+export async function measureWorkerdColdStart(worker: BuiltWorker, runs: number): Promise<WorkerdColdStart> {
+  const ready: number[] = [];
+  const first: number[] = [];
+  const warm: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const mf = startMiniflare(worker, {});
+    try {
+      const base = await mf.ready;
+      const t1 = performance.now();
+      const r1 = await mf.dispatchFetch(new URL('/healthz', base).toString());
+      await r1.text();
+      const t2 = performance.now();
+      const r2 = await mf.dispatchFetch(new URL('/healthz', base).toString());
+      await r2.text();
+      const t3 = performance.now();
+      if (r1.status !== 200 || r2.status !== 200) throw new Error(`/healthz answered ${r1.status}, ${r2.status} in workerd`);
+      ready.push(t1 - t0);
+      first.push(t2 - t1);
+      warm.push(t3 - t2);
+    } finally {
+      await mf.dispose();
+    }
+  }
+  return { runs, readyMs: median(ready), firstRequestMs: median(first), warmRequestMs: median(warm) };
+}
