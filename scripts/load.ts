@@ -354,11 +354,12 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // Exit explicitly: a child process or socket that failed to close must not keep a finished run alive.
   main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
+    (code) => process.exit(code),
     (e: unknown) => {
       console.error(e);
-      process.exitCode = 2;
+      process.exit(2);
     },
   );
 }

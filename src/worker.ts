@@ -8,8 +8,11 @@ import { ConfigError, loadConfig, type RawEnv } from './config';
 import type { Hono } from 'hono';
 import { REMINDERS_JOB_ID } from './tasks/reminders-job';
 
-/** Must match the second entry of [triggers] crons in wrangler.toml. */
-export const REMINDER_TICKS_CRON = '*/5 1-2 * * *';
+/**
+ * Must match the second entry of [triggers] crons in wrangler.toml. Not exported: workerd takes every
+ * named export of the main module for an entrypoint and refuses to start on a string.
+ */
+const REMINDER_TICKS_CRON = '*/5 1-2 * * *';
 
 interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;

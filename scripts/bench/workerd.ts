@@ -28,6 +28,13 @@ interface MiniflareLike {
 }
 type MiniflareCtor = new (opts: Record<string, unknown>) => MiniflareLike;
 
+/** Disposes of Miniflare without hanging on a workerd that never started. */
+async function dispose(mf: MiniflareLike): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([mf.dispose().catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+  clearTimeout(timer);
+}
+
 /** The Miniflare wrangler depends on (the top-level one may be a different major). */
 function loadMiniflare(): MiniflareCtor {
   const fromWrangler = createRequire(require.resolve('wrangler/package.json'));
@@ -128,8 +135,7 @@ export async function measureWorkerdUpdateCost(worker: BuiltWorker, opts: { stor
     }
     return { store: opts.store, updates: opts.updates, answered: summarize(answered), ack: summarize(ack), answeredCount, duplicates, non200 };
   } finally {
-    await mf.dispose();
-    await world.close();
+    await Promise.all([dispose(mf), world.close()]);
   }
 }
 
@@ -164,7 +170,7 @@ export async function measureWorkerdColdStart(worker: BuiltWorker, runs: number)
       first.push(t2 - t1);
       warm.push(t3 - t2);
     } finally {
-      await mf.dispose();
+      await dispose(mf);
     }
   }
   return { runs, readyMs: median(ready), firstRequestMs: median(first), warmRequestMs: median(warm) };

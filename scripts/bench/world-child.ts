@@ -325,4 +325,15 @@ process.on('message', (msg: { id: number; method: string; args: unknown[] }) => 
       (e: unknown) => process.send!({ id: msg.id, error: e instanceof Error ? e.message : String(e) }),
     );
 });
-process.on('disconnect', () => process.exit(0));
+// The parent went away (finished, or killed): stop what this process started, redis-server included.
+let closing = false;
+const shutDown = () => {
+  if (closing) return;
+  closing = true;
+  void Promise.resolve(methods.close!())
+    .catch(() => {})
+    .finally(() => process.exit(0));
+};
+process.on('disconnect', shutDown);
+process.on('SIGTERM', shutDown);
+process.on('SIGINT', shutDown);
