@@ -17,6 +17,7 @@
  *   --quick: 300 updates (after the same 1,000 of warm-up), 3 cold starts, and the search bench
  *   on its real corpus and 1k chunks only (about 3 minutes instead of about 6).
  */
+import { runMain } from './lib/run-main';
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -184,13 +185,4 @@ async function main(argv: string[]): Promise<number> {
   return checks.every(([, ok]) => ok) && searchOk ? 0 : 1;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  // Exit explicitly: a child process or socket that failed to close must not keep a finished run alive.
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(e);
-      process.exit(2);
-    },
-  );
-}
+runMain(import.meta.url, main);

@@ -17,8 +17,8 @@
  * Usage: npm run chaos -- [--quick] [--only redis-outage,model]
  *   about 4 minutes; --quick shortens every phase (about 2 minutes).
  */
+import { runMain } from './lib/run-main';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { DrillResult } from './chaos/harness';
 import { redisOutage, upstashLostReplies, upstashUnreachable } from './chaos/redis';
 import { modelFailsAndHangs } from './chaos/model';
@@ -72,13 +72,4 @@ async function main(argv: string[]): Promise<number> {
   return ok ? 0 : 1;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  // Exit explicitly: a child process or socket that failed to close must not keep a finished run alive.
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(e);
-      process.exit(2);
-    },
-  );
-}
+runMain(import.meta.url, main);

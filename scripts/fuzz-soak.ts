@@ -17,10 +17,10 @@
  *
  * Usage: node --expose-gc --import tsx scripts/fuzz-soak.ts [--requests 100000] [--seed 42] [--store memory]
  */
+import { runMain } from './lib/run-main';
 import http from 'node:http';
 import net from 'node:net';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { createApp } from '../src/app';
 import { startNodeServer } from '../src/node';
@@ -261,13 +261,4 @@ async function main(argv: string[]): Promise<number> {
   return checks.every(([, ok]) => ok) ? 0 : 1;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  // Exit explicitly: a child process or socket that failed to close must not keep a finished run alive.
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(e);
-      process.exit(2);
-    },
-  );
-}
+runMain(import.meta.url, main);

@@ -20,9 +20,9 @@
  *   --store memory: the same run without Redis, to see what the core alone sustains.
  *   --quick: rates 50,100,200 for 10 s each.
  */
+import { runMain } from './lib/run-main';
 import http from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { startServerProcess, startWorld, processCpuSeconds, type ServerProcess, type World } from './bench/world';
 import { CHAT_BASE, messageFor, telegramHeaders, telegramUpdate, TELEGRAM_SECRET, TELEGRAM_TOKEN } from './bench/traffic';
 import { mib, ms, pass, summarize, type Summary } from './bench/stats';
@@ -353,13 +353,4 @@ async function main(argv: string[]): Promise<number> {
   return checks.every(([, ok]) => ok) ? 0 : 1;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  // Exit explicitly: a child process or socket that failed to close must not keep a finished run alive.
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(e);
-      process.exit(2);
-    },
-  );
-}
+runMain(import.meta.url, main);

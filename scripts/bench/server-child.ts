@@ -6,6 +6,7 @@
  * for its URL, its pending background work, its memory and what it logged; the process is never
  * restarted during a run, so "recovers without a restart" can be checked by its pid.
  */
+import { serveParentCalls } from './child-rpc';
 import { startNodeServer, type NodeServer } from '../../src/node';
 import type { RawEnv } from '../../src/config';
 import { countingLogger } from './counting-log';
@@ -51,16 +52,5 @@ const methods: Record<string, (...args: any[]) => unknown> = {
   },
 };
 
-process.on('message', (msg: { id: number; method: string; args: unknown[] }) => {
-  const fn = methods[msg.method];
-  Promise.resolve()
-    .then(() => {
-      if (!fn) throw new Error(`unknown method ${msg.method}`);
-      return fn(...msg.args);
-    })
-    .then(
-      (result) => process.send!({ id: msg.id, result: result ?? null }),
-      (e: unknown) => process.send!({ id: msg.id, error: e instanceof Error ? e.message : String(e) }),
-    );
-});
+serveParentCalls(methods);
 process.on('disconnect', () => process.exit(0));

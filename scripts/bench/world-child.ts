@@ -12,6 +12,7 @@
  * so a run of hundreds of thousands of updates keeps flat memory; 'keep' mode leaves them (a
  * model's streamed answer edits a message the Telegram fake must still remember).
  */
+import { serveParentCalls } from './child-rpc';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startFakeTelegram, type FakeTelegram, type ScriptedFailure } from '../../test/support/fake-telegram';
@@ -313,18 +314,7 @@ const methods: Record<string, (...args: any[]) => unknown> = {
   },
 };
 
-process.on('message', (msg: { id: number; method: string; args: unknown[] }) => {
-  const fn = methods[msg.method];
-  Promise.resolve()
-    .then(() => {
-      if (!fn) throw new Error(`unknown method ${msg.method}`);
-      return fn(...msg.args);
-    })
-    .then(
-      (result) => process.send!({ id: msg.id, result: result ?? null }),
-      (e: unknown) => process.send!({ id: msg.id, error: e instanceof Error ? e.message : String(e) }),
-    );
-});
+serveParentCalls(methods);
 // The parent went away (finished, or killed): stop what this process started, redis-server included.
 let closing = false;
 const shutDown = () => {
