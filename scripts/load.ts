@@ -12,13 +12,18 @@
  * stop at the first rate the server cannot keep up with (acknowledged < 95% of offered, or
  * answers not drained within a minute), since beyond it queues only grow.
  *
- * Processes: this one (the feeder), the server, the fake Bot API, the bridge, redis-server; all
+ * Processes: this one (the feeder), the server(s), the fake Bot API, the bridge, redis-server; all
  * share the machine's cores, and their CPU use per step is printed so the reader can see where
- * the cores went.
+ * the cores went. `--servers N` runs N server processes behind the feeder, which spreads
+ * deliveries over them in turn as a load balancer would (with Upstash all state is in Redis, so
+ * any process may get any update or redelivery; the memory store keeps state per process, so it
+ * always runs one). One is the default: on this 2-core machine the feeder, the fake, the bridge
+ * and Redis already take most of a core, and a second server process measured slower, not faster.
  *
- * Usage: npm run load -- [--quick] [--rates 100,200,300] [--seconds 60] [--concurrency 100] [--store memory]
+ * Usage: npm run load -- [--quick] [--rates 100,200,300] [--seconds 60] [--concurrency 100] [--store memory] [--servers N]
  *   --store memory: the same run without Redis, to see what the core alone sustains.
  *   --quick: rates 50,100,200 for 10 s each.
+ *   --servers N: server processes (default 1; Upstash store only).
  */
 import { runMain } from './lib/run-main';
 import http from 'node:http';
@@ -39,6 +44,7 @@ interface Args {
   quick: boolean;
   /** 'upstash' (the target's setting) or 'memory' (the core alone, for comparison). */
   store: 'upstash' | 'memory';
+  servers: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -53,6 +59,7 @@ function parseArgs(argv: string[]): Args {
     seconds: Number(value('--seconds') ?? (quick ? 10 : 60)),
     concurrency: Number(value('--concurrency') ?? 100),
     store: value('--store') === 'memory' ? 'memory' : 'upstash',
+    servers: value('--store') === 'memory' ? 1 : Math.max(1, Number(value('--servers') ?? 1) || 1),
   };
 }
 
@@ -64,23 +71,26 @@ interface Delivery {
 /** Delivers webhook POSTs the way Telegram does: over a bounded pool of kept-alive connections. */
 class Deliverer {
   private readonly agent: http.Agent;
-  private readonly url: URL;
+  private readonly urls: URL[];
+  private turn = 0;
   inFlight = 0;
 
-  constructor(url: string, readonly concurrency: number) {
-    this.url = new URL('/webhooks/telegram', url);
+  constructor(urls: string[], readonly concurrency: number) {
+    this.urls = urls.map((url) => new URL('/webhooks/telegram', url));
     this.agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   }
 
+  /** Each delivery goes to the next server in turn. */
   deliver(body: string): Promise<Delivery> {
     this.inFlight++;
     const t0 = performance.now();
+    const url = this.urls[this.turn++ % this.urls.length]!;
     return new Promise<Delivery>((resolve) => {
       const req = http.request(
         {
-          host: this.url.hostname,
-          port: this.url.port,
-          path: this.url.pathname,
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
           method: 'POST',
           agent: this.agent,
           headers: { ...telegramHeaders, 'content-length': Buffer.byteLength(body) },
@@ -128,7 +138,7 @@ interface StepResult {
 }
 
 interface Processes {
-  server: ServerProcess;
+  servers: ServerProcess[];
   telegram: World;
   redis?: World;
   redisPid?: number;
@@ -136,7 +146,7 @@ interface Processes {
 
 function cpuNow(p: Processes): Record<string, number | undefined> {
   return {
-    server: processCpuSeconds(p.server.pid),
+    server: sumDefined(p.servers.map((s) => processCpuSeconds(s.pid))),
     'fake Bot API': processCpuSeconds(p.telegram.pid),
     'Upstash bridge': processCpuSeconds(p.redis?.pid),
     'redis-server': processCpuSeconds(p.redisPid),
@@ -145,6 +155,20 @@ function cpuNow(p: Processes): Record<string, number | undefined> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function sumDefined(values: Array<number | undefined>): number | undefined {
+  return values.some((v) => v === undefined) ? undefined : values.reduce((a: number, v) => a + v!, 0);
+}
+
+/** The servers' stats added up: pending work, memory, errors logged. */
+async function serverStats(p: Processes): Promise<{ background: number; memory: { rss: number; heapUsed: number }; logs: { error: number } }> {
+  const all = await Promise.all(p.servers.map((s) => s.stats()));
+  return {
+    background: all.reduce((a, s) => a + s.background, 0),
+    memory: { rss: all.reduce((a, s) => a + s.memory.rss, 0), heapUsed: all.reduce((a, s) => a + s.memory.heapUsed, 0) },
+    logs: { error: all.reduce((a, s) => a + (s.logs.error ?? 0), 0) },
+  };
+}
 
 async function runStep(p: Processes, deliverer: Deliverer, rate: number, seconds: number, firstId: number): Promise<StepResult> {
   const total = Math.round(rate * seconds);
@@ -209,7 +233,7 @@ async function runStep(p: Processes, deliverer: Deliverer, rate: number, seconds
   let tally = mid.telegram;
   while (performance.now() - stepEnd < DRAIN_TIMEOUT_MS) {
     tally = (await p.telegram.harvest()).telegram;
-    const stats = await p.server.stats();
+    const stats = await serverStats(p);
     let missing = 0;
     for (let i = 0; i < total; i++) if (!tally.answers[String(CHAT_BASE + firstId + i)]) missing++;
     if (missing === 0 && stats.background === 0) {
@@ -221,7 +245,7 @@ async function runStep(p: Processes, deliverer: Deliverer, rate: number, seconds
   const drainMs = performance.now() - stepEnd;
   await sleep(500); // late duplicates, if any, would arrive now
   tally = (await p.telegram.harvest()).telegram;
-  const stats = await p.server.stats();
+  const stats = await serverStats(p);
   const cpu1 = cpuNow(p);
 
   const errors: Record<string, number> = {};
@@ -289,15 +313,16 @@ async function main(argv: string[]): Promise<number> {
   say(`starting ${args.store === 'upstash' ? 'redis-server + Upstash bridge, ' : ''}fake Bot API, server`);
   const redis = args.store === 'upstash' ? await startWorld({ redis: {} }) : undefined;
   const telegram = await startWorld({ telegram: true, harvest: 'reset', harvestEveryMs: 500 });
-  const server = await startServerProcess({
+  const env = {
     TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
     TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
     TELEGRAM_API_BASE: telegram.urls.telegram,
     ...(redis ? { UPSTASH_REDIS_REST_URL: redis.urls.upstash, UPSTASH_REDIS_REST_TOKEN: redis.urls.upstashToken } : {}),
-  });
+  };
+  const servers = await Promise.all(Array.from({ length: args.servers }, () => startServerProcess(env)));
   const redisPid = redis ? (await redis.call<{ redis?: number }>('pids')).redis : undefined;
-  const p: Processes = { server, telegram, redis, redisPid };
-  const deliverer = new Deliverer(server.url, args.concurrency);
+  const p: Processes = { servers, telegram, redis, redisPid };
+  const deliverer = new Deliverer(servers.map((s) => s.url), args.concurrency);
   const results: StepResult[] = [];
   try {
     // A short warm-up, so the first step does not pay for JIT compilation.
@@ -317,11 +342,12 @@ async function main(argv: string[]): Promise<number> {
     }
   } finally {
     deliverer.close();
-    const stats = await server.stats().catch(() => undefined);
-    await server.close();
+    const stats = await Promise.all(servers.map((s) => s.stats())).catch(() => undefined);
+    await Promise.all(servers.map((s) => s.close()));
     await telegram.close();
     await redis?.close();
-    if (stats?.crashes) say(`the server reported ${stats.crashes} uncaught exception(s)`);
+    const crashes = stats?.reduce((a, s) => a + s.crashes, 0) ?? 0;
+    if (crashes) say(`the servers reported ${crashes} uncaught exception(s)`);
   }
 
   const best = results.filter((r) => r.kept).reduce((a, r) => Math.max(a, r.ackedPerSecond), 0);
@@ -339,7 +365,7 @@ async function main(argv: string[]): Promise<number> {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   console.log(
     `## Load\n\n\`npm run load${argv.length ? ' -- ' + argv.join(' ') : ''}\` on ${cpus().length} × ${cpu}, Node ${process.version}; ` +
-      `load average ${loadBefore} at the start (shared machine). Node server (startNodeServer) with ${args.store === 'upstash' ? 'the Upstash store on redis-server through the REST bridge' : 'the memory store'}, ` +
+      `load average ${loadBefore} at the start (shared machine). ${args.servers} Node server process${args.servers > 1 ? 'es (deliveries spread over them in turn)' : ''} (startNodeServer) with ${args.store === 'upstash' ? 'the Upstash store on redis-server through the REST bridge' : 'the memory store'}, ` +
       `fake Bot API, up to ${args.concurrency} deliveries open at once, distinct updates (one chat each), answered without a model.\n\n` +
       `| offered | acknowledged | 200 p50 | 200 p99 | errors | answers during step | drain after step | exactly once | server RSS | CPU (share of one core) | server CPU / update |\n` +
       `|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|\n` +

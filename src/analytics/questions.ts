@@ -69,8 +69,11 @@ export async function recordQuestion(store: Store, e: QuestionEvent): Promise<st
     q: maskPersonalData(e.text.normalize('NFC')).replace(/\s+/g, ' ').trim().slice(0, MAX_QUESTION_CHARS),
   } satisfies z.infer<typeof MemberSchema>;
   const key = questionsKey(day);
-  await store.zAdd(key, e.at.getTime(), JSON.stringify(member));
-  await store.expire(key, retentionSeconds(day, e.retentionDays, e.at));
+  // Together, so they share a round trip; the EXPIRE lands after the ZADD (same request, in order).
+  await Promise.all([
+    store.zAdd(key, e.at.getTime(), JSON.stringify(member)),
+    store.expire(key, retentionSeconds(day, e.retentionDays, e.at)),
+  ]);
   return id;
 }
 

@@ -104,6 +104,8 @@ interface Break {
 export function splitMessage(text: string, opts: { limit?: number; html?: boolean } = {}): string[] {
   const limit = opts.limit ?? MAX_MESSAGE_LENGTH;
   const html = opts.html ?? true;
+  // Most answers fit in one message: nothing to cut, so nothing to rebalance.
+  if (text.length <= limit && text.trim() === text) return text ? [text] : [];
   const tokens = text.match(html ? HTML_TOKEN : TEXT_TOKEN) ?? [];
   const parts: string[] = [];
 

@@ -43,6 +43,12 @@ export interface TelegramChannelDeps {
   now: () => Date;
   /** Least time between two edits of a message being written (default 1500 ms). */
   streamEditIntervalMs?: number;
+  /**
+   * "typing…" is shown only when no answer is out this long after the message (default 400 ms):
+   * Telegram advises it only for replies that take noticeable time, and an instant answer then
+   * costs one request instead of two.
+   */
+  typingDelayMs?: number;
   /** How a 429's retry_after is waited out (tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
   /** The bot's username without "@", when known; otherwise asked once with getMe. */
@@ -59,6 +65,7 @@ const BOT_INFO_TTL_SECONDS = 86_400;
 const CALLBACK_DATA_MAX_BYTES = 64;
 /** "typing…" lasts about 5 s in Telegram, so it is renewed a little sooner. */
 const TYPING_EVERY_MS = 4_000;
+const TYPING_DELAY_MS = 400;
 /** A 429 asking for longer than this is not waited out (Workers end background work at 30 s). */
 const MAX_RETRY_AFTER_SECONDS = 25;
 const MAX_ATTEMPTS = 3;
@@ -325,17 +332,26 @@ class TelegramSender {
     await this.deliver(target, splitMessage(escapeHtml(text)), undefined, progress);
   }
 
-  /** Shows "typing…" until stopped or until the first message is out; failures do not matter. */
-  keepTyping(target: Target, progress: Progress): () => void {
+  /**
+   * Shows "typing…" from `delayMs` on, until stopped or until the first message is out; failures
+   * do not matter.
+   */
+  keepTyping(target: Target, progress: Progress, delayMs: number): () => void {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const tick = () => {
-      if (progress.sent > 0) return;
+      if (stopped || progress.sent > 0) return;
       this.api
         .sendChatAction(target.chatId, 'typing', target.threadId !== undefined ? { message_thread_id: target.threadId } : {})
         .catch(() => {});
+      timer = setTimeout(tick, TYPING_EVERY_MS);
     };
-    tick();
-    const timer = setInterval(tick, TYPING_EVERY_MS);
-    return () => clearInterval(timer);
+    if (delayMs <= 0) tick();
+    else timer = setTimeout(tick, delayMs);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }
 }
 
@@ -578,7 +594,7 @@ class UpdateWork {
     if (text.length > MAX_MESSAGE_CHARS) {
       return this.sender.notice(target, texts.get(inbound.locale, 'error-too-long', { max: MAX_MESSAGE_CHARS }), progress);
     }
-    const stopTyping = this.sender.keepTyping(target, progress);
+    const stopTyping = this.sender.keepTyping(target, progress, this.deps.typingDelayMs ?? TYPING_DELAY_MS);
     try {
       const stream = new StreamingMessage(this.sender, target, progress, this.deps.now, this.deps.streamEditIntervalMs ?? 1500, this.deps.log);
       const reply = await assistant.handle({ ...inbound, text }, { onPartial: stream.onPartial });

@@ -93,7 +93,13 @@ export class Assistant {
 
   async handle(inbound: Inbound, opts: HandleOptions = {}): Promise<Reply> {
     const { services, conversation } = { services: this.opts.services, conversation: this.opts.conversation };
-    if (this.opts.rateLimit && !(await this.opts.rateLimit.allow(`${inbound.channel}:${inbound.userId}`))) {
+    // Asked together so the store can answer both in one round trip; the role is wasted only
+    // on a message that is refused anyway.
+    const [allowed, role] = await Promise.all([
+      this.opts.rateLimit ? this.opts.rateLimit.allow(`${inbound.channel}:${inbound.userId}`) : true,
+      inbound.role ?? this.opts.roles.roleOf(inbound.channel, inbound.userId),
+    ]);
+    if (!allowed) {
       return {
         intent: 'rate-limited',
         blocks: [{ type: 'text', text: services.texts.get(inbound.locale, 'rate-limited') }],
@@ -102,7 +108,6 @@ export class Assistant {
       };
     }
     const startedAt = services.now().getTime();
-    const role = inbound.role ?? (await this.opts.roles.roleOf(inbound.channel, inbound.userId));
     const route = this.route(inbound.text);
     let reply: Reply;
     try {
@@ -130,8 +135,12 @@ export class Assistant {
     // A sensitive turn (an invite code, a deletion) is neither remembered nor counted: after
     // /xoadulieu, remembering it would write the chat's memory right back.
     if (route.handler.sensitive) return reply;
-    await this.remember(conversation, inbound, reply);
-    return this.record(inbound, route, reply, startedAt);
+    // Independent writes, made together so they share a round trip.
+    const [, recorded] = await Promise.all([
+      this.remember(conversation, inbound, reply),
+      this.record(inbound, route, reply, startedAt),
+    ]);
+    return recorded;
   }
 
   /** Keeps the question for the operator's stats and returns the reply with its question id. */
@@ -164,8 +173,12 @@ export class Assistant {
       .join('\n')
       .slice(0, 1000);
     try {
-      await conversation.append(inbound.channel, inbound.chatId, { role: 'user', text: inbound.text, at });
-      await conversation.append(inbound.channel, inbound.chatId, { role: 'assistant', text: answer, at, intent: reply.intent });
+      await conversation.append(
+        inbound.channel,
+        inbound.chatId,
+        { role: 'user', text: inbound.text, at },
+        { role: 'assistant', text: answer, at, intent: reply.intent },
+      );
     } catch (e) {
       // Memory is a help, not a requirement: a store hiccup must not cost the user the answer.
       this.opts.services.log.warn('conversation not saved', { error: describeError(e) });

@@ -28,9 +28,10 @@ export class Conversation {
     private readonly ttlSeconds: number,
   ) {}
 
-  async append(channel: ChannelName, chatId: string, turn: Turn): Promise<void> {
-    const safe = { ...turn, text: maskPersonalData(turn.text).slice(0, 4000) };
-    await this.store.listPush(conversationKey(channel, chatId), JSON.stringify(safe), {
+  /** Adds turns in order, in one store call (a question and its answer are one round trip). */
+  async append(channel: ChannelName, chatId: string, ...turns: Turn[]): Promise<void> {
+    const safe = turns.map((turn) => JSON.stringify({ ...turn, text: maskPersonalData(turn.text).slice(0, 4000) }));
+    await this.store.listPush(conversationKey(channel, chatId), safe, {
       maxLen: MAX_TURNS,
       ttlSeconds: this.ttlSeconds,
     });

@@ -6,11 +6,24 @@
  */
 
 const encoder = new TextEncoder();
+/** Digests of expected secrets (a handful from config), so each check hashes only the guess. */
+const expectedDigests = new Map<string, Promise<ArrayBuffer>>();
+const MAX_CACHED = 32;
+
+function digestOfExpected(expected: string): Promise<ArrayBuffer> {
+  let digest = expectedDigests.get(expected);
+  if (!digest) {
+    if (expectedDigests.size >= MAX_CACHED) expectedDigests.clear();
+    digest = crypto.subtle.digest('SHA-256', encoder.encode(expected));
+    expectedDigests.set(expected, digest);
+  }
+  return digest;
+}
 
 export async function secureEqual(given: string | undefined | null, expected: string): Promise<boolean> {
   const [a, b] = await Promise.all([
     crypto.subtle.digest('SHA-256', encoder.encode(given ?? '')),
-    crypto.subtle.digest('SHA-256', encoder.encode(expected)),
+    digestOfExpected(expected),
   ]);
   const x = new Uint8Array(a);
   const y = new Uint8Array(b);

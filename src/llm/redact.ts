@@ -26,9 +26,16 @@ const CMND = /(?<![\p{N}])\d{9}(?![\p{N}])/gu;
 // Year ranges such as 2021-2025 are two groups and stay as they are.
 const ACCOUNT = /(?<![\p{N}])(?:\d{8,19}|\d{4}(?:[ -]\d{4}){2,3})(?![\p{N}])/gu;
 
+/** The fewest digits any number pattern below needs (an 8-digit account); fewer means none can match. */
+const MIN_DIGITS = 8;
+
 export function redact(input: string): Redaction {
+  // Most messages hold no "@" and few digits: skip the patterns that cannot match (this runs on
+  // every message several times).
+  const mayHaveEmail = input.includes('@');
+  if (!mayHaveEmail && asciiDigits(input, MIN_DIGITS) < MIN_DIGITS) return { text: input, found: [] };
   const found = new Set<Redaction['found'][number]>();
-  let text = input.replace(EMAIL, () => (found.add('email'), '[email]'));
+  let text = mayHaveEmail ? input.replace(EMAIL, () => (found.add('email'), '[email]')) : input;
   text = text.replace(CCCD_GROUPED, () => (found.add('cccd'), '[số CCCD]'));
   text = text.replace(PHONE, () => (found.add('phone'), '[số điện thoại]'));
   text = text.replace(CCCD, () => (found.add('cccd'), '[số CCCD]'));
@@ -36,6 +43,16 @@ export function redact(input: string): Redaction {
   text = text.replace(CMND_GROUPED, () => (found.add('cmnd'), '[số CMND]'));
   text = text.replace(ACCOUNT, () => (found.add('account'), '[số tài khoản]'));
   return { text, found: [...found] };
+}
+
+/** How many ASCII digits the text holds, counting no further than `enough`. */
+function asciiDigits(text: string, enough: number): number {
+  let n = 0;
+  for (let i = 0; i < text.length && n < enough; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
 }
 
 export function maskPersonalData(input: string): string {

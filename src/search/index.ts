@@ -156,6 +156,9 @@ interface Ranked {
 /** Coverage bits per chunk track at most this many words and pairs (longer queries: the rest count as missing). */
 const MAX_TRACKED = 32;
 
+/** Chunks whose sentences are kept analysed for quoting; the bundled corpus fits many times over. */
+const SENTENCE_CACHE_CHUNKS = 2_000;
+
 export class KnowledgeIndex {
   private readonly docs: Map<string, DocumentMeta>;
   /** chunk id -> chunk number, built on first need (hybrid search only). */
@@ -166,6 +169,8 @@ export class KnowledgeIndex {
   private readonly wordMask: Uint32Array;
   private readonly exactMask: Uint32Array;
   private readonly pairMask: Uint32Array;
+  /** Each quoted chunk's sentences and their terms, worked out once (bounded for huge corpora). */
+  private readonly sentenceCache = new Map<Chunk, { context: Set<string>; sentences: Array<{ s: string; terms: Set<string> }> }>();
 
   constructor(
     private readonly bundle: KnowledgeBundle,
@@ -281,7 +286,7 @@ export class KnowledgeIndex {
    */
   bestSentences(chunk: Chunk, query: string, max = 2): string[] {
     const q = this.analyzer.analyzeQuery(query);
-    const context = this.analyzer.termSet(`${this.docs.get(chunk.docId)?.title ?? ''}\n${chunk.heading}`);
+    const { context, sentences } = this.sentencesOf(chunk);
     // Each query word and each pair of content words counts once, by rarity.
     const units = [
       ...q.words.map((w) => ({ term: w.folded, weight: 1 })),
@@ -291,9 +296,7 @@ export class KnowledgeIndex {
       const idf = this.idf(t < 0 ? 0 : this.postings.df(t));
       return { term, value: weight * idf * (context.has(term) ? CONTEXT_WEIGHT : 1) };
     });
-    const sentences = splitSentences(chunk.text);
-    const scored = sentences.map((s, i) => {
-      const terms = this.analyzer.termSet(s);
+    const scored = sentences.map(({ s, terms }, i) => {
       let score = 0;
       for (const u of units) if (terms.has(u.term)) score += u.value;
       return { s, i, score };
@@ -304,6 +307,19 @@ export class KnowledgeIndex {
       .slice(0, max)
       .sort((a, b) => a.i - b.i);
     return (top.length ? top : scored.slice(0, 1)).map((x) => x.s);
+  }
+
+  private sentencesOf(chunk: Chunk): { context: Set<string>; sentences: Array<{ s: string; terms: Set<string> }> } {
+    let cached = this.sentenceCache.get(chunk);
+    if (!cached) {
+      if (this.sentenceCache.size >= SENTENCE_CACHE_CHUNKS) this.sentenceCache.clear();
+      cached = {
+        context: this.analyzer.termSet(`${this.docs.get(chunk.docId)?.title ?? ''}\n${chunk.heading}`),
+        sentences: splitSentences(chunk.text).map((s) => ({ s, terms: this.analyzer.termSet(s) })),
+      };
+      this.sentenceCache.set(chunk, cached);
+    }
+    return cached;
   }
 
   /** The postings in their stored form (what ingest writes into the bundle). */

@@ -7,13 +7,15 @@
 import { MemoryStore } from './memory';
 import type { Store } from './store';
 import { UpstashStore } from './upstash';
+import type { RestSend } from './rest-requester';
 
 export type { ScoredMember, Store } from './store';
 export { MemoryStore } from './memory';
 export { UpstashStore, type UpstashStoreOptions } from './upstash';
 
 export interface StoreConfig {
-  upstash?: { url: string; token: string };
+  /** `send` picks how REST requests go out (fetch when absent; the Node entry passes node:http). */
+  upstash?: { url: string; token: string; send?: RestSend };
 }
 
 export function createStore(cfg: StoreConfig): Store {

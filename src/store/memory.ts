@@ -120,13 +120,15 @@ export class MemoryStore implements Store {
     return Math.floor((entry.expiresAt - this.now() + 500) / 1000);
   }
 
-  async listPush(key: string, value: string, opts: { maxLen: number; ttlSeconds?: number }): Promise<void> {
+  async listPush(key: string, value: string | readonly string[], opts: { maxLen: number; ttlSeconds?: number }): Promise<void> {
     this.sweep();
     assertMaxLen(opts.maxLen);
     if (opts.ttlSeconds !== undefined) assertTtl(opts.ttlSeconds, 'expire');
+    const values = typeof value === 'string' ? [value] : value;
+    if (values.length === 0) return;
     const entry = this.writable(key, 'list', () => ({ type: 'list', items: [] }));
     const items = entry.value.items;
-    items.push(value);
+    items.push(...values);
     if (items.length > opts.maxLen) items.splice(0, items.length - opts.maxLen);
     if (opts.ttlSeconds !== undefined) entry.expiresAt = this.expiryFor(opts.ttlSeconds);
   }

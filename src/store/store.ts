@@ -4,6 +4,10 @@
  * counters, sets and time series. Values are strings; callers encode their own JSON.
  * Two implementations pass the same contract suite: in-memory (the embedded default) and
  * Upstash Redis (REST). Method names follow the Redis command each maps to.
+ *
+ * Calls that do not depend on each other should be made together (Promise.all): the Upstash
+ * store sends the commands issued in the same tick as one pipelined request, so each round trip
+ * to Redis serves several of them.
  */
 
 export interface ScoredMember {
@@ -33,8 +37,11 @@ export interface Store {
   /** TTL in seconds: -1 no expiry, -2 no key. */
   ttl(key: string): Promise<number>;
 
-  /** RPUSH then LTRIM to the last maxLen items, then EXPIRE, atomically. */
-  listPush(key: string, value: string, opts: { maxLen: number; ttlSeconds?: number }): Promise<void>;
+  /**
+   * RPUSH value(s) then LTRIM to the last maxLen items, then EXPIRE, atomically. Several values
+   * go in one call (in order), so a turn pair costs one round trip; none is a no-op.
+   */
+  listPush(key: string, value: string | readonly string[], opts: { maxLen: number; ttlSeconds?: number }): Promise<void>;
   /** LRANGE start stop (inclusive, negatives count from the end). */
   listRange(key: string, start: number, stop: number): Promise<string[]>;
 

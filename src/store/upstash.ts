@@ -3,11 +3,17 @@
  * The Store on Upstash Redis over its REST API, for Cloudflare Workers and Node alike. It imports
  * the client's Cloudflare build, which uses only fetch/atob/TextDecoder (no Node APIs and no
  * `cache` request option that older Workers reject). Values stay raw strings
- * (automaticDeserialization off); multi-step writes go in one MULTI/EXEC so they stay atomic.
+ * (automaticDeserialization off).
+ *
+ * Round trips are what an update pays for (each is a subrequest on Workers and most of the CPU in
+ * Node), so the commands issued in the same tick go out together as one /pipeline request, each
+ * keeping its own result or error; a lone command goes to / as before. Multi-step writes are one
+ * Lua script each, atomic on the server and batchable like any single command.
  */
 import { Redis } from '@upstash/redis/cloudflare';
 import { assertMaxLen, assertTtl, compareBinary } from './memory';
 import type { ScoredMember, Store } from './store';
+import { RestRequester, type RestReply, type RestSend } from './rest-requester';
 
 export interface UpstashStoreOptions {
   url: string;
@@ -19,32 +25,69 @@ export interface UpstashStoreOptions {
   retry?: false | { retries?: number; backoff?: (retryCount: number) => number };
   /** Deadline for one call including its retries, so a hung upstream cannot hang a request. */
   timeoutMs?: number;
+  /** How requests go out: fetch by default; the Node entry passes a node:http sender. */
+  send?: RestSend;
 }
 
 /** SCAN batch size: large enough to need few round trips, small enough to keep replies modest. */
 const SCAN_COUNT = 500;
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** Commands per pipelined request at most; more are sent in further requests. */
+const MAX_BATCH = 64;
+
+/** INCRBY that gives a new key its TTL (SET NX EX first); an existing key keeps its own. */
+const INCR_WITH_TTL = "redis.call('SET', KEYS[1], '0', 'NX', 'EX', ARGV[2]) return redis.call('INCRBY', KEYS[1], ARGV[1])";
+/** RPUSH the values (ARGV[3..]), keep the last ARGV[1], then EXPIRE ARGV[2] unless it is empty. */
+const LIST_PUSH =
+  "redis.call('RPUSH', KEYS[1], unpack(ARGV, 3)) redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1) " +
+  "if ARGV[2] ~= '' then redis.call('EXPIRE', KEYS[1], ARGV[2]) end return 1";
 
 type Arg = string | number;
+
+const afterThisTurn: (run: () => void) => void =
+  typeof setImmediate === 'function'
+    ? (run) => void setImmediate(run)
+    : (run) => void Promise.resolve().then(() => undefined).then(run);
+
+interface Queued {
+  command: [string, ...string[]];
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The command client of @upstash/redis over our RestRequester (so the runtime picks how requests
+ * are sent), with the one raw request its typed pipeline builder does not offer.
+ */
+class RestClient extends Redis {
+  constructor(private readonly rest: RestRequester, opts: { url: string; token: string }) {
+    super({ url: opts.url, token: opts.token, automaticDeserialization: false, enableAutoPipelining: false, enableTelemetry: false });
+    // Requester is the client's documented extension point; ours sends every command.
+    this.client = rest;
+  }
+
+  /** POST /pipeline: each command's own { result } or { error }, in order. */
+  pipelineRaw(commands: string[][]): Promise<RestReply[]> {
+    return this.rest.request({ path: ['pipeline'], body: commands }) as unknown as Promise<RestReply[]>;
+  }
+}
 
 export class UpstashStore implements Store {
   readonly kind = 'upstash' as const;
 
-  private readonly redis: Redis;
+  private readonly redis: RestClient;
+  /** Commands waiting for the end of this tick, to go out in one request. */
+  private queue: Queued[] = [];
 
   constructor(opts: UpstashStoreOptions) {
-    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.redis = new Redis({
+    const rest = new RestRequester({
       url: opts.url,
       token: opts.token,
-      automaticDeserialization: false,
-      // One HTTP request per call keeps errors per call and requests easy to reason about.
-      enableAutoPipelining: false,
-      enableTelemetry: false,
-      ...(opts.retry !== undefined ? { retry: opts.retry } : {}),
-      // A function, so every call gets a fresh deadline; the client rethrows the abort as an error.
-      signal: () => AbortSignal.timeout(timeoutMs),
+      retry: opts.retry,
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      send: opts.send,
     });
+    this.redis = new RestClient(rest, opts);
   }
 
   async get(key: string): Promise<string | null> {
@@ -80,16 +123,11 @@ export class UpstashStore implements Store {
 
   async incr(key: string, by = 1, ttlSeconds?: number): Promise<number> {
     if (ttlSeconds === undefined) return this.call<number>('INCRBY', key, by);
-    // Checked here because inside the transaction a bad argument would fail only after SET NX
-    // had already created the key.
+    // Checked here so a bad argument is refused before the script could create the key.
     if (!Number.isInteger(by)) throw new Error('ERR value is not an integer or out of range');
     assertTtl(ttlSeconds, 'set');
-    // SET NX EX creates the key with its TTL only when it is new; INCRBY keeps an existing TTL.
-    // Atomic in MULTI, and exact: a key that exists without expiry is left without one.
-    const [, count] = await this.transaction('incr', (tx) =>
-      tx.set(key, '0', { nx: true, ex: ttlSeconds }).incrby(key, by),
-    );
-    return count as number;
+    // Exact: a key that exists without expiry is left without one.
+    return this.call<number>('EVAL', INCR_WITH_TTL, 1, key, by, ttlSeconds);
   }
 
   async expire(key: string, ttlSeconds: number): Promise<boolean> {
@@ -100,17 +138,14 @@ export class UpstashStore implements Store {
     return this.call<number>('TTL', key);
   }
 
-  async listPush(key: string, value: string, opts: { maxLen: number; ttlSeconds?: number }): Promise<void> {
+  async listPush(key: string, value: string | readonly string[], opts: { maxLen: number; ttlSeconds?: number }): Promise<void> {
     const { maxLen, ttlSeconds } = opts;
     assertMaxLen(maxLen);
     if (ttlSeconds !== undefined) assertTtl(ttlSeconds, 'expire');
-    // MULTI/EXEC runs every queued command even when one fails: on a key of another type RPUSH
-    // and LTRIM fail with WRONGTYPE (the call rejects) but EXPIRE still applies to that key.
-    // Only a key-naming bug gets there; a Lua script would avoid it at the cost of EVAL per push.
-    await this.transaction('listPush', (tx) => {
-      const trimmed = tx.rpush(key, value).ltrim(key, -maxLen, -1);
-      return ttlSeconds === undefined ? trimmed : trimmed.expire(key, ttlSeconds);
-    });
+    const values = typeof value === 'string' ? [value] : value;
+    if (values.length === 0) return;
+    // A script, not MULTI: on a key of another type RPUSH fails and nothing after it runs.
+    await this.call('EVAL', LIST_PUSH, 1, key, maxLen, ttlSeconds ?? '', ...values);
   }
 
   async listRange(key: string, start: number, stop: number): Promise<string[]> {
@@ -183,37 +218,60 @@ export class UpstashStore implements Store {
     return [...keys].sort(compareBinary);
   }
 
-  /** One command as one REST call; its errors come back without the command's values. */
-  private async call<T = unknown>(command: string, ...args: Arg[]): Promise<T> {
-    try {
-      return await this.redis.exec<T>([command, ...args.map(String)]);
-    } catch (error) {
-      throw storeError(error, command);
-    }
+  /**
+   * Queues one command for this tick's request; its errors come back without the command's
+   * values. The queue goes out after the current turn of the event loop (setImmediate, as
+   * ioredis's auto-pipelining does), so under load the commands of every update woken in that
+   * turn share one request, at no added delay; without setImmediate, after two microtask turns,
+   * enough for callers that start together (Promise.all).
+   */
+  private call<T = unknown>(command: string, ...args: Arg[]): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ command: [command, ...args.map(String)], resolve: resolve as (v: unknown) => void, reject });
+      if (this.queue.length === 1) afterThisTurn(() => this.flush());
+    });
   }
 
-  /** Commands queued by `build`, sent as one MULTI/EXEC request. */
-  private async transaction(
-    name: string,
-    build: (tx: ReturnType<Redis['multi']>) => ReturnType<Redis['multi']>,
-  ): Promise<unknown[]> {
-    try {
-      return await build(this.redis.multi()).exec();
-    } catch (error) {
-      throw storeError(error, name);
+  private flush(): void {
+    const queued = this.queue;
+    this.queue = [];
+    for (let i = 0; i < queued.length; i += MAX_BATCH) void this.send(queued.slice(i, i + MAX_BATCH));
+  }
+
+  private async send(batch: Queued[]): Promise<void> {
+    if (batch.length === 1) {
+      const [only] = batch as [Queued];
+      try {
+        only.resolve(await this.redis.exec(only.command));
+      } catch (error) {
+        only.reject(storeError(error, only.command[0]!));
+      }
+      return;
     }
+    let replies: RestReply[];
+    try {
+      replies = await this.redis.pipelineRaw(batch.map((q) => q.command));
+    } catch (error) {
+      for (const q of batch) q.reject(storeError(error, q.command[0]!));
+      return;
+    }
+    batch.forEach((q, i) => {
+      const reply = replies[i];
+      if (!reply) q.reject(new Error(`no reply in the pipeline (${q.command[0]})`));
+      else if (reply.error !== undefined && reply.error !== null) q.reject(storeError(new Error(reply.error), q.command[0]));
+      else q.resolve(reply.result);
+    });
   }
 }
 
 /**
- * The client appends ", command was: [...]" to Redis errors, which would copy stored values
- * (user messages, up to 100 KB) into logs. Keep the Redis reason and the command name only.
+ * A store error names the Redis reason and the command, never the command's values (user
+ * messages, up to 100 KB, would land in logs): anything after ", command was: " is dropped.
  */
 function storeError(error: unknown, command: string): Error {
   if (!(error instanceof Error)) return new Error(`${command} failed: ${String(error)}`);
   const cut = error.message.indexOf(', command was: ');
-  if (cut < 0) return error;
-  const clean = new Error(`${error.message.slice(0, cut)} (${command})`);
+  const clean = new Error(`${cut < 0 ? error.message : error.message.slice(0, cut)} (${command})`);
   clean.name = error.name;
   return clean;
 }

@@ -269,6 +269,30 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         expect(await store.listRange('turns', 0, -1)).toEqual(['t5', 't6', 't7']);
       });
 
+      it('listPush takes several values in order, trims after all of them, and none is a no-op', async () => {
+        await store.listPush('pair', ['hỏi', 'đáp'], { maxLen: 3, ttlSeconds: 100 });
+        await store.listPush('pair', ['hỏi 2', 'đáp 2'], { maxLen: 3, ttlSeconds: 100 });
+        expect(await store.listRange('pair', 0, -1)).toEqual(['đáp', 'hỏi 2', 'đáp 2']);
+        await store.listPush('nothing', [], { maxLen: 3, ttlSeconds: 100 });
+        expect(await store.listRange('nothing', 0, -1)).toEqual([]);
+        expect(await store.ttl('nothing')).toBe(-2);
+      });
+
+      it('calls made together each get their own result or error', async () => {
+        await store.set('str', 'x');
+        const [a, b, c, d] = await Promise.allSettled([
+          store.incr('together', 2, 60),
+          store.listPush('str', 'y', { maxLen: 3 }),
+          store.get('str'),
+          store.listRange('missing-together', 0, -1),
+        ]);
+        expect(a).toEqual({ status: 'fulfilled', value: 2 });
+        expect(b.status).toBe('rejected');
+        expect(String((b as PromiseRejectedResult).reason)).toMatch(/WRONGTYPE/);
+        expect(c).toEqual({ status: 'fulfilled', value: 'x' });
+        expect(d).toEqual({ status: 'fulfilled', value: [] });
+      });
+
       it('listPush with maxLen 1 keeps just the newest item', async () => {
         await store.listPush('last', 'a', { maxLen: 1 });
         await store.listPush('last', 'b', { maxLen: 1 });

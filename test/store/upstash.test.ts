@@ -9,6 +9,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ScoredMember, Store } from '../../src/store/store';
 import { UpstashStore } from '../../src/store/upstash';
+import { nodeSend } from '../../src/store/node-send';
+import type { RestSend } from '../../src/store/rest-requester';
 import { RespClient } from '../support/redis-resp';
 import { answersPing, deleteKeysWithPrefix, getRedis, startRedisServer, type RedisEndpoint } from '../support/redis-server';
 import { startUpstashBridge, type BridgeRequest, type UpstashBridge } from '../support/upstash-bridge';
@@ -51,175 +53,205 @@ function upstashSuites(endpoint: RedisEndpoint): void {
     expect(leaked).toBe(0);
   });
 
-  function newStore(opts: Partial<ConstructorParameters<typeof UpstashStore>[0]> = {}): UpstashStore {
-    return new UpstashStore({ url: bridge.url, token: TOKEN, retry: false, ...opts });
-  }
-
-  storeContract('UpstashStore via the REST bridge on real Redis', async () => {
-    const prefix = `${RUN_PREFIX}${++suiteCount}:`;
-    return {
-      store: new PrefixedStore(newStore(), prefix),
-      cleanup: async () => {
-        await deleteKeysWithPrefix(admin, prefix);
-      },
-    };
-  });
-
-  describe('UpstashStore on the wire', () => {
-    let prefix: string;
-    let store: UpstashStore;
-
-    afterEach(async () => {
-      bridge.setDown(false);
-      bridge.setDelay(0);
-      await deleteKeysWithPrefix(admin, prefix);
-    });
-
-    /** A fresh store and key prefix, with the request log cleared. */
-    function fresh(): void {
-      prefix = `${RUN_PREFIX}wire${++suiteCount}:`;
-      store = newStore();
-      bridge.requests.length = 0;
+  // Every suite runs over both senders: fetch (Workers) and node:http (the Node entry).
+  const senders: Array<[string, RestSend | undefined]> = [['fetch', undefined], ['node:http', nodeSend()]];
+  for (const [senderName, send] of senders) {
+    function newStore(opts: Partial<ConstructorParameters<typeof UpstashStore>[0]> = {}): UpstashStore {
+      return new UpstashStore({ url: bridge.url, token: TOKEN, retry: false, send, ...opts });
     }
 
-    it('reports its kind as upstash', () => {
-      fresh();
-      expect(store.kind).toBe('upstash');
+    storeContract(`UpstashStore (${senderName}) via the REST bridge on real Redis`, async () => {
+      const prefix = `${RUN_PREFIX}${++suiteCount}:`;
+      return {
+        store: new PrefixedStore(newStore(), prefix),
+        cleanup: async () => {
+          await deleteKeysWithPrefix(admin, prefix);
+        },
+      };
     });
 
-    it('asks for base64 responses, and the bridge encodes strings but leaves integers and nulls', async () => {
-      fresh();
-      const key = `${prefix}greeting`;
-      const value = 'Đăng ký hộ kinh doanh – 85,52% 🙏';
-      await store.set(key, value);
-      expect(await store.get(key)).toBe(value);
-      expect(await store.get(`${prefix}missing`)).toBeNull();
-      expect(await store.incr(`${prefix}n`, 41)).toBe(41);
+    describe(`UpstashStore on the wire (${senderName})`, () => {
+      let prefix: string;
+      let store: UpstashStore;
 
-      const [set, get, missing, incr] = bridge.requests;
-      for (const request of bridge.requests) {
-        expect(request.headers['upstash-encoding']).toBe('base64');
-        expect(request.headers.authorization).toBe(`Bearer ${TOKEN}`);
+      afterEach(async () => {
+        bridge.setDown(false);
+        bridge.setDelay(0);
+        await deleteKeysWithPrefix(admin, prefix);
+      });
+
+      /** A fresh store and key prefix, with the request log cleared. */
+      function fresh(): void {
+        prefix = `${RUN_PREFIX}wire${++suiteCount}:`;
+        store = newStore();
+        bridge.requests.length = 0;
       }
-      expect(set!.body).toEqual(['SET', key, value]);
-      expect(set!.response).toEqual({ result: 'OK' });
-      expect(get!.response).toEqual({ result: Buffer.from(value, 'utf8').toString('base64') });
-      expect(missing!.response).toEqual({ result: null });
-      expect(incr!.response).toEqual({ result: 41 });
-    });
 
-    it('encodes strings inside array replies, including the ones that read "OK"', async () => {
-      fresh();
-      const key = `${prefix}list`;
-      await store.listPush(key, 'OK', { maxLen: 5 });
-      await store.listPush(key, 'Hà Nội', { maxLen: 5 });
-      expect(await store.listRange(key, 0, -1)).toEqual(['OK', 'Hà Nội']);
-      const range = bridge.requests.find((r) => (r.body as string[])[0] === 'LRANGE')!;
-      expect(range.response).toEqual({ result: ['T0s=', Buffer.from('Hà Nội').toString('base64')] });
-    });
+      it('reports its kind as upstash', () => {
+        fresh();
+        expect(store.kind).toBe('upstash');
+      });
 
-    it('sends listPush as one MULTI/EXEC request of RPUSH, LTRIM and EXPIRE', async () => {
-      fresh();
-      const key = `${prefix}turns`;
-      await store.listPush(key, 'a', { maxLen: 20, ttlSeconds: 3600 });
-      expect(bridge.requests).toHaveLength(1);
-      expect(bridge.requests[0]!.path).toBe('/multi-exec');
-      expect(bridge.requests[0]!.body).toEqual([
-        ['rpush', key, 'a'],
-        ['ltrim', key, -20, -1],
-        ['expire', key, 3600],
-      ]);
-    });
+      it('asks for base64 responses, and the bridge encodes strings but leaves integers and nulls', async () => {
+        fresh();
+        const key = `${prefix}greeting`;
+        const value = 'Đăng ký hộ kinh doanh – 85,52% 🙏';
+        await store.set(key, value);
+        expect(await store.get(key)).toBe(value);
+        expect(await store.get(`${prefix}missing`)).toBeNull();
+        expect(await store.incr(`${prefix}n`, 41)).toBe(41);
 
-    it('sends incr with a TTL as one MULTI/EXEC of SET NX EX and INCRBY, and plain incr as INCRBY', async () => {
-      fresh();
-      const key = `${prefix}rate`;
-      await store.incr(key, 2, 60);
-      await store.incr(key, 3);
-      expect(bridge.requests.map(pathAndBody)).toEqual([
-        { path: '/multi-exec', body: [['set', key, '0', 'nx', 'ex', 60], ['incrby', key, 2]] },
-        { path: '/', body: ['INCRBY', key, '3'] },
-      ]);
-    });
+        const [set, get, missing, incr] = bridge.requests;
+        for (const request of bridge.requests) {
+          expect(request.headers['upstash-encoding']).toBe('base64');
+          expect(request.headers.authorization).toBe(`Bearer ${TOKEN}`);
+        }
+        expect(set!.body).toEqual(['SET', key, value]);
+        expect(set!.response).toEqual({ result: 'OK' });
+        expect(get!.response).toEqual({ result: Buffer.from(value, 'utf8').toString('base64') });
+        expect(missing!.response).toEqual({ result: null });
+        expect(incr!.response).toEqual({ result: 41 });
+      });
 
-    it('claims with a single SET NX EX', async () => {
-      fresh();
-      const key = `${prefix}update:42`;
-      expect(await store.claim(key, 300, 'v')).toBe(true);
-      expect(bridge.requests.map(pathAndBody)).toEqual([{ path: '/', body: ['SET', key, 'v', 'NX', 'EX', '300'] }]);
-    });
+      it('encodes strings inside array replies, including the ones that read "OK"', async () => {
+        fresh();
+        const key = `${prefix}list`;
+        await store.listPush(key, 'OK', { maxLen: 5 });
+        await store.listPush(key, 'Hà Nội', { maxLen: 5 });
+        expect(await store.listRange(key, 0, -1)).toEqual(['OK', 'Hà Nội']);
+        const range = bridge.requests.find((r) => (r.body as string[])[0] === 'LRANGE')!;
+        expect(range.response).toEqual({ result: ['T0s=', Buffer.from('Hà Nội').toString('base64')] });
+      });
 
-    it('keeps a claim whose reply was lost and whose SET NX the client sent again', async () => {
-      fresh();
-      const key = `${prefix}update:43`;
-      bridge.loseNextReply();
-      expect(await store.claim(key, 300)).toBe(true);
-      const sets = bridge.requests.filter((r) => Array.isArray(r.body) && r.body[0] === 'SET');
-      expect(sets.length).toBe(2); // the first attempt took the key, the retry found it taken
-      expect(await store.claim(key, 300)).toBe(false); // and anyone else still finds it taken
-    });
+      it('sends listPush as one EVAL of a script doing RPUSH, LTRIM and EXPIRE', async () => {
+        fresh();
+        const key = `${prefix}turns`;
+        await store.listPush(key, ['a', 'b'], { maxLen: 20, ttlSeconds: 3600 });
+        expect(bridge.requests).toHaveLength(1);
+        const [command, script, numKeys, ...rest] = bridge.requests[0]!.body as string[];
+        expect([bridge.requests[0]!.path, command, numKeys, rest]).toEqual(['/', 'EVAL', '1', [key, '20', '3600', 'a', 'b']]);
+        expect(script).toMatch(/RPUSH.*LTRIM.*EXPIRE/);
+        expect(await store.listRange(key, 0, -1)).toEqual(['a', 'b']);
+      });
 
-    it('pages keysWithPrefix with SCAN MATCH <escaped prefix>* COUNT 500 until the cursor is 0', async () => {
-      fresh();
-      await Promise.all(Array.from({ length: 30 }, (_, i) => store.set(`${prefix}k${i}`, 'x')));
-      bridge.requests.length = 0;
-      expect(await store.keysWithPrefix(prefix)).toHaveLength(30);
-      const scans = bridge.requests.map((r) => r.body as string[]);
-      expect(scans[0]).toEqual(['SCAN', '0', 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', '500']);
-      expect(scans.every((body) => body[0] === 'SCAN')).toBe(true);
-      const lastCursor = (bridge.requests.at(-1)!.response as { result: string[] }).result[0];
-      expect(Buffer.from(lastCursor!, 'base64').toString()).toBe('0');
-    });
+      it('sends incr with a TTL as one EVAL (SET NX EX, then INCRBY), and plain incr as INCRBY', async () => {
+        fresh();
+        const key = `${prefix}rate`;
+        expect(await store.incr(key, 2, 60)).toBe(2);
+        expect(await store.incr(key, 3)).toBe(5);
+        const bodies = bridge.requests.map((r) => r.body as string[]);
+        expect([bodies[0]![0], ...bodies[0]!.slice(2)]).toEqual(['EVAL', '1', key, '2', '60']);
+        expect(bodies[1]).toEqual(['INCRBY', key, '3']);
+        expect(await store.ttl(key)).toBeGreaterThan(55);
+      });
 
-    it('a wrong token makes store calls reject with Unauthorized', async () => {
-      fresh();
-      const intruder = newStore({ token: 'wrong-token' });
-      await expect(intruder.get(`${prefix}k`)).rejects.toThrow(/Unauthorized/);
-      await expect(intruder.listPush(`${prefix}l`, 'x', { maxLen: 2 })).rejects.toThrow(/Unauthorized/);
-      expect(bridge.requests.map((r) => r.status)).toEqual([401, 401]);
-      expect(await store.ttl(`${prefix}l`)).toBe(-2);
-    });
+      it('sends the calls made in the same tick as one /pipeline request, each with its own result', async () => {
+        fresh();
+        const key = `${prefix}batched`;
+        await store.set(key, 'v');
+        bridge.requests.length = 0;
+        const results = await Promise.allSettled([store.get(key), store.incr(`${prefix}n`, 1), store.incr(key, 1), store.ttl(key)]);
+        expect(bridge.requests.map((r) => r.path)).toEqual(['/pipeline']);
+        expect(bridge.requests[0]!.body).toEqual([
+          ['GET', key],
+          ['INCRBY', `${prefix}n`, '1'],
+          ['INCRBY', key, '1'],
+          ['TTL', key],
+        ]);
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+        expect(String((results[2] as PromiseRejectedResult).reason)).toMatch(/not an integer.*\(INCRBY\)/);
+        // Calls awaited one after the other still go one by one.
+        bridge.requests.length = 0;
+        await store.get(key);
+        await store.get(key);
+        expect(bridge.requests.map((r) => r.path)).toEqual(['/', '/']);
+      });
 
-    it('Redis errors reject with the reason and command name but without the stored values', async () => {
-      fresh();
-      const key = `${prefix}s`;
-      await store.set(key, 'x');
-      const error = await store.hashSet(key, { field: 'bí mật của công dân' }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(Error);
-      expect((error as Error).message).toMatch(/^WRONGTYPE .* \(HSET\)$/);
-      expect((error as Error).message).not.toContain('bí mật');
-      const status = bridge.requests.at(-1)!;
-      expect(status.status).toBe(400);
-      expect(status.response).toEqual({ error: expect.stringMatching(/^WRONGTYPE/) });
-    });
+      it('fails every call of a batch whose request failed, and serves the next batch', async () => {
+        fresh();
+        bridge.setDown(true);
+        const failed = await Promise.allSettled([store.get(`${prefix}a`), store.set(`${prefix}b`, 'x')]);
+        expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+        bridge.setDown(false);
+        expect(await Promise.all([store.set(`${prefix}b`, 'x'), store.get(`${prefix}b`)])).toEqual([undefined, 'x']);
+      });
 
-    it('when the upstream is down, calls reject quickly and work again once it is back', async () => {
-      fresh();
-      const key = `${prefix}k`;
-      bridge.setDown(true);
-      await expect(store.set(key, 'x')).rejects.toThrow(/upstream unavailable/);
-      bridge.setDown('reset');
-      await expect(store.get(key)).rejects.toThrow();
-      bridge.setDown(false);
-      await store.set(key, 'x');
-      expect(await store.get(key)).toBe('x');
-      // Even with retry: false the client makes a second attempt after a network error, so the
-      // reset shows up once or twice; a 502 is an answer and is never retried.
-      const statuses = bridge.requests.map((r) => r.status);
-      expect(statuses[0]).toBe(502);
-      expect(statuses.slice(1, -2).every((status) => status === 0)).toBe(true);
-      expect(statuses.slice(-2)).toEqual([200, 200]);
-    });
+      it('claims with a single SET NX EX', async () => {
+        fresh();
+        const key = `${prefix}update:42`;
+        expect(await store.claim(key, 300, 'v')).toBe(true);
+        expect(bridge.requests.map(pathAndBody)).toEqual([{ path: '/', body: ['SET', key, 'v', 'NX', 'EX', '300'] }]);
+      });
 
-    it('a call to a hung upstream fails at the store deadline instead of waiting forever', async () => {
-      fresh();
-      const impatient = newStore({ timeoutMs: 150 });
-      bridge.setDelay(2000);
-      const started = Date.now();
-      await expect(impatient.get(`${prefix}k`)).rejects.toThrow();
-      expect(Date.now() - started).toBeLessThan(1500);
+      it('keeps a claim whose reply was lost and whose SET NX the client sent again', async () => {
+        fresh();
+        const key = `${prefix}update:43`;
+        const retrying = newStore({ retry: { retries: 1, backoff: () => 0 } });
+        bridge.loseNextReply();
+        expect(await retrying.claim(key, 300)).toBe(true);
+        const sets = bridge.requests.filter((r) => Array.isArray(r.body) && r.body[0] === 'SET');
+        expect(sets.length).toBe(2); // the first attempt took the key, the retry found it taken
+        expect(await store.claim(key, 300)).toBe(false); // and anyone else still finds it taken
+      });
+
+      it('pages keysWithPrefix with SCAN MATCH <escaped prefix>* COUNT 500 until the cursor is 0', async () => {
+        fresh();
+        await Promise.all(Array.from({ length: 30 }, (_, i) => store.set(`${prefix}k${i}`, 'x')));
+        bridge.requests.length = 0;
+        expect(await store.keysWithPrefix(prefix)).toHaveLength(30);
+        const scans = bridge.requests.map((r) => r.body as string[]);
+        expect(scans[0]).toEqual(['SCAN', '0', 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', '500']);
+        expect(scans.every((body) => body[0] === 'SCAN')).toBe(true);
+        const lastCursor = (bridge.requests.at(-1)!.response as { result: string[] }).result[0];
+        expect(Buffer.from(lastCursor!, 'base64').toString()).toBe('0');
+      });
+
+      it('a wrong token makes store calls reject with Unauthorized', async () => {
+        fresh();
+        const intruder = newStore({ token: 'wrong-token' });
+        await expect(intruder.get(`${prefix}k`)).rejects.toThrow(/Unauthorized/);
+        await expect(intruder.listPush(`${prefix}l`, 'x', { maxLen: 2 })).rejects.toThrow(/Unauthorized/);
+        expect(bridge.requests.map((r) => r.status)).toEqual([401, 401]);
+        expect(await store.ttl(`${prefix}l`)).toBe(-2);
+      });
+
+      it('Redis errors reject with the reason and command name but without the stored values', async () => {
+        fresh();
+        const key = `${prefix}s`;
+        await store.set(key, 'x');
+        const error = await store.hashSet(key, { field: 'bí mật của công dân' }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(Error);
+        expect((error as Error).message).toMatch(/^WRONGTYPE .* \(HSET\)$/);
+        expect((error as Error).message).not.toContain('bí mật');
+        const status = bridge.requests.at(-1)!;
+        expect(status.status).toBe(400);
+        expect(status.response).toEqual({ error: expect.stringMatching(/^WRONGTYPE/) });
+      });
+
+      it('when the upstream is down, calls reject quickly and work again once it is back', async () => {
+        fresh();
+        const key = `${prefix}k`;
+        bridge.setDown(true);
+        await expect(store.set(key, 'x')).rejects.toThrow(/upstream unavailable/);
+        bridge.setDown('reset');
+        await expect(store.get(key)).rejects.toThrow();
+        bridge.setDown(false);
+        await store.set(key, 'x');
+        expect(await store.get(key)).toBe('x');
+        // retry: false means one attempt; a 502 is an answer and is never retried anyway.
+        expect(bridge.requests.map((r) => r.status)).toEqual([502, 0, 200, 200]);
+      });
+
+      it('a call to a hung upstream fails at the store deadline instead of waiting forever', async () => {
+        fresh();
+        const impatient = newStore({ timeoutMs: 150 });
+        bridge.setDelay(2000);
+        const started = Date.now();
+        await expect(impatient.get(`${prefix}k`)).rejects.toThrow();
+        expect(Date.now() - started).toBeLessThan(1500);
+      });
     });
-  });
+  }
 
   describe('the REST bridge protocol', () => {
     async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
@@ -331,7 +363,7 @@ class PrefixedStore implements Store {
   ttl(key: string): Promise<number> {
     return this.inner.ttl(this.k(key));
   }
-  listPush(key: string, value: string, opts: { maxLen: number; ttlSeconds?: number }): Promise<void> {
+  listPush(key: string, value: string | readonly string[], opts: { maxLen: number; ttlSeconds?: number }): Promise<void> {
     return this.inner.listPush(this.k(key), value, opts);
   }
   listRange(key: string, start: number, stop: number): Promise<string[]> {

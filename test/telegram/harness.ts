@@ -35,6 +35,8 @@ export interface HarnessOptions {
   /** Replaces the runtime's assistant (a slow or streaming one). */
   assistant?: (rt: Runtime) => Assistant;
   streamEditIntervalMs?: number;
+  /** Delay before "typing…" (the channel's default 400 ms when absent). */
+  typingDelayMs?: number;
   botUsername?: string;
   webhookSecret?: string | null;
 }
@@ -69,6 +71,7 @@ export function telegramHarness(fake: FakeTelegram, opts: HarnessOptions = {}): 
       config: rt.config.telegram!,
       now,
       streamEditIntervalMs: opts.streamEditIntervalMs,
+      typingDelayMs: opts.typingDelayMs,
       botUsername: opts.botUsername,
       sleep: async (ms) => {
         sleeps.push(ms);

@@ -104,7 +104,8 @@ describe('Telegram webhook: answering', () => {
     const res = await h.post(textUpdate('Chỉ thị 22-CT/TU ban hành ngày nào?', { userId: 7 }));
     expect(res.status).toBe(200);
     await h.background.drain();
-    expect(h.calls('sendChatAction')[0]?.params).toMatchObject({ chat_id: 7, action: 'typing' });
+    // Out at once, so no "typing…" first (Telegram advises it only for slow replies).
+    expect(h.calls('sendChatAction')).toEqual([]);
     const [sent, ...more] = params(h, 'sendMessage');
     expect(more).toEqual([]);
     expect(sent).toMatchObject({ chat_id: 7, parse_mode: 'HTML', link_preview_options: { is_disabled: true } });
@@ -146,6 +147,22 @@ describe('Telegram webhook: answering', () => {
     await h.background.drain();
     expect(h.calls('sendMessage')).toHaveLength(1);
     expect(h.logs.join('\n')).toContain('delivered again');
+  });
+
+  it('shows "typing…" when the answer takes longer than the typing delay, before the answer', async () => {
+    const slow: Handler = {
+      id: 'slow',
+      async handle() {
+        await new Promise((r) => setTimeout(r, 80));
+        return sourced;
+      },
+    };
+    const h = telegramHarness(fake, { assistant: assistantWith(slow), typingDelayMs: 10 });
+    expect((await h.post(textUpdate('Chỉ thị 22-CT/TU ban hành ngày nào?', { userId: 8 }))).status).toBe(200);
+    await h.background.drain();
+    const methods = h.calls().map((c) => c.method).filter((m) => m === 'sendChatAction' || m === 'sendMessage');
+    expect(methods).toEqual(['sendChatAction', 'sendMessage']);
+    expect(h.calls('sendChatAction')[0]?.params).toMatchObject({ chat_id: 8, action: 'typing' });
   });
 
   it('answers 200 before a slow model has answered, and sends the answer once it has', async () => {
