@@ -4,8 +4,9 @@
  * during a drill), the outside world it talks to, a deliverer that behaves like the platform
  * (Telegram keeps an update until it is acknowledged with a 200 and tries again with growing
  * pauses; Zalo's policy is not documented, so it is given the few quick retries one SDK
- * describes), a /healthz probe, a timeline, and the final count at the fake Bot API of what
- * every update got: one answer, an apology, nothing (lost) or more than one (duplicate).
+ * describes), a /healthz probe, a timeline, the run itself (traffic with faults at set times),
+ * and the final count at the fake Bot API of what every update got: one answer, an apology,
+ * nothing (lost) or more than one (duplicate).
  */
 import http from 'node:http';
 import bundle from '../../src/generated/bundle.json';
@@ -354,4 +355,82 @@ export function phaseLine(label: string, o: Outcome): string {
     `${label}: ${o.sent} updates, ${o.answeredOnce} answered once (${o.apologies} apologies), ${o.lost.length} without an answer` +
     `${o.lost.length ? ` (${idsOf(o.lost)})` : ''}, ${o.duplicates.length} duplicated; answer p50 ${ms(o.answerMs.p50)} ms, max ${ms(o.answerMs.max)} ms.`
   );
+}
+
+/** A change to the world during a drill's traffic. */
+export interface FaultStep {
+  /** Seconds of traffic before the change. */
+  wait: number;
+  /** Makes the change; returns its timeline line. */
+  apply(ctx: DrillContext): Promise<string>;
+}
+
+/** A step that makes these calls to the world in order; `line` goes on the timeline. */
+export function worldStep(wait: number, line: string, ...calls: Array<[method: string, ...args: unknown[]]>): FaultStep {
+  return {
+    wait,
+    apply: async (ctx) => {
+      for (const [method, ...args] of calls) await ctx.world.call(method, ...args);
+      return line;
+    },
+  };
+}
+
+export interface TrafficPlan {
+  kind: 'telegram' | 'zalo';
+  /** How the platform redelivers (see Platform). */
+  backoff: number[];
+  maxAttempts: number;
+  textOf?: (id: number) => string;
+  rate: number;
+  /** What is sent, for the timeline (`${rate} ${what}/s for … s`), and an optional note after it. */
+  what: string;
+  note?: string;
+  steps: FaultStep[];
+  /** Seconds of traffic after the last step. */
+  tail: number;
+  answerTimeoutMs: number;
+  /** Timeline line once the traffic ends. */
+  endMark?: string;
+  /** Timeline line once the answers are in (none unless given). */
+  doneMark?: string;
+}
+
+export interface TrafficRun {
+  platform: Platform;
+  probe: HealthProbe;
+  /** When each step began (ms), in order. */
+  stepAt: number[];
+  tally: Tally;
+  all: Outcome;
+  server: ReturnType<typeof serverLines>;
+}
+
+/**
+ * The run every drill makes: traffic through a redelivering platform under a /healthz probe, the
+ * fault steps at their times, then the wait for the answers and what every update got.
+ */
+export async function runTraffic(ctx: DrillContext, plan: TrafficPlan): Promise<TrafficRun> {
+  const pid = (await ctx.server.stats()).pid;
+  const platform = new Platform(ctx.server.url, plan.kind, plan.backoff, plan.maxAttempts, plan.textOf);
+  const probe = new HealthProbe(ctx.server.url);
+  probe.start();
+  const seconds = plan.steps.reduce((s, step) => s + step.wait, 0) + plan.tail;
+  ctx.mark(`traffic starts: ${plan.rate} ${plan.what}/s for ${seconds} s${plan.note ? ` ${plan.note}` : ''}`);
+  const traffic = platform.traffic(plan.rate, seconds, 1);
+  const stepAt: number[] = [];
+  for (const step of plan.steps) {
+    await sleep(step.wait * 1000);
+    stepAt.push(Date.now());
+    ctx.mark(await step.apply(ctx));
+  }
+  await traffic;
+  ctx.mark(plan.endMark ?? 'traffic ends; waiting for the answers');
+  await waitForAnswers(ctx, platform, plan.kind, plan.answerTimeoutMs);
+  await probe.stop();
+  if (plan.doneMark) ctx.mark(plan.doneMark);
+
+  const tally = await tallyOf(ctx.world, plan.kind);
+  const stats = await ctx.server.stats();
+  return { platform, probe, stepAt, tally, all: outcome(platform.delivered, tally), server: serverLines(stats, pid) };
 }

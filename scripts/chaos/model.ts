@@ -7,20 +7,7 @@
  * quoted passages when the model cannot write one), and the model must be used again as soon
  * as it answers, without a restart.
  */
-import {
-  HealthProbe,
-  Platform,
-  byPhase,
-  describeOutcome,
-  outcome,
-  phaseLine,
-  serverLines,
-  sleep,
-  tallyOf,
-  waitForAnswers,
-  withDrill,
-  type DrillResult,
-} from './harness';
+import { byPhase, describeOutcome, phaseLine, runTraffic, withDrill, worldStep, type DrillResult } from './harness';
 import { ms } from '../bench/stats';
 import { QUESTIONS } from '../bench/traffic';
 
@@ -34,42 +21,40 @@ export function modelFailsAndHangs(quick: boolean): Promise<DrillResult> {
       env: { OPENAI_API_KEY: 'sk-chaos-not-a-key', OPENAI_MODEL: 'fake-gpt', OPENAI_EMBEDDING_MODEL: 'fake-embed' },
     },
     async (ctx) => {
-      const pid = (await ctx.server.stats()).pid;
-      const platform = new Platform(ctx.server.url, 'telegram', [1000, 2000, 4000, 8000], 20, (id) => QUESTIONS[id % QUESTIONS.length]!);
-      const probe = new HealthProbe(ctx.server.url);
-      probe.start();
-      const seconds = ph.healthy + ph.failing + ph.hanging + ph.after;
-      ctx.mark(`traffic starts: ${ph.rate} free-text questions/s for ${seconds} s (each goes to the model); the model answers`);
-      const traffic = platform.traffic(ph.rate, seconds, 1);
-      await sleep(ph.healthy * 1000);
-      const failAt = Date.now();
-      await ctx.world.call('scriptOpenAI', ...fill({ endpoint: 'chat', status: 500, errorMessage: 'chaos: upstream failure' }), ...fill({ endpoint: 'embeddings', status: 500, errorMessage: 'chaos: upstream failure' }));
-      ctx.mark('the model starts answering every call with 500');
-      await sleep(ph.failing * 1000);
-      const hangAt = Date.now();
-      await ctx.world.call('resetOpenAI');
-      await ctx.world.call('scriptOpenAI', ...fill({ endpoint: 'chat', delayMs: FOREVER }), ...fill({ endpoint: 'embeddings', delayMs: FOREVER }));
-      ctx.mark('the model starts hanging: every call is held without an answer');
-      await sleep(ph.hanging * 1000);
-      const healthyAt = Date.now();
-      await ctx.world.call('resetOpenAI');
-      ctx.mark('the model answers again');
-      await traffic;
-      ctx.mark('traffic ends; waiting for the answers');
-      await waitForAnswers(ctx, platform, 'telegram', 90_000);
-      await probe.stop();
-      ctx.mark('every update answered, or nothing more came for 15 s');
+      const { platform, probe, stepAt, tally, all, server } = await runTraffic(ctx, {
+        kind: 'telegram',
+        backoff: [1000, 2000, 4000, 8000],
+        maxAttempts: 20,
+        textOf: (id) => QUESTIONS[id % QUESTIONS.length]!,
+        rate: ph.rate,
+        what: 'free-text questions',
+        note: '(each goes to the model); the model answers',
+        steps: [
+          worldStep(ph.healthy, 'the model starts answering every call with 500', [
+            'scriptOpenAI',
+            ...fill({ endpoint: 'chat', status: 500, errorMessage: 'chaos: upstream failure' }),
+            ...fill({ endpoint: 'embeddings', status: 500, errorMessage: 'chaos: upstream failure' }),
+          ]),
+          worldStep(
+            ph.failing,
+            'the model starts hanging: every call is held without an answer',
+            ['resetOpenAI'],
+            ['scriptOpenAI', ...fill({ endpoint: 'chat', delayMs: FOREVER }), ...fill({ endpoint: 'embeddings', delayMs: FOREVER })],
+          ),
+          worldStep(ph.hanging, 'the model answers again', ['resetOpenAI']),
+        ],
+        tail: ph.after,
+        answerTimeoutMs: 90_000,
+        doneMark: 'every update answered, or nothing more came for 15 s',
+      });
+      const [failAt, hangAt, healthyAt] = stepAt as [number, number, number];
 
-      const tally = await tallyOf(ctx.world, 'telegram');
-      const stats = await ctx.server.stats();
       const calls = await ctx.world.call<Array<{ endpoint: string; status: number }>>('openaiCalls');
-      const all = outcome(platform.delivered, tally);
       const healthy = byPhase(platform.delivered, tally, failAt, healthyAt);
       const hanging = byPhase(platform.delivered, tally, hangAt, healthyAt).during;
       const failing = byPhase(platform.delivered, tally, failAt, hangAt).during;
       const acks = all.attemptMs;
       const modelAfter = calls.filter((c) => c.status === 200).length;
-      const server = serverLines(stats, pid);
       return {
         name: 'model',
         title: 'The model fails, then hangs',

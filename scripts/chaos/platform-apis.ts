@@ -8,22 +8,7 @@
  * Zalo sender does not repeat a send whose outcome it cannot know, so an answer that meets a
  * 5xx is lost (and logged), never sent twice.
  */
-import {
-  HealthProbe,
-  Platform,
-  byPhase,
-  describeOutcome,
-  idsOf,
-  outcome,
-  phaseLine,
-  serverLines,
-  sleep,
-  tallyOf,
-  waitForAnswers,
-  withDrill,
-  type Delivered,
-  type DrillResult,
-} from './harness';
+import { byPhase, describeOutcome, idsOf, phaseLine, runTraffic, withDrill, worldStep, type Delivered, type DrillResult } from './harness';
 
 const RETRY_AFTER_S = 3;
 
@@ -39,39 +24,27 @@ function phases(quick: boolean) {
 export function telegram429(quick: boolean): Promise<DrillResult> {
   const ph = phases(quick);
   return withDrill({ world: { telegram: true, redis: {} } }, async (ctx) => {
-    const pid = (await ctx.server.stats()).pid;
-    const platform = new Platform(ctx.server.url, 'telegram', [1000, 2000, 4000, 8000], 20);
-    const probe = new HealthProbe(ctx.server.url);
-    probe.start();
-    ctx.mark(`traffic starts: ${ph.rate} updates/s for ${ph.before + ph.during + ph.after} s`);
-    const traffic = platform.traffic(ph.rate, ph.before + ph.during + ph.after, 1);
-    await sleep(ph.before * 1000);
-    const from = Date.now();
-    await ctx.world.call('scriptTelegram', {
-      method: 'sendMessage',
-      error_code: 429,
-      description: `Too Many Requests: retry after ${RETRY_AFTER_S}`,
-      retry_after: RETRY_AFTER_S,
-      times: 1_000_000,
+    const { platform, probe, stepAt, tally, all, server } = await runTraffic(ctx, {
+      kind: 'telegram',
+      backoff: [1000, 2000, 4000, 8000],
+      maxAttempts: 20,
+      rate: ph.rate,
+      what: 'updates',
+      steps: [
+        worldStep(ph.before, `the Bot API answers every sendMessage with 429, retry_after ${RETRY_AFTER_S} s`, [
+          'scriptTelegram',
+          { method: 'sendMessage', error_code: 429, description: `Too Many Requests: retry after ${RETRY_AFTER_S}`, retry_after: RETRY_AFTER_S, times: 1_000_000 },
+        ]),
+        worldStep(ph.during, 'the Bot API accepts messages again', ['clearTelegramScripts']),
+      ],
+      tail: ph.after,
+      answerTimeoutMs: 60_000,
     });
-    ctx.mark(`the Bot API answers every sendMessage with 429, retry_after ${RETRY_AFTER_S} s`);
-    await sleep(ph.during * 1000);
-    const to = Date.now();
-    await ctx.world.call('clearTelegramScripts');
-    ctx.mark('the Bot API accepts messages again');
-    await traffic;
-    ctx.mark('traffic ends; waiting for the answers');
-    await waitForAnswers(ctx, platform, 'telegram', 60_000);
-    await probe.stop();
-
-    const tally = await tallyOf(ctx.world, 'telegram');
-    const stats = await ctx.server.stats();
-    const all = outcome(platform.delivered, tally);
+    const [from, to] = stepAt as [number, number];
     const p = byPhase(platform.delivered, tally, from, to);
     // An update sent in the window's first (during - 2 × retry_after) seconds meets 429 at all three attempts.
     const doomed = platform.delivered.filter((d) => d.sentAt >= from && d.sentAt < to - 2 * RETRY_AFTER_S * 1000).length;
     const refused = Object.values(tally.refused).reduce((a, b) => a + b, 0);
-    const server = serverLines(stats, pid);
     return {
       name: 'telegram-429',
       title: `Telegram answers 429 (retry_after ${RETRY_AFTER_S} s) for ${ph.during} s`,
@@ -102,32 +75,23 @@ export function telegram429(quick: boolean): Promise<DrillResult> {
 export function zalo5xx(quick: boolean): Promise<DrillResult> {
   const ph = phases(quick);
   return withDrill({ world: { zalo: true, redis: {} } }, async (ctx) => {
-    const pid = (await ctx.server.stats()).pid;
-    // Zalo's redelivery policy is undocumented; one SDK describes 3 retries, 5 s apart.
-    const platform = new Platform(ctx.server.url, 'zalo', [5000], 4);
-    const probe = new HealthProbe(ctx.server.url);
-    probe.start();
-    ctx.mark(`traffic starts: ${ph.rate} Zalo messages/s for ${ph.before + ph.during + ph.after} s`);
-    const traffic = platform.traffic(ph.rate, ph.before + ph.during + ph.after, 1);
-    await sleep(ph.before * 1000);
-    const from = Date.now();
-    await ctx.world.call('scriptZalo', { method: 'sendMessage', status: 502, times: 1_000_000 });
-    ctx.mark('the Zalo Bot API answers every sendMessage with 502');
-    await sleep(ph.during * 1000);
-    const to = Date.now();
-    await ctx.world.call('clearZaloScripts');
-    ctx.mark('the Zalo Bot API accepts messages again');
-    await traffic;
-    ctx.mark('traffic ends; waiting for the answers');
-    await waitForAnswers(ctx, platform, 'zalo', 60_000);
-    await probe.stop();
-
-    const tally = await tallyOf(ctx.world, 'zalo');
-    const stats = await ctx.server.stats();
-    const all = outcome(platform.delivered, tally);
+    const { platform, probe, stepAt, tally, all, server } = await runTraffic(ctx, {
+      kind: 'zalo',
+      // Zalo's redelivery policy is undocumented; one SDK describes 3 retries, 5 s apart.
+      backoff: [5000],
+      maxAttempts: 4,
+      rate: ph.rate,
+      what: 'Zalo messages',
+      steps: [
+        worldStep(ph.before, 'the Zalo Bot API answers every sendMessage with 502', ['scriptZalo', { method: 'sendMessage', status: 502, times: 1_000_000 }]),
+        worldStep(ph.during, 'the Zalo Bot API accepts messages again', ['clearZaloScripts']),
+      ],
+      tail: ph.after,
+      answerTimeoutMs: 60_000,
+    });
+    const [from, to] = stepAt as [number, number];
     const p = byPhase(platform.delivered, tally, from, to);
     const refused = Object.values(tally.refused).reduce((a, b) => a + b, 0);
-    const server = serverLines(stats, pid);
     return {
       name: 'zalo-5xx',
       title: `Zalo answers 5xx for ${ph.during} s`,

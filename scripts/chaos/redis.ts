@@ -11,21 +11,7 @@
  * delivered the way Telegram does it: an update that was not acknowledged with a 200 is sent
  * again after 1, 2, 4, then every 8 seconds.
  */
-import {
-  HealthProbe,
-  Platform,
-  describeOutcome,
-  idsOf,
-  outcome,
-  serverLines,
-  sleep,
-  tallyOf,
-  waitForAnswers,
-  withDrill,
-  type Delivered,
-  type DrillContext,
-  type DrillResult,
-} from './harness';
+import { byPhase, describeOutcome, idsOf, runTraffic, withDrill, type DrillContext, type DrillResult } from './harness';
 
 const TELEGRAM_BACKOFF_MS = [1000, 2000, 4000, 8000];
 
@@ -49,32 +35,23 @@ async function storeDrill(
 ): Promise<DrillResult> {
   const ph = phasesFor(quick);
   return withDrill({ world: { telegram: true, redis: { durable: true, restartable: true } } }, async (ctx) => {
-    const pid = (await ctx.server.stats()).pid;
-    const platform = new Platform(ctx.server.url, 'telegram', TELEGRAM_BACKOFF_MS, 60);
-    const probe = new HealthProbe(ctx.server.url);
-    probe.start();
-    ctx.mark(`traffic starts: ${ph.rate} distinct updates/s for ${ph.before + ph.during + ph.after} s`);
-    const traffic = platform.traffic(ph.rate, ph.before + ph.during + ph.after, 1);
-    await sleep(ph.before * 1000);
-    const faultAt = Date.now();
-    ctx.mark(await fault.start(ctx));
-    await sleep(ph.during * 1000);
-    const recoveredAt = Date.now();
-    ctx.mark(await fault.stop(ctx));
-    await traffic;
-    ctx.mark('traffic ends; waiting for redeliveries and answers');
-    await waitForAnswers(ctx, platform, 'telegram', 120_000);
-    await probe.stop();
-    ctx.mark('every acknowledged update answered, or nothing more came for 15 s');
-
-    const tally = await tallyOf(ctx.world, 'telegram');
-    const stats = await ctx.server.stats();
-    const all = outcome(platform.delivered, tally);
-    const group = (pick: (d: Delivered) => boolean) => outcome(platform.delivered.filter(pick), tally);
-    const before = group((d) => d.sentAt < faultAt);
-    const during = group((d) => d.sentAt >= faultAt && d.sentAt < recoveredAt);
-    const after = group((d) => d.sentAt >= recoveredAt);
-    const server = serverLines(stats, pid);
+    const { platform, probe, stepAt, tally, all, server } = await runTraffic(ctx, {
+      kind: 'telegram',
+      backoff: TELEGRAM_BACKOFF_MS,
+      maxAttempts: 60,
+      rate: ph.rate,
+      what: 'distinct updates',
+      steps: [
+        { wait: ph.before, apply: (c) => fault.start(c) },
+        { wait: ph.during, apply: (c) => fault.stop(c) },
+      ],
+      tail: ph.after,
+      answerTimeoutMs: 120_000,
+      endMark: 'traffic ends; waiting for redeliveries and answers',
+      doneMark: 'every acknowledged update answered, or nothing more came for 15 s',
+    });
+    const [faultAt, recoveredAt] = stepAt as [number, number];
+    const { before, during, after } = byPhase(platform.delivered, tally, faultAt, recoveredAt);
     // A claim can be done by Redis while every attempt's reply is lost: the webhook answers 503, and the
     // redelivery finds the key taken by that attempt and is dropped. That one window is reported, not hidden.
     const unconfirmed = all.lost.filter((d) => d.statuses.includes(503));

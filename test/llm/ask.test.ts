@@ -4,8 +4,8 @@
  * Every failure mode must end in a useful reply: quoted passages with a short note, or
  * "not found" — never a silence or a stack trace.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
+import { describe, expect, it } from 'vitest';
+import { fakeLlmSettings, useFakeOpenAI, type LlmSetup } from './setup';
 import { makeTestApp } from '../support/runtime';
 import { askHandler, quoteAnswer } from '../../handlers/ask';
 import { helpHandler, startHandler } from '../../handlers/help';
@@ -15,20 +15,13 @@ import { RoleDirectory } from '../../src/core/roles';
 import type { Services } from '../../src/core/services';
 import type { Inbound, Reply } from '../../src/core/types';
 import { renderPlain } from '../../src/channels/plain';
-import { createLlm, type Llm, type LlmLimits } from '../../src/llm/llm';
+import { createLlm, type Llm } from '../../src/llm/llm';
 import { knowledgeSearchTool } from '../../src/llm/tools';
 
-let fake: FakeOpenAI;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-});
-afterAll(() => fake.close());
-beforeEach(() => fake.reset());
+const fake = useFakeOpenAI();
 
-interface Setup {
+interface Setup extends LlmSetup {
   model?: boolean;
-  budget?: number;
-  limits?: Partial<LlmLimits>;
 }
 
 function setup(opts: Setup = {}) {
@@ -37,7 +30,7 @@ function setup(opts: Setup = {}) {
     opts.model === false
       ? undefined
       : createLlm(
-          { apiKey: 'sk-test', baseUrl: fake.baseURL, model: 'fake-gpt', embeddingModel: 'fake-embedding', dailyTokenBudget: opts.budget ?? 1_000_000 },
+          fakeLlmSettings(fake, opts.budget),
           {
             store: t.store,
             texts: t.rt.texts,

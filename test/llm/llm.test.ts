@@ -3,10 +3,11 @@
  * (numbered passages, masked text, history, caps, structured output, tools) and what is done
  * with each kind of reply (citations mapped, "not found", and a fallback for every failure).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startFakeOpenAI, fakeEmbedding, type FakeOpenAI } from '../support/fake-openai';
-import { createLlm, Llm, type LlmLimits } from '../../src/llm/llm';
+import { fakeEmbedding } from '../support/fake-openai';
+import { fakeLlmSettings, useFakeOpenAI, type LlmSetup } from './setup';
+import { createLlm, Llm } from '../../src/llm/llm';
 import { createOpenAIClient, LlmFailure } from '../../src/llm/client';
 import { TokenBudget } from '../../src/llm/budget';
 import { OpenAIEmbedder } from '../../src/llm/embedder';
@@ -45,16 +46,9 @@ const HISTORY: Turn[] = [
   { role: 'assistant', text: 'Là 80% đến năm 2025 [1].', at: 2, intent: 'ask' },
 ];
 
-let fake: FakeOpenAI;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-});
-afterAll(() => fake.close());
-beforeEach(() => fake.reset());
+const fake = useFakeOpenAI();
 
-interface Setup {
-  budget?: number;
-  limits?: Partial<LlmLimits>;
+interface Setup extends LlmSetup {
   tools?: Tool[];
 }
 
@@ -63,7 +57,7 @@ function setup(opts: Setup = {}) {
   const waits: number[] = [];
   const store = new MemoryStore({ now: () => now().getTime() });
   const llm = createLlm(
-    { apiKey: 'sk-test', baseUrl: fake.baseURL, model: 'fake-gpt', embeddingModel: 'fake-embedding', dailyTokenBudget: opts.budget ?? 1_000_000 },
+    fakeLlmSettings(fake, opts.budget),
     {
       store,
       texts,

@@ -7,8 +7,8 @@
  * tests reach the instance the global setup started through env.FAKE_TELEGRAM_URL and its HTTP
  * control API: GET /__calls[?token=], POST /__reset, POST /__script.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLoopback, readRequest, sendJson as send } from './http-fake-kit';
 
 export const BINDING = 'FAKE_TELEGRAM_URL';
 export const FAKE_BOT_USERNAME = 'tro_ly_cchc_bot';
@@ -63,22 +63,17 @@ interface FakeState {
 
 export async function startFakeTelegram(): Promise<FakeTelegram> {
   const state: FakeState = { calls: [], failures: [], seq: 0, messageId: 1000, texts: new Map(), webhook: { url: '' } };
-  const server = createServer((req, res) => {
+  const server = await listenLoopback((req, res) => {
     handle(state, req, res).catch((e: unknown) => send(res, 500, { ok: false, error_code: 500, description: String(e) }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   const filter = (token?: string) => state.calls.filter((c) => token === undefined || c.token === token);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     calls: filter,
     callsOf: (method, token) => filter(token).filter((c) => c.method === method),
     script: (f) => state.failures.push({ times: 1, ...f }),
     reset: () => reset(state),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: server.close,
   };
 }
 
@@ -95,8 +90,7 @@ function reset(state: FakeState): void {
 }
 
 async function handle(state: FakeState, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://fake');
-  const body = await readBody(req);
+  const { url, body } = await readRequest(req);
 
   if (url.pathname === '/__calls' && req.method === 'GET') {
     const token = url.searchParams.get('token');
@@ -249,15 +243,6 @@ export function parseTelegramHtml(html: string): string | { error: string } {
   return out;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 /** grammY sends JSON; multipart (files) is not needed here. Nested values arrive as objects. */
 function parseParams(body: string, contentType: string | undefined): Record<string, unknown> {
   if (!body) return {};
@@ -278,9 +263,4 @@ function parseParams(body: string, contentType: string | undefined): Record<stri
   } catch {
     return {};
   }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }

@@ -9,8 +9,8 @@
  *   POST /__reset   forget calls, scripts and the webhook
  *   POST /__script  queue failures: { method, status?, body?, hang?, times? }
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLoopback, readRequest, sendJson } from './http-fake-kit';
 
 /** The env binding the workers project's global setup hands the fake's URL in. */
 export const BINDING = 'FAKE_ZALO_URL';
@@ -134,15 +134,8 @@ export async function startFakeZalo(opts: { token?: string } = {}): Promise<Fake
     return { message_id: messageSeq.toString(16).padStart(20, '0'), date: clock() };
   }
 
-  const server = createServer((req, res) => {
-    void handle(req, res).catch(() => {
-      if (!res.headersSent) send(res, 500, { ok: false, error_code: 500, description: 'fake failed' });
-    });
-  });
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    const raw = await readBody(req);
+    const { url, body: raw } = await readRequest(req);
     if (url.pathname === '/__calls' && req.method === 'GET') return send(res, 200, calls);
     if (url.pathname === '/__reset' && req.method === 'POST') {
       reset();
@@ -181,11 +174,14 @@ export async function startFakeZalo(opts: { token?: string } = {}): Promise<Fake
     send(res, result.status, result.body);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await listenLoopback((req, res) => {
+    void handle(req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, { ok: false, error_code: 500, description: 'fake failed' });
+    });
+  });
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     token,
     calls: (method) => (method ? calls.filter((c) => c.method === method) : [...calls]),
     script: (s) => scripts.push(s),
@@ -193,8 +189,7 @@ export async function startFakeZalo(opts: { token?: string } = {}): Promise<Fake
     webhook: () => ({ ...webhook }),
     close: async () => {
       reset();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }
@@ -203,17 +198,7 @@ export async function startFakeZalo(opts: { token?: string } = {}): Promise<Fake
 export const start = (): Promise<FakeZalo> => startFakeZalo();
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  sendJson(res, status, body, 'application/json; charset=utf-8');
 }
 
 /** Parameters from a JSON body (what our client sends) or, as the docs allow, the query string. */
