@@ -25,6 +25,7 @@ import type { Inbound, Locale, Outbound, Reply, SendResult } from '../core/types
 import type { Store } from '../store/store';
 import { describeError, type Logger } from '../log';
 import { recordFeedback, rememberAnswer, type FeedbackValue } from '../../handlers/feedback';
+import { TYPING_DELAY_MS } from './typing';
 import { escapeHtml, htmlToPlain, partialPreview, renderReplyHtml, splitMessage } from './telegram-render';
 
 export interface TelegramConfig {
@@ -43,11 +44,7 @@ export interface TelegramChannelDeps {
   now: () => Date;
   /** Least time between two edits of a message being written (default 1500 ms). */
   streamEditIntervalMs?: number;
-  /**
-   * "typing…" is shown only when no answer is out this long after the message (default 400 ms):
-   * Telegram advises it only for replies that take noticeable time, and an instant answer then
-   * costs one request instead of two.
-   */
+  /** "typing…" only when no answer is out this long after the message (default TYPING_DELAY_MS). */
   typingDelayMs?: number;
   /** How a 429's retry_after is waited out (tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
@@ -65,7 +62,6 @@ const BOT_INFO_TTL_SECONDS = 86_400;
 const CALLBACK_DATA_MAX_BYTES = 64;
 /** "typing…" lasts about 5 s in Telegram, so it is renewed a little sooner. */
 const TYPING_EVERY_MS = 4_000;
-const TYPING_DELAY_MS = 400;
 /** A 429 asking for longer than this is not waited out (Workers end background work at 30 s). */
 const MAX_RETRY_AFTER_SECONDS = 25;
 const MAX_ATTEMPTS = 3;

@@ -21,6 +21,7 @@ import type { Logger } from '../log';
 import { describeError } from '../log';
 import { renderBlocks, renderSources } from './plain';
 import { ZALO_MAX_TEXT, ZaloApiError, ZaloClient, ZaloError } from './zalo-client';
+import { TYPING_DELAY_MS } from './typing';
 
 export const ZALO_SECRET_HEADER = 'X-Bot-Api-Secret-Token';
 /** How long a delivered event id is remembered; redeliveries come within minutes. */
@@ -248,6 +249,8 @@ export interface ZaloChannelDeps {
   /** Per-call timeout for the Bot API (ms); the client's default otherwise. */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** "typing…" only when no answer is out this long after the message (default TYPING_DELAY_MS). */
+  typingDelayMs?: number;
 }
 
 /**
@@ -338,20 +341,30 @@ export function zaloChannel(deps: ZaloChannelDeps): Hono {
         await deliver(delivery, chatId, textReply('too-long', texts.get(LOCALE, 'error-too-long', { max: MAX_MESSAGE_CHARS })), LOCALE);
         return;
       }
-      // "typing…" while the answer is worked out; its failure must not cost the answer.
-      const typing = client
-        .sendChatAction({ chat_id: chatId, action: 'typing' })
-        .catch((e: unknown) => log.warn('zalo typing not shown', { error: describeError(e) }));
-      const picked = pickChoice(text, await readChoices(store, chatId, log));
-      const reply = await deps.assistant.handle({
-        channel: 'zalo',
-        chatId,
-        userId: msg.from.id,
-        text: picked ?? text,
-        locale: LOCALE,
-        isGroup: msg.chat.chat_type === 'GROUP',
-      });
-      await typing;
+      // "typing…" once the answer is slow in coming; its failure must not cost the answer.
+      let typing: Promise<unknown> | undefined;
+      const showTyping = () => {
+        typing = client
+          .sendChatAction({ chat_id: chatId, action: 'typing' })
+          .catch((e: unknown) => log.warn('zalo typing not shown', { error: describeError(e) }));
+      };
+      const delayMs = deps.typingDelayMs ?? TYPING_DELAY_MS;
+      const timer = delayMs > 0 ? setTimeout(showTyping, delayMs) : (showTyping(), undefined);
+      let reply: Reply;
+      try {
+        const picked = pickChoice(text, await readChoices(store, chatId, log));
+        reply = await deps.assistant.handle({
+          channel: 'zalo',
+          chatId,
+          userId: msg.from.id,
+          text: picked ?? text,
+          locale: LOCALE,
+          isGroup: msg.chat.chat_type === 'GROUP',
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+      await typing; // so "typing…" never lands after the answer
       const parts = await deliver(delivery, chatId, reply, LOCALE);
       log.info('zalo answered', { messageId: msg.message_id, intent: reply.intent, parts });
     } catch (e) {

@@ -29,7 +29,7 @@ export interface ZaloHarness {
 
 export function makeZaloHarness(
   fake: FakeZalo,
-  opts: { env?: RawEnv; assistant?: (rt: Runtime) => Assistant; store?: (s: MemoryStore) => Store } = {},
+  opts: { env?: RawEnv; assistant?: (rt: Runtime) => Assistant; store?: (s: MemoryStore) => Store; typingDelayMs?: number } = {},
 ): ZaloHarness {
   const logs: string[] = [];
   const store = new MemoryStore({ now: () => NOW.getTime() });
@@ -52,6 +52,7 @@ export function makeZaloHarness(
       config: config.zalo!,
       now: () => NOW,
       timeoutMs: 2_000,
+      typingDelayMs: opts.typingDelayMs,
     }),
   );
   const background = new BackgroundTracker();

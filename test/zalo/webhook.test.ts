@@ -44,7 +44,7 @@ function assistantAnswering(text: string): (rt: Runtime) => Assistant {
 
 describe('POST /webhooks/zalo', () => {
   it('answers a text question in the background with its numbered sources, after showing typing', async () => {
-    const t = makeZaloHarness(fake);
+    const t = makeZaloHarness(fake, { typingDelayMs: 0 });
     const res = await t.post(textEvent('Chỉ thị 22-CT/TU ban hành ngày nào?', { fromId: 'user-ask' }));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ message: 'Success' });
@@ -60,9 +60,16 @@ describe('POST /webhooks/zalo', () => {
     expect(texts[0]).not.toMatch(/<\/?[a-z]+>/);
   });
 
+  it('shows no typing for an answer that is out at once (before the typing delay)', async () => {
+    const t = makeZaloHarness(fake);
+    await t.post(textEvent('Chỉ thị 22-CT/TU ban hành ngày nào?', { fromId: 'user-quick' }));
+    await t.background.drain();
+    expect(fake.calls().filter((c) => c.params.chat_id === 'user-quick').map((c) => c.method)).toEqual(['sendMessage']);
+  });
+
   it('acknowledges at once, before the answer is sent', async () => {
     fake.script({ method: 'sendChatAction', hang: true });
-    const t = makeZaloHarness(fake);
+    const t = makeZaloHarness(fake, { typingDelayMs: 0 });
     const res = await t.post(textEvent('xin chao', { fromId: 'user-fast' }));
     expect(res.status).toBe(200);
     expect(t.background.size).toBe(1);
@@ -195,7 +202,7 @@ describe('POST /webhooks/zalo', () => {
 
   it('still answers when showing typing fails', async () => {
     fake.script({ method: 'sendChatAction', status: 500 });
-    const t = makeZaloHarness(fake);
+    const t = makeZaloHarness(fake, { typingDelayMs: 0 });
     await t.post(textEvent('tro giup', { fromId: 'user-typing' }));
     await t.background.drain();
     expect(sentTo(fake, 'user-typing')).toHaveLength(1);
