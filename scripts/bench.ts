@@ -66,7 +66,7 @@ const load = () => loadavg().map((x) => x.toFixed(1)).join(' / ');
 function nodeRow(r: UpdateCostResult): string {
   return (
     `| Node, ${r.store} store | ${ms(r.cpu.p50)} ms | ${ms(r.cpu.p99)} ms | ${ms(r.cpu.mean)} ms | ${ms(r.redeliveryCpu.p50)} / ${ms(r.redeliveryCpu.p99)} ms | ${ms(r.ack.p50)} / ${ms(r.ack.p99)} ms | ` +
-    `${ms(r.wall.p50)} / ${ms(r.wall.p99)} ms | ${r.storeRequestsPerUpdate.toFixed(1)} | ${r.answered}/${r.updates}, ${r.duplicates} dup |`
+    `${ms(r.wall.p50)} / ${ms(r.wall.p99)} ms | ${r.store === 'memory' ? '–' : `${r.storeRequestsPerUpdate.toFixed(1)} (${r.storeCommandsPerUpdate.toFixed(1)})`} | ${r.answered}/${r.updates}, ${r.duplicates} dup |`
   );
 }
 
@@ -141,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
   );
   out.push(
     `### One Telegram update, no model (${args.updates} distinct updates after ${args.warmup} of warm-up, one at a time)\n\n` +
-      `| where | CPU p50 | CPU p99 | CPU mean | redelivery CPU p50 / p99 | wall to 200 p50 / p99 | wall to answer p50 / p99 | store requests / update | answered |\n` +
+      `| where | CPU p50 | CPU p99 | CPU mean | redelivery CPU p50 / p99 | wall to 200 p50 / p99 | wall to answer p50 / p99 | Upstash requests (commands) / update | answered |\n` +
       `|---|---:|---:|---:|---:|---:|---:|---:|---:|\n` +
       [nodeRow(nodeMemory), nodeRow(nodeUpstash), ...(workerd ? [workerdRow(workerd.memory), workerdRow(workerd.upstash)] : [])].join('\n') +
       `\n\nCPU: user + system time of the Node server process (all its threads) from handing the update to the party delivering it ` +

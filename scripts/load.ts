@@ -28,7 +28,7 @@
 import { runMain } from './lib/run-main';
 import http from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { startServerProcess, startWorld, processCpuSeconds, type ServerProcess, type World } from './bench/world';
+import { startServerProcess, startWorld, processCpuSeconds, type ServerProcess, type ServerStats, type World } from './bench/world';
 import { CHAT_BASE, messageFor, telegramHeaders, telegramUpdate, TELEGRAM_SECRET, TELEGRAM_TOKEN } from './bench/traffic';
 import { mib, ms, pass, summarize, type Summary } from './bench/stats';
 
@@ -134,6 +134,8 @@ interface StepResult {
   cpu: Record<string, number>;
   /** Server CPU ms per answered update over the step and its drain. */
   serverCpuMsPerUpdate: number;
+  /** Upstash REST requests, and the Redis commands they carried, per update (with the Upstash store). */
+  store?: { requests: number; commands: number };
   kept: boolean;
 }
 
@@ -175,6 +177,7 @@ async function runStep(p: Processes, deliverer: Deliverer, rate: number, seconds
   const outcomes: Array<Delivery | undefined> = new Array(total);
   const ackTimes: number[] = [];
   const before = await p.telegram.harvest();
+  const bridgeBefore = p.redis ? (await p.redis.harvest()).bridge : undefined;
   const answeredBefore = Object.values(before.telegram.answers).reduce((a, b) => a + b, 0);
   const cpu0 = cpuNow(p);
   const started = performance.now();
@@ -246,6 +249,7 @@ async function runStep(p: Processes, deliverer: Deliverer, rate: number, seconds
   await sleep(500); // late duplicates, if any, would arrive now
   tally = (await p.telegram.harvest()).telegram;
   const stats = await serverStats(p);
+  const bridgeAfter = p.redis ? (await p.redis.harvest()).bridge : undefined;
   const cpu1 = cpuNow(p);
 
   const errors: Record<string, number> = {};
@@ -285,8 +289,29 @@ async function runStep(p: Processes, deliverer: Deliverer, rate: number, seconds
     serverErrorsLogged: stats.logs.error,
     cpu,
     serverCpuMsPerUpdate: (serverCpuS * 1000) / Math.max(1, total - lost),
+    store:
+      bridgeBefore && bridgeAfter
+        ? {
+            requests: (requestsIn(bridgeAfter) - requestsIn(bridgeBefore)) / total,
+            commands: ((bridgeAfter.commands ?? 0) - (bridgeBefore.commands ?? 0)) / total,
+          }
+        : undefined,
     kept: ackedPerSecond >= 0.95 * rate && drained && drainMs < DRAIN_TIMEOUT_MS,
   };
+}
+
+/** The servers' warnings and errors by message, with the first few in full, for the report. */
+function loggedLines(stats: ServerStats[]): string {
+  const byMessage = new Map<string, number>();
+  for (const s of stats) for (const [m, n] of Object.entries(s.byMessage)) byMessage.set(m, (byMessage.get(m) ?? 0) + n);
+  if (!byMessage.size) return 'no warnings or errors.';
+  const samples = stats.flatMap((s) => s.samples).slice(0, 5);
+  return `${[...byMessage].map(([m, n]) => `${n}× ${m}`).join('; ')}. First of them: ${samples.map((l) => `\`${l}\``).join(', ')}.`;
+}
+
+/** Requests the bridge answered, from its counts by "path status" ("commands" is not a request). */
+function requestsIn(counts: Record<string, number>): number {
+  return Object.entries(counts).reduce((a, [k, n]) => (k === 'commands' ? a : a + n), 0);
 }
 
 function capacityNote(results: StepResult[]): string {
@@ -302,7 +327,7 @@ function row(s: StepResult): string {
   return (
     `| ${s.rate}/s × ${s.seconds} s | ${s.ackedPerSecond.toFixed(0)}/s | ${ms(s.ackMs.p50)} ms | ${ms(s.ackMs.p99)} ms | ${errors} | ` +
     `${s.answersPerSecond.toFixed(0)}/s | ${s.drained ? `${(s.drainMs / 1000).toFixed(1)} s` : `not drained in ${DRAIN_TIMEOUT_MS / 1000} s`} | ` +
-    `${s.sent - s.lost}/${s.sent} answered, ${s.lost} lost, ${s.duplicates} dup | ${mib(s.serverRssBytes)} | ${cpu} | ${ms(s.serverCpuMsPerUpdate)} ms |`
+    `${s.sent - s.lost}/${s.sent} answered, ${s.lost} lost, ${s.duplicates} dup | ${mib(s.serverRssBytes)} | ${cpu} | ${ms(s.serverCpuMsPerUpdate)} ms | ${s.store ? `${s.store.requests.toFixed(2)} (${s.store.commands.toFixed(1)})` : '–'} |`
   );
 }
 
@@ -311,7 +336,8 @@ async function main(argv: string[]): Promise<number> {
   const say = (s: string) => process.stderr.write(`load: ${s}\n`);
   const loadBefore = loadavg().map((x) => x.toFixed(1)).join(' / ');
   say(`starting ${args.store === 'upstash' ? 'redis-server + Upstash bridge, ' : ''}fake Bot API, server`);
-  const redis = args.store === 'upstash' ? await startWorld({ redis: {} }) : undefined;
+  // Harvested every second, so the bridge's request log never grows over a long run.
+  const redis = args.store === 'upstash' ? await startWorld({ redis: {}, harvest: 'reset', harvestEveryMs: 1000 }) : undefined;
   const telegram = await startWorld({ telegram: true, harvest: 'reset', harvestEveryMs: 500 });
   const env = {
     TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
@@ -324,6 +350,7 @@ async function main(argv: string[]): Promise<number> {
   const p: Processes = { servers, telegram, redis, redisPid };
   const deliverer = new Deliverer(servers.map((s) => s.url), args.concurrency);
   const results: StepResult[] = [];
+  let logged = '';
   try {
     // A short warm-up, so the first step does not pay for JIT compilation.
     say('warm-up: 500 updates at 50/s');
@@ -348,6 +375,7 @@ async function main(argv: string[]): Promise<number> {
     await redis?.close();
     const crashes = stats?.reduce((a, s) => a + s.crashes, 0) ?? 0;
     if (crashes) say(`the servers reported ${crashes} uncaught exception(s)`);
+    logged = loggedLines(stats ?? []);
   }
 
   const best = results.filter((r) => r.kept).reduce((a, r) => Math.max(a, r.ackedPerSecond), 0);
@@ -367,13 +395,14 @@ async function main(argv: string[]): Promise<number> {
     `## Load\n\n\`npm run load${argv.length ? ' -- ' + argv.join(' ') : ''}\` on ${cpus().length} × ${cpu}, Node ${process.version}; ` +
       `load average ${loadBefore} at the start (shared machine). ${args.servers} Node server process${args.servers > 1 ? 'es (deliveries spread over them in turn)' : ''} (startNodeServer) with ${args.store === 'upstash' ? 'the Upstash store on redis-server through the REST bridge' : 'the memory store'}, ` +
       `fake Bot API, up to ${args.concurrency} deliveries open at once, distinct updates (one chat each), answered without a model.\n\n` +
-      `| offered | acknowledged | 200 p50 | 200 p99 | errors | answers during step | drain after step | exactly once | server RSS | CPU (share of one core) | server CPU / update |\n` +
-      `|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|\n` +
+      `| offered | acknowledged | 200 p50 | 200 p99 | errors | answers during step | drain after step | exactly once | server RSS | CPU (share of one core) | server CPU / update | Upstash requests (commands) / update |\n` +
+      `|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---:|\n` +
       results.map(row).join('\n') +
+      `\n\nLogged by the server over the whole run (warm-up included): ${logged}` +
       `\n\nRates kept up with: ${keptRates.map((r) => `${r.rate}/s`).join(', ') || 'none'}. ` +
       `A step is kept up with when at least 95% of the offered rate was acknowledged and every answer was out within ${DRAIN_TIMEOUT_MS / 1000} s of its end. ` +
-      `Server CPU / update is its CPU over the step and the drain divided by the updates answered. It falls as the rate rises: ` +
-      `the Redis commands of updates handled in the same turn of the event loop share one REST request. ` +
+      `Server CPU / update is its CPU over the step and the drain divided by the updates answered. ` +
+      (args.store === 'upstash' ? `It falls as the rate rises: the Redis commands of updates handled in the same turn of the event loop share one REST request. ` : '') +
       `1000 divided by it is what one dedicated core answers per second at that rate (${capacityNote(results)}).\n\n` +
       `Targets:\n${checks.map(([l, ok]) => `- ${pass(ok)}: ${l}`).join('\n')}`,
   );

@@ -50,6 +50,8 @@ export interface UpdateCostResult {
   non200: number;
   /** Upstash REST requests per update (0 for the memory store). */
   storeRequestsPerUpdate: number;
+  /** Redis commands per update those requests carried (a /pipeline request carries several). */
+  storeCommandsPerUpdate: number;
   errorsLogged: number;
   errorSamples: string[];
 }
@@ -81,10 +83,13 @@ export async function measureNodeUpdateCost(opts: UpdateCostOptions): Promise<Up
     const total = opts.warmup + opts.updates;
     const url = `${server.url}/webhooks/telegram`;
     let measuredFrom = 0;
+    let commandsFrom = 0;
     for (let i = 0; i < total; i++) {
       if (i === opts.warmup) {
         // Store requests are counted from here, so the warm-up's are left out.
-        measuredFrom = sumBridge((await world.harvest()).bridge);
+        const counts = (await world.harvest()).bridge;
+        measuredFrom = sumBridge(counts);
+        commandsFrom = counts.commands ?? 0;
       }
       const chat = CHAT_BASE + i;
       const body = JSON.stringify(telegramUpdate(i + 1, chat, messageFor(i)));
@@ -120,7 +125,9 @@ export async function measureNodeUpdateCost(opts: UpdateCostOptions): Promise<Up
       if (n >= 1) answered++;
       if (n > 1) duplicates++;
     }
+    // Each redelivery makes one request of one command (its claim).
     const storeRequests = sumBridge(seen.bridge) - measuredFrom - (opts.store === 'upstash' ? redelivered : 0);
+    const storeCommands = (seen.bridge.commands ?? 0) - commandsFrom - (opts.store === 'upstash' ? redelivered : 0);
     let redeliveriesAnswered = 0;
     for (let i = opts.warmup; i < opts.warmup + redelivered; i++) if ((seen.telegram.answers[String(CHAT_BASE + i)] ?? 0) > 1) redeliveriesAnswered++;
     return {
@@ -136,6 +143,7 @@ export async function measureNodeUpdateCost(opts: UpdateCostOptions): Promise<Up
       duplicates,
       non200,
       storeRequestsPerUpdate: storeRequests / opts.updates,
+      storeCommandsPerUpdate: storeCommands / opts.updates,
       errorsLogged: logger.counts.error,
       errorSamples: logger.samples.slice(0, 5),
     };
@@ -145,6 +153,7 @@ export async function measureNodeUpdateCost(opts: UpdateCostOptions): Promise<Up
   }
 }
 
+/** Requests the bridge answered (every "path status" count; "commands" is not one). */
 function sumBridge(counts: Record<string, number>): number {
-  return Object.values(counts).reduce((a, b) => a + b, 0);
+  return Object.entries(counts).reduce((a, [k, n]) => (k === 'commands' ? a : a + n), 0);
 }

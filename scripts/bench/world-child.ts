@@ -79,6 +79,14 @@ const bump = (m: Record<string, number>, k: string) => {
   m[k] = (m[k] ?? 0) + 1;
 };
 
+/** Bridge requests by "path status", plus "commands": Redis commands carried (a /pipeline carries several). */
+function countBridgeRequests(requests: Array<{ path: string; status: number; body: unknown }>): void {
+  for (const r of requests) {
+    bump(bridgeCounts, `${r.path} ${r.status}`);
+    bridgeCounts.commands = (bridgeCounts.commands ?? 0) + (r.path === '/pipeline' && Array.isArray(r.body) ? r.body.length : 1);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 let options: WorldOptions = {};
@@ -128,7 +136,7 @@ function harvest(): void {
     if (options.harvest === 'keep') zaSeen = calls.length;
   }
   if (bridge) {
-    for (const r of bridge.requests.splice(0)) bump(bridgeCounts, `${r.path} ${r.status}`);
+    countBridgeRequests(bridge.requests.splice(0));
   }
 }
 /** Harvests on every turn of the event loop until the chat has an answer (or time runs out). */
@@ -191,7 +199,7 @@ async function connectBridge(): Promise<void> {
   const old = bridge;
   bridge = await startUpstashBridge({ redis: { host: redis!.host, port: redis!.port }, token: BRIDGE_TOKEN });
   if (old) {
-    for (const r of old.requests.splice(0)) bump(bridgeCounts, `${r.path} ${r.status}`);
+    countBridgeRequests(old.requests.splice(0));
     await old.close().catch(() => {});
   }
 }

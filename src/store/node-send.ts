@@ -10,8 +10,15 @@ import type { RestSend } from './rest-requester';
 /** Replies larger than this are refused rather than buffered (SCAN pages and lists stay far below). */
 const MAX_REPLY_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Connections per origin at most. Well above what Telegram's 100 concurrent deliveries keep in
+ * flight, so calls do not queue behind the cap while Upstash is slow or retrying (a queued call
+ * spends its deadline waiting); still a bound on sockets, which fetch's pool does not have.
+ */
+const MAX_SOCKETS = 256;
+
 export function nodeSend(opts: { maxSockets?: number } = {}): RestSend {
-  const maxSockets = opts.maxSockets ?? 64;
+  const maxSockets = opts.maxSockets ?? MAX_SOCKETS;
   const agents = {
     'http:': new http.Agent({ keepAlive: true, maxSockets }),
     'https:': new https.Agent({ keepAlive: true, maxSockets }),

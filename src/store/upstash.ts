@@ -37,6 +37,8 @@ const MAX_BATCH = 64;
 
 /** INCRBY that gives a new key its TTL (SET NX EX first); an existing key keeps its own. */
 const INCR_WITH_TTL = "redis.call('SET', KEYS[1], '0', 'NX', 'EX', ARGV[2]) return redis.call('INCRBY', KEYS[1], ARGV[1])";
+/** DEL the key only while it still holds this value (a claim given back by the call that took it). */
+const RELEASE_IF_OURS = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 /** RPUSH the values (ARGV[3..]), keep the last ARGV[1], then EXPIRE ARGV[2] unless it is empty. */
 const LIST_PUSH =
   "redis.call('RPUSH', KEYS[1], unpack(ARGV, 3)) redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1) " +
@@ -109,7 +111,17 @@ export class UpstashStore implements Store {
     // that already took the key then answers "taken" and the caller would drop work nobody did.
     // Without a caller's value, a value unique to this call tells our own first attempt apart.
     const token = value ?? `claim:${crypto.randomUUID()}`;
-    if ((await this.call<string | null>('SET', key, token, 'NX', 'EX', ttlSeconds)) === 'OK') return true;
+    let reply: string | null;
+    try {
+      reply = await this.call<string | null>('SET', key, token, 'NX', 'EX', ttlSeconds);
+    } catch (error) {
+      // The SET may have run even though no reply came (a timeout, every reply lost). The caller
+      // is told the claim failed and will not act, so a key it may hold would only make the
+      // platform's redelivery find the work "taken" and drop it: give it back if it is ours.
+      if (value === undefined) await this.call('EVAL', RELEASE_IF_OURS, 1, key, token).catch(() => undefined);
+      throw error;
+    }
+    if (reply === 'OK') return true;
     if (value !== undefined) return false;
     // A key of another type (WRONGTYPE on GET) was certainly not taken by this call.
     return (await this.get(key).catch(() => null)) === token;

@@ -149,9 +149,12 @@ describe('web chat page', () => {
   it('shows errors in the alert region and never sends twice while waiting', async () => {
     const page = await openPage();
     let requests = 0;
+    // The answer is held until the test has tried to send again, however slow the machine is.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
     await page.route('**/api/chat', async (route) => {
       requests++;
-      await new Promise((r) => setTimeout(r, 400));
+      await held;
       await route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'Tin nhắn quá dài (tối đa 2000 ký tự).' }) });
     });
     await page.locator('#q').focus();
@@ -163,6 +166,7 @@ describe('web chat page', () => {
     await page.keyboard.type('câu thứ hai');
     await page.keyboard.press('Enter');
     await page.locator('#send').click({ force: true }); // aria-disabled: Playwright would wait otherwise
+    release();
     const alert = page.getByRole('alert');
     await page.waitForFunction(() => document.getElementById('err')?.textContent !== '');
     expect(await alert.innerText()).toBe('Tin nhắn quá dài (tối đa 2000 ký tự).');

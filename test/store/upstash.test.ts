@@ -183,6 +183,20 @@ function upstashSuites(endpoint: RedisEndpoint): void {
         expect(bridge.requests.map(pathAndBody)).toEqual([{ path: '/', body: ['SET', key, 'v', 'NX', 'EX', '300'] }]);
       });
 
+      it('gives back a claim it cannot confirm, so the redelivery can take it, but never one held by another', async () => {
+        fresh();
+        const key = `${prefix}update:44`;
+        bridge.loseNextReply(); // the SET NX runs in Redis, its reply never comes, there is no retry
+        await expect(store.claim(key, 300)).rejects.toThrow();
+        expect(await store.claim(key, 300)).toBe(true); // the redelivery: not dropped as "taken"
+
+        const held = `${prefix}update:45`;
+        expect(await store.claim(held, 300)).toBe(true);
+        bridge.loseNextReply(); // a failing claim on a key someone else holds
+        await expect(store.claim(held, 300)).rejects.toThrow();
+        expect(await store.claim(held, 300)).toBe(false); // still theirs
+      });
+
       it('keeps a claim whose reply was lost and whose SET NX the client sent again', async () => {
         fresh();
         const key = `${prefix}update:43`;
