@@ -65,7 +65,9 @@ export class RestRequester {
     this.send = opts.send ?? fetchSend;
   }
 
-  async request<T = unknown>(req: RestRequest): Promise<RestReply<T>> {
+  /** `once`: a single attempt, no retries (for a best-effort call that must not hold its caller up). */
+  async request<T = unknown>(req: RestRequest, opts: { once?: boolean } = {}): Promise<RestReply<T>> {
+    const attempts = opts.once ? 1 : this.attempts;
     const url = [this.baseUrl, ...(req.path ?? [])].join('/');
     const body = JSON.stringify(req.body);
     const headers = this.syncToken ? { ...this.headers, 'upstash-sync-token': this.syncToken } : this.headers;
@@ -77,7 +79,7 @@ export class RestRequester {
     let reply: RestResponse | undefined;
     let failure: unknown;
     try {
-      for (let attempt = 0; attempt < this.attempts && !reply; attempt++) {
+      for (let attempt = 0; attempt < attempts && !reply; attempt++) {
         if (attempt > 0) await sleep(this.backoff(attempt - 1), signal);
         try {
           reply = await this.send(url, headers, body, signal);

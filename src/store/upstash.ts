@@ -78,17 +78,18 @@ export class UpstashStore implements Store {
   readonly kind = 'upstash' as const;
 
   private readonly redis: RestClient;
+  private readonly rest: RestRequester;
   /** Commands waiting for the end of this tick, to go out in one request. */
   private queue: Queued[] = [];
 
   constructor(opts: UpstashStoreOptions) {
-    const rest = new RestRequester({
+    const rest = (this.rest = new RestRequester({
       url: opts.url,
       token: opts.token,
       retry: opts.retry,
       timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       send: opts.send,
-    });
+    }));
     this.redis = new RestClient(rest, opts);
   }
 
@@ -118,7 +119,11 @@ export class UpstashStore implements Store {
       // The SET may have run even though no reply came (a timeout, every reply lost). The caller
       // is told the claim failed and will not act, so a key it may hold would only make the
       // platform's redelivery find the work "taken" and drop it: give it back if it is ours.
-      if (value === undefined) await this.call('EVAL', RELEASE_IF_OURS, 1, key, token).catch(() => undefined);
+      // One attempt, outside the batch: when Redis is out of reach it fails at once and the 503
+      // is not held up by a second round of retries.
+      if (value === undefined) {
+        await this.rest.request({ body: ['EVAL', RELEASE_IF_OURS, '1', key, token] }, { once: true }).catch(() => undefined);
+      }
       throw error;
     }
     if (reply === 'OK') return true;
