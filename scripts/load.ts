@@ -28,7 +28,7 @@
 import { runMain } from './lib/run-main';
 import http from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { startServerProcess, startWorld, processCpuSeconds, type ServerProcess, type ServerStats, type World } from './bench/world';
+import { bridgeRequests, startServerProcess, startWorld, processCpuSeconds, type ServerProcess, type ServerStats, type World } from './bench/world';
 import { CHAT_BASE, messageFor, telegramHeaders, telegramUpdate, TELEGRAM_SECRET, TELEGRAM_TOKEN } from './bench/traffic';
 import { mib, ms, pass, summarize, type Summary } from './bench/stats';
 
@@ -292,7 +292,7 @@ async function runStep(p: Processes, deliverer: Deliverer, rate: number, seconds
     store:
       bridgeBefore && bridgeAfter
         ? {
-            requests: (requestsIn(bridgeAfter) - requestsIn(bridgeBefore)) / total,
+            requests: (bridgeRequests(bridgeAfter) - bridgeRequests(bridgeBefore)) / total,
             commands: ((bridgeAfter.commands ?? 0) - (bridgeBefore.commands ?? 0)) / total,
           }
         : undefined,
@@ -307,11 +307,6 @@ function loggedLines(stats: ServerStats[]): string {
   if (!byMessage.size) return 'no warnings or errors.';
   const samples = stats.flatMap((s) => s.samples).slice(0, 5);
   return `${[...byMessage].map(([m, n]) => `${n}× ${m}`).join('; ')}. First of them: ${samples.map((l) => `\`${l}\``).join(', ')}.`;
-}
-
-/** Requests the bridge answered, from its counts by "path status" ("commands" is not a request). */
-function requestsIn(counts: Record<string, number>): number {
-  return Object.entries(counts).reduce((a, [k, n]) => (k === 'commands' ? a : a + n), 0);
 }
 
 function capacityNote(results: StepResult[]): string {

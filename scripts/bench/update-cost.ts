@@ -15,7 +15,7 @@
  */
 import { startNodeServer } from '../../src/node';
 import type { RawEnv } from '../../src/config';
-import { startWorld } from './world';
+import { bridgeRequests, startWorld } from './world';
 import { countingLogger } from './counting-log';
 import { CHAT_BASE, messageFor, telegramHeaders, telegramUpdate, TELEGRAM_SECRET, TELEGRAM_TOKEN } from './traffic';
 import { median, summarize, type Summary } from './stats';
@@ -88,7 +88,7 @@ export async function measureNodeUpdateCost(opts: UpdateCostOptions): Promise<Up
       if (i === opts.warmup) {
         // Store requests are counted from here, so the warm-up's are left out.
         const counts = (await world.harvest()).bridge;
-        measuredFrom = sumBridge(counts);
+        measuredFrom = bridgeRequests(counts);
         commandsFrom = counts.commands ?? 0;
       }
       const chat = CHAT_BASE + i;
@@ -126,7 +126,7 @@ export async function measureNodeUpdateCost(opts: UpdateCostOptions): Promise<Up
       if (n > 1) duplicates++;
     }
     // Each redelivery makes one request of one command (its claim).
-    const storeRequests = sumBridge(seen.bridge) - measuredFrom - (opts.store === 'upstash' ? redelivered : 0);
+    const storeRequests = bridgeRequests(seen.bridge) - measuredFrom - (opts.store === 'upstash' ? redelivered : 0);
     const storeCommands = (seen.bridge.commands ?? 0) - commandsFrom - (opts.store === 'upstash' ? redelivered : 0);
     let redeliveriesAnswered = 0;
     for (let i = opts.warmup; i < opts.warmup + redelivered; i++) if ((seen.telegram.answers[String(CHAT_BASE + i)] ?? 0) > 1) redeliveriesAnswered++;
@@ -153,7 +153,4 @@ export async function measureNodeUpdateCost(opts: UpdateCostOptions): Promise<Up
   }
 }
 
-/** Requests the bridge answered (every "path status" count; "commands" is not one). */
-function sumBridge(counts: Record<string, number>): number {
-  return Object.entries(counts).reduce((a, [k, n]) => (k === 'commands' ? a : a + n), 0);
-}
+

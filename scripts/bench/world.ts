@@ -94,6 +94,11 @@ export async function startServerProcess(env: RawEnv): Promise<ServerProcess> {
   return { ...rpc, url, stats: () => rpc.call('stats') };
 }
 
+/** Requests the Upstash bridge answered, from a world's counts by "path status" ("commands" is not a request). */
+export function bridgeRequests(counts: Record<string, number>): number {
+  return Object.entries(counts).reduce((a, [k, n]) => (k === 'commands' ? a : a + n), 0);
+}
+
 /** CPU seconds (user + system) a process has used so far; undefined where /proc is missing. */
 export function processCpuSeconds(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
