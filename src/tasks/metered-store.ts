@@ -1,8 +1,9 @@
 /**
  * @module tasks/metered-store
- * A Store that counts the calls made through it. On Upstash every call is one HTTP request, i.e.
- * one Workers subrequest, so the reminder job counts them to stay inside the per-invocation
- * subrequest limit, and the benchmark reports them.
+ * A Store that counts the calls made through it. On Upstash a call is at most one HTTP request,
+ * i.e. one Workers subrequest (calls made together share one), so the count is a safe upper bound
+ * that the reminder job keeps inside the per-invocation subrequest limit; the benchmark reports it
+ * next to the requests counted at the bridge.
  */
 import type { Store } from '../store/store';
 
