@@ -16,8 +16,8 @@
  * through env.FAKE_OPENAI_URL (the server root: the API is under /v1) and its control API:
  * GET /__calls, POST /__reset, POST /__script (one Script or an array of them).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLoopback, readRequest, sendJson as sendJsonBody } from './http-fake-kit';
 
 export const BINDING = 'FAKE_OPENAI_URL';
 export const FAKE_MODEL = 'fake-gpt';
@@ -82,26 +82,22 @@ interface FakeState {
 
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const state: FakeState = { calls: [], queues: { chat: [], embeddings: [] }, seq: 0, timers: new Set() };
-  const server = createServer((req, res) => {
+  const server = await listenLoopback((req, res) => {
     handle(state, req, res).catch((e: unknown) => {
       if (!res.headersSent) sendError(res, 500, String(e), 'server_error');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = server.url;
   return {
     url,
     baseURL: `${url}/v1`,
     calls: (endpoint) => state.calls.filter((c) => endpoint === undefined || c.endpoint === endpoint),
     script: (...scripts) => enqueue(state, scripts),
     reset: () => reset(state),
-    close: () =>
-      new Promise<void>((resolve) => {
-        reset(state);
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => {
+      reset(state);
+      return server.close();
+    },
   };
 }
 
@@ -122,8 +118,7 @@ function enqueue(state: FakeState, scripts: Script[]): void {
 }
 
 async function handle(state: FakeState, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://fake');
-  const raw = await readBody(req);
+  const { url, body: raw } = await readRequest(req);
 
   if (url.pathname === '/__calls' && req.method === 'GET') return sendJson(res, 200, state.calls);
   if (url.pathname === '/__reset' && req.method === 'POST') {
@@ -340,9 +335,10 @@ function sendError(res: ServerResponse, status: number, message: string, type: s
   res.end(JSON.stringify({ error: { message, type, param: null, code } }));
 }
 
+/** OpenAI's answers carry a request id. */
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': 'req_fake' });
-  res.end(JSON.stringify(body));
+  res.setHeader('x-request-id', 'req_fake');
+  sendJsonBody(res, status, body);
 }
 
 /** Waits ms unless the client disconnects first; resolves true when it went away. */
@@ -360,15 +356,6 @@ function wait(state: FakeState, ms: number, req: IncomingMessage): Promise<boole
     };
     state.timers.add(timer);
     req.socket.once('close', onClose);
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
   });
 }
 
