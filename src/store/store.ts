@@ -68,4 +68,10 @@ export interface Store {
 
   /** SCAN MATCH prefix*: every key that starts with prefix (for deleting a user's data). */
   keysWithPrefix(prefix: string): Promise<string[]>;
+
+  /**
+   * HTTP requests made so far, for a store that makes them (Upstash): what a Workers subrequest
+   * budget counts. Calls made together share a request, so this can be far below the calls.
+   */
+  requestsMade?(): number;
 }

@@ -81,6 +81,7 @@ export class UpstashStore implements Store {
   private readonly rest: RestRequester;
   /** Commands waiting for the end of this tick, to go out in one request. */
   private queue: Queued[] = [];
+  private requests = 0;
 
   constructor(opts: UpstashStoreOptions) {
     const rest = (this.rest = new RestRequester({
@@ -91,6 +92,10 @@ export class UpstashStore implements Store {
       send: opts.send,
     }));
     this.redis = new RestClient(rest, opts);
+  }
+
+  requestsMade(): number {
+    return this.requests;
   }
 
   async get(key: string): Promise<string | null> {
@@ -122,6 +127,7 @@ export class UpstashStore implements Store {
       // One attempt, outside the batch: when Redis is out of reach it fails at once and the 503
       // is not held up by a second round of retries.
       if (value === undefined) {
+        this.requests++;
         await this.rest.request({ body: ['EVAL', RELEASE_IF_OURS, '1', key, token] }, { once: true }).catch(() => undefined);
       }
       throw error;
@@ -256,6 +262,7 @@ export class UpstashStore implements Store {
   }
 
   private async send(batch: Queued[]): Promise<void> {
+    this.requests++;
     if (batch.length === 1) {
       const [only] = batch as [Queued];
       try {

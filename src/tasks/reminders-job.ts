@@ -156,7 +156,7 @@ async function runReminders(
   const store = meter.store;
   const runId = crypto.randomUUID().slice(0, 8);
   let sendCalls = 0;
-  const used = () => meter.calls() + sendCalls;
+  const used = () => meter.subrequests() + sendCalls;
 
   const [overridesRaw, subsRaw, deliveryRaw, sentRaw, cursor] = await Promise.all([
     store.hashGetAll(OVERRIDES_KEY),

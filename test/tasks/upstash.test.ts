@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UpstashStore } from '../../src/store/upstash';
 import { Subscriptions } from '../../src/tasks/subscriptions';
+import { meteredStore } from '../../src/tasks/metered-store';
+import { MemoryStore } from '../../src/store/memory';
 import { RespClient } from '../support/redis-resp';
 import { deleteKeysWithPrefix, getRedis, type RedisEndpoint } from '../support/redis-server';
 import { startUpstashBridge, type UpstashBridge } from '../support/upstash-bridge';
@@ -85,6 +87,19 @@ function suite(endpoint: RedisEndpoint): void {
       expect(commandCount(rerun)).toBe(7);
       expect(rerun.length).toBe(3);
       expect(firstRunCommands).toBeGreaterThan(7);
+    });
+
+    it('budgets the subrequests really made: calls made together count once, as they travel in one request', async () => {
+      const metered = meteredStore(freshStore());
+      const mark = bridge.requests.length;
+      await Promise.all([metered.store.get('a'), metered.store.get('b'), metered.store.set('c', 'x')]);
+      await metered.store.get('c');
+      expect(metered.calls()).toBe(4);
+      expect(bridge.requests.length - mark).toBe(2);
+      expect(metered.subrequests()).toBe(2);
+      const memory = meteredStore(new MemoryStore());
+      await Promise.all([memory.store.get('a'), memory.store.get('b')]);
+      expect(memory.subrequests()).toBe(memory.calls()); // no requests of its own: calls bound them
     });
 
     it('claims each reminder once in Redis when two runtimes run the job at the same moment', async () => {

@@ -10,6 +10,7 @@ export function prefixedStore(inner: Store, prefix: string): Store {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof value !== 'function') return value;
       const fn = value as (...args: unknown[]) => Promise<unknown>;
+      if (prop === 'requestsMade') return () => fn.call(target); // takes no key
       if (prop === 'del') return (...keys: string[]) => fn.apply(target, keys.map((k) => prefix + k));
       if (prop === 'keysWithPrefix') {
         return async (p: string) => ((await fn.call(target, prefix + p)) as string[]).map((k) => k.slice(prefix.length));
