@@ -29,7 +29,7 @@ import { runMain } from './lib/run-main';
 import http from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { bridgeRequests, startServerProcess, startWorld, processCpuSeconds, type ServerProcess, type ServerStats, type World } from './bench/world';
-import { CHAT_BASE, messageFor, telegramHeaders, telegramUpdate, TELEGRAM_SECRET, TELEGRAM_TOKEN } from './bench/traffic';
+import { answerCounts, CHAT_BASE, messageFor, telegramHeaders, telegramUpdate, TELEGRAM_SECRET, TELEGRAM_TOKEN } from './bench/traffic';
 import { mib, ms, pass, summarize, type Summary } from './bench/stats';
 
 /** The target on this machine: updates acknowledged per second with real Redis. */
@@ -237,9 +237,7 @@ async function runStep(p: Processes, deliverer: Deliverer, rate: number, seconds
   while (performance.now() - stepEnd < DRAIN_TIMEOUT_MS) {
     tally = (await p.telegram.harvest()).telegram;
     const stats = await serverStats(p);
-    let missing = 0;
-    for (let i = 0; i < total; i++) if (!tally.answers[String(CHAT_BASE + firstId + i)]) missing++;
-    if (missing === 0 && stats.background === 0) {
+    if (answerCounts(tally.answers, firstId, total).lost === 0 && stats.background === 0) {
       drained = true;
       break;
     }
@@ -254,13 +252,7 @@ async function runStep(p: Processes, deliverer: Deliverer, rate: number, seconds
 
   const errors: Record<string, number> = {};
   for (const o of outcomes) if (o && o.status !== 200) errors[String(o.status || 'connection')] = (errors[String(o.status || 'connection')] ?? 0) + 1;
-  let lost = 0;
-  let duplicates = 0;
-  for (let i = 0; i < total; i++) {
-    const n = tally.answers[String(CHAT_BASE + firstId + i)] ?? 0;
-    if (n === 0) lost++;
-    if (n > 1) duplicates++;
-  }
+  const { lost, duplicates } = answerCounts(tally.answers, firstId, total);
   const cpu: Record<string, number> = {};
   const wall = (performance.now() - started) / 1000;
   for (const [k, v] of Object.entries(cpu1)) {

@@ -40,6 +40,21 @@ export const BRIDGE_TOKEN = 'bench-upstash-token';
 /** Chat and user ids of bench updates start here, far from anything a test uses. */
 export const CHAT_BASE = 700_000_000;
 
+/**
+ * How the chats of updates first … first+count-1 (chat CHAT_BASE + update number) were answered,
+ * from a tally of answer messages per chat: answered at least once, not at all, more than once.
+ */
+export function answerCounts(answers: Record<string, number>, first: number, count: number): { answered: number; lost: number; duplicates: number } {
+  let answered = 0;
+  let duplicates = 0;
+  for (let i = first; i < first + count; i++) {
+    const n = answers[String(CHAT_BASE + i)] ?? 0;
+    if (n >= 1) answered++;
+    if (n > 1) duplicates++;
+  }
+  return { answered, lost: count - answered, duplicates };
+}
+
 export function messageFor(i: number): string {
   return MESSAGES[i % MESSAGES.length]!;
 }

@@ -17,7 +17,7 @@ import { startNodeServer } from '../../src/node';
 import type { RawEnv } from '../../src/config';
 import { bridgeRequests, startWorld } from './world';
 import { countingLogger } from './counting-log';
-import { CHAT_BASE, messageFor, telegramHeaders, telegramUpdate, TELEGRAM_SECRET, TELEGRAM_TOKEN } from './traffic';
+import { answerCounts, CHAT_BASE, messageFor, telegramHeaders, telegramUpdate, TELEGRAM_SECRET, TELEGRAM_TOKEN } from './traffic';
 import { median, summarize, type Summary } from './stats';
 
 export interface UpdateCostOptions {
@@ -118,18 +118,11 @@ export async function measureNodeUpdateCost(opts: UpdateCostOptions): Promise<Up
       if (r.status !== 200) non200++;
     }
     const seen = await world.harvest();
-    let answered = 0;
-    let duplicates = 0;
-    for (let i = opts.warmup; i < total; i++) {
-      const n = seen.telegram.answers[String(CHAT_BASE + i)] ?? 0;
-      if (n >= 1) answered++;
-      if (n > 1) duplicates++;
-    }
+    const { answered, duplicates } = answerCounts(seen.telegram.answers, opts.warmup, opts.updates);
     // Each redelivery makes one request of one command (its claim).
     const storeRequests = bridgeRequests(seen.bridge) - measuredFrom - (opts.store === 'upstash' ? redelivered : 0);
     const storeCommands = (seen.bridge.commands ?? 0) - commandsFrom - (opts.store === 'upstash' ? redelivered : 0);
-    let redeliveriesAnswered = 0;
-    for (let i = opts.warmup; i < opts.warmup + redelivered; i++) if ((seen.telegram.answers[String(CHAT_BASE + i)] ?? 0) > 1) redeliveriesAnswered++;
+    const redeliveriesAnswered = answerCounts(seen.telegram.answers, opts.warmup, redelivered).duplicates;
     return {
       store: opts.store,
       updates: opts.updates,

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { startWorld } from './world';
-import { CHAT_BASE, messageFor, telegramHeaders, telegramUpdate, TELEGRAM_SECRET, TELEGRAM_TOKEN } from './traffic';
+import { answerCounts, CHAT_BASE, messageFor, telegramHeaders, telegramUpdate, TELEGRAM_SECRET, TELEGRAM_TOKEN } from './traffic';
 import { median, summarize, type Summary } from './stats';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -126,13 +126,7 @@ export async function measureWorkerdUpdateCost(worker: BuiltWorker, opts: { stor
       }
     }
     const seen = await world.harvest();
-    let answeredCount = 0;
-    let duplicates = 0;
-    for (let i = opts.warmup; i < total; i++) {
-      const n = seen.telegram.answers[String(CHAT_BASE + i)] ?? 0;
-      if (n >= 1) answeredCount++;
-      if (n > 1) duplicates++;
-    }
+    const { answered: answeredCount, duplicates } = answerCounts(seen.telegram.answers, opts.warmup, opts.updates);
     return { store: opts.store, updates: opts.updates, answered: summarize(answered), ack: summarize(ack), answeredCount, duplicates, non200 };
   } finally {
     await Promise.all([dispose(mf), world.close()]);

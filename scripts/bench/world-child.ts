@@ -104,35 +104,31 @@ let harvestTimer: NodeJS.Timeout | undefined;
 let tgSeen = 0;
 let zaSeen = 0;
 
+/** Tallies a fake's calls: every method, and each sendMessage as an answer (an apology or not) or a refusal. */
+function tallyCalls<C extends { method: string; params: Record<string, unknown> }>(calls: C[], tally: Tally, answered: (c: C) => boolean): void {
+  for (const c of calls) {
+    bump(tally.methods, c.method);
+    if (c.method !== 'sendMessage') continue;
+    const chat = String(c.params.chat_id);
+    if (answered(c)) {
+      bump(tally.answers, chat);
+      if (isApology(c.params.text)) bump(tally.apologies, chat);
+      if (options.harvest === 'keep') tally.firstAnswerAt[chat] ??= Date.now();
+    } else bump(tally.refused, chat);
+  }
+}
+
 function harvest(): void {
   if (telegram) {
     const calls = telegram.calls();
     if (options.harvest !== 'keep') telegram.reset();
-    for (const c of options.harvest === 'keep' ? calls.slice(tgSeen) : calls) {
-      bump(tg.methods, c.method);
-      if (c.method !== 'sendMessage') continue;
-      const chat = String(c.params.chat_id);
-      if (c.error === undefined && c.result !== undefined) {
-        bump(tg.answers, chat);
-        if (isApology(c.params.text)) bump(tg.apologies, chat);
-        if (options.harvest === 'keep') tg.firstAnswerAt[chat] ??= Date.now();
-      } else bump(tg.refused, chat);
-    }
+    tallyCalls(options.harvest === 'keep' ? calls.slice(tgSeen) : calls, tg, (c) => c.error === undefined && c.result !== undefined);
     if (options.harvest === 'keep') tgSeen = calls.length;
   }
   if (zalo) {
     const calls = zalo.calls();
     if (options.harvest !== 'keep') zalo.reset();
-    for (const c of options.harvest === 'keep' ? calls.slice(zaSeen) : calls) {
-      bump(za.methods, c.method);
-      if (c.method !== 'sendMessage') continue;
-      const chat = String(c.params.chat_id);
-      if (c.status === 200) {
-        bump(za.answers, chat);
-        if (isApology(c.params.text)) bump(za.apologies, chat);
-        if (options.harvest === 'keep') za.firstAnswerAt[chat] ??= Date.now();
-      } else bump(za.refused, chat);
-    }
+    tallyCalls(options.harvest === 'keep' ? calls.slice(zaSeen) : calls, za, (c) => c.status === 200);
     if (options.harvest === 'keep') zaSeen = calls.length;
   }
   if (bridge) {
