@@ -484,7 +484,6 @@ export function telegramChannel(deps: TelegramChannelDeps): Hono {
   return app;
 }
 
-
 /** What one update does, after the webhook has acknowledged it. */
 class UpdateWork {
   private usernameLookup: Promise<string | undefined> | undefined;

@@ -379,7 +379,6 @@ export function zaloChannel(deps: ZaloChannelDeps): Hono {
   return app;
 }
 
-
 // ---------- proactive messages (reminders, alerts) ----------
 
 export interface ZaloOutboundDeps {

@@ -212,7 +212,6 @@ export class KnowledgeIndex {
     return this.docs.get(id);
   }
 
-  /** BM25F search with the relevance rule. Synchronous; one pass over the query's postings. */
   /** When set, a query naming a place that none of its hits mentions is not relevant. */
   places?: PlaceMatcher;
 
@@ -227,6 +226,7 @@ export class KnowledgeIndex {
     return covered ? result : { ...result, relevant: false };
   }
 
+  /** BM25F search with the relevance rule. Synchronous; one pass over the query's postings. */
   search(query: string, opts: SearchOptions = {}): SearchResult {
     const limit = Math.max(1, opts.limit ?? 5);
     const plan = this.plan(this.analyzer.analyzeQuery(query));

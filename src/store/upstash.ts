@@ -57,20 +57,12 @@ interface Queued {
   reject(error: unknown): void;
 }
 
-/**
- * The command client of @upstash/redis over our RestRequester (so the runtime picks how requests
- * are sent), with the one raw request its typed pipeline builder does not offer.
- */
+/** The command client of @upstash/redis over our RestRequester, so the runtime picks how requests are sent. */
 class RestClient extends Redis {
-  constructor(private readonly rest: RestRequester, opts: { url: string; token: string }) {
+  constructor(rest: RestRequester, opts: { url: string; token: string }) {
     super({ url: opts.url, token: opts.token, automaticDeserialization: false, enableAutoPipelining: false, enableTelemetry: false });
     // Requester is the client's documented extension point; ours sends every command.
     this.client = rest;
-  }
-
-  /** POST /pipeline: each command's own { result } or { error }, in order. */
-  pipelineRaw(commands: string[][]): Promise<RestReply[]> {
-    return this.rest.request({ path: ['pipeline'], body: commands }) as unknown as Promise<RestReply[]>;
   }
 }
 
@@ -84,14 +76,14 @@ export class UpstashStore implements Store {
   private requests = 0;
 
   constructor(opts: UpstashStoreOptions) {
-    const rest = (this.rest = new RestRequester({
+    this.rest = new RestRequester({
       url: opts.url,
       token: opts.token,
       retry: opts.retry,
       timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       send: opts.send,
-    }));
-    this.redis = new RestClient(rest, opts);
+    });
+    this.redis = new RestClient(this.rest, opts);
   }
 
   requestsMade(): number {
@@ -274,7 +266,8 @@ export class UpstashStore implements Store {
     }
     let replies: RestReply[];
     try {
-      replies = await this.redis.pipelineRaw(batch.map((q) => q.command));
+      // POST /pipeline, which the typed pipeline builder offers only command by command.
+      replies = (await this.rest.request({ path: ['pipeline'], body: batch.map((q) => q.command) })) as unknown as RestReply[];
     } catch (error) {
       for (const q of batch) q.reject(storeError(error, q.command[0]!));
       return;
