@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Store } from '../store/store';
 import { fold } from '../search/normalize';
 import tasksJson from '../generated/tasks.json';
-import { TaskBundleSchema, TaskSchema, type Task } from './schema';
+import { parseStored, TaskBundleSchema, TaskSchema, type Task } from './schema';
 
 export const OVERRIDES_KEY = 'tasks:overrides';
 
@@ -101,7 +101,7 @@ export function mergeTasks(bundled: readonly Task[], overrides: Map<string, Over
 export function parseOverrides(raw: Record<string, string>): Map<string, Override> {
   const out = new Map<string, Override>();
   for (const [id, json] of Object.entries(raw)) {
-    const parsed = safeJson(json, OverrideSchema);
+    const parsed = parseStored(json, OverrideSchema);
     // A field that no longer parses (the schema changed) is ignored rather than breaking every list.
     if (parsed) out.set(id, parsed);
   }
@@ -126,13 +126,4 @@ export function unitsOf(tasks: readonly Task[]): Unit[] {
     const y = fold(b.name.toLowerCase());
     return x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : 1;
   });
-}
-
-function safeJson<T>(json: string, schema: z.ZodType<T>): T | undefined {
-  try {
-    const parsed = schema.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -64,3 +64,13 @@ export const TaskBundleSchema = z.object({
   tasks: z.array(TaskSchema),
 });
 export type TaskBundle = z.infer<typeof TaskBundleSchema>;
+
+/** A stored JSON value read back through its schema; undefined when unreadable or not of that shape. */
+export function parseStored<T>(json: string, schema: z.ZodType<T>): T | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -10,7 +10,7 @@ import type { UserDataEraser } from '../privacy/erase';
 import { z } from 'zod';
 import type { Store } from '../store/store';
 import type { Recipient } from '../core/types';
-import type { Task } from './schema';
+import { parseStored, type Task } from './schema';
 
 export const SUBSCRIPTIONS_KEY = 'remind:subs';
 export const DELIVERY_KEY = 'remind:delivery';
@@ -146,20 +146,11 @@ export function parseDeliveryStates(raw: Record<string, string>): Map<string, De
 }
 
 function parseSubscription(json: string): Subscription | undefined {
-  return parseWith(json, SubscriptionSchema);
+  return parseStored(json, SubscriptionSchema);
 }
 
 function parseDeliveryState(json: string): DeliveryState | undefined {
-  return parseWith(json, DeliveryStateSchema);
-}
-
-function parseWith<T>(json: string, schema: z.ZodType<T>): T | undefined {
-  try {
-    const r = schema.safeParse(JSON.parse(json));
-    return r.success ? r.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseStored(json, DeliveryStateSchema);
 }
 
 /**
