@@ -333,10 +333,10 @@ class TelegramSender {
    * do not matter.
    */
   keepTyping(target: Target, progress: Progress, delayMs: number): () => void {
-    let stopped = false;
+    // Each tick arms the next, so clearing the one pending timer stops it for good.
     let timer: ReturnType<typeof setTimeout> | undefined;
     const tick = () => {
-      if (stopped || progress.sent > 0) return;
+      if (progress.sent > 0) return;
       this.api
         .sendChatAction(target.chatId, 'typing', target.threadId !== undefined ? { message_thread_id: target.threadId } : {})
         .catch(() => {});
@@ -344,10 +344,7 @@ class TelegramSender {
     };
     if (delayMs <= 0) tick();
     else timer = setTimeout(tick, delayMs);
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
+    return () => clearTimeout(timer);
   }
 }
 
