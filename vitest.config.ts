@@ -22,7 +22,9 @@ export default defineConfig({
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: './wrangler.toml' },
             // Loopback fakes started by the global setup, reachable from inside workerd.
-            miniflare: { bindings: { ...inject('fakeBindings') } },
+            // ALLOW_MEMORY_STORE as `npm run dev` sets it: these tests run on per-isolate memory
+            // (test/workers/app.test.ts checks that a Worker without it refuses to start).
+            miniflare: { bindings: { ...inject('fakeBindings'), ALLOW_MEMORY_STORE: '1' } },
           })),
         ],
         test: {

@@ -28,7 +28,7 @@ import { feedbackEraser } from '../handlers/feedback';
 import { kpiEraser } from './kpi/erase';
 import { channelOutbound, type ChannelSenders } from './channels/outbound';
 import type { Outbound } from './core/types';
-import { adminApp, makeAudit } from './admin/index';
+import { adminApp, hasBearer, makeAudit } from './admin/index';
 import { invitesApp } from './admin/invites';
 import { rolesApp } from './admin/roles';
 import { statsApp } from './admin/stats';
@@ -174,21 +174,30 @@ export function createApp(rt: Runtime): Hono {
     }),
   );
 
+  // Public: liveness and readiness only. The details (which store, model and channels, the last
+  // job run) help an attacker more than a load balancer, so they need the admin token.
   app.get('/healthz', async (c) => {
     let lastJobs: string | null = null;
+    let ready = true;
     try {
       lastJobs = (await rt.store.hashGetAll(LAST_RUNS_KEY))['_run'] ?? null;
     } catch (e) {
       rt.log.warn('healthz: store unreachable', { error: describeError(e) });
-      return c.json({ ok: false, ...describeServices(rt.config), error: 'store unreachable' }, 503);
+      ready = false;
     }
-    return c.json({
-      ok: true,
-      ...describeServices(rt.config),
-      web: true,
-      knowledge: { documents: rt.knowledge.documentCount, chunks: rt.knowledge.size },
-      lastScheduledRun: lastJobs,
-    });
+    const status = ready ? 200 : 503;
+    const base = ready ? { ok: true, ready } : { ok: false, ready, error: 'store unreachable' };
+    if (!(await hasBearer(c.req.header('authorization'), rt.config.admin?.token))) return c.json(base, status);
+    return c.json(
+      {
+        ...base,
+        ...describeServices(rt.config),
+        web: true,
+        knowledge: { documents: rt.knowledge.documentCount, chunks: rt.knowledge.size },
+        lastScheduledRun: lastJobs,
+      },
+      status,
+    );
   });
 
   app.route('/', webChannel({ assistant: rt.assistant, texts: rt.texts, page: rt.page }));
@@ -207,6 +216,8 @@ export function createApp(rt: Runtime): Hono {
       '/invites': invitesApp({ invites: rt.invites, audit }),
       '/roles': rolesApp({ roles: rt.roles, audit }),
       '/stats': statsApp({ store: rt.store, now: rt.services.now }),
+      '/tasks': tasksAdmin({ store: rt.store, now: rt.services.now, audit }),
+      '/jobs': jobsAdmin({ store: rt.store, now: rt.services.now }),
     }),
   );
 

@@ -68,6 +68,8 @@ const EnvSchema = z.object({
   /** Seconds one reminder run may spend before handing over to the next tick. */
   REMINDER_WALL_SECONDS: optionalInt(5, 900),
   LOG_LEVEL: optionalString.pipe(z.enum(['debug', 'info', 'warn', 'error']).optional()),
+  /** Lets a Worker run on per-isolate memory (`wrangler dev` only): no shared dedupe, limits or budget. */
+  ALLOW_MEMORY_STORE: optionalString.pipe(z.enum(['1', 'true', '0', 'false']).optional()),
 });
 
 export type RawEnv = Record<string, string | undefined>;
@@ -90,6 +92,8 @@ export interface Config {
   dossierLookupUrl?: string;
   /** Unset means unlimited (Node); Workers sets both in wrangler.toml. */
   reminders: { maxSubrequests?: number; maxWallMs?: number };
+  /** ALLOW_MEMORY_STORE: a Worker may start without a shared store (development only). */
+  allowMemoryStore: boolean;
 }
 
 export class ConfigError extends Error {
@@ -168,7 +172,21 @@ export function loadConfig(env: RawEnv): Config {
       maxSubrequests: e.REMINDER_SUBREQUEST_BUDGET,
       maxWallMs: e.REMINDER_WALL_SECONDS === undefined ? undefined : e.REMINDER_WALL_SECONDS * 1000,
     },
+    allowMemoryStore: e.ALLOW_MEMORY_STORE === '1' || e.ALLOW_MEMORY_STORE === 'true',
   };
+}
+
+/**
+ * A Worker's memory lives in one isolate among many: without a shared store, de-duplication,
+ * rate limits and the token budget would silently stop being shared. So on Workers a missing
+ * store is a start-up error unless ALLOW_MEMORY_STORE says this is development (`npm run dev`).
+ */
+export function requireSharedStore(config: Config): void {
+  if (config.upstash || config.allowMemoryStore) return;
+  throw new ConfigError(
+    'Invalid environment: UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN: required on Workers ' +
+      '(memory is per isolate); set ALLOW_MEMORY_STORE=1 only for local development',
+  );
 }
 
 function requirePair(a: string | undefined, b: string | undefined, nameA: string, nameB: string): void {

@@ -4,15 +4,10 @@
  * The runtime is built once per isolate from its bindings and reused across requests.
  */
 import { createApp, createRuntime, runScheduled, type Runtime } from './app';
-import { ConfigError, loadConfig, type RawEnv } from './config';
+import { ConfigError, loadConfig, requireSharedStore, type RawEnv } from './config';
 import type { Hono } from 'hono';
 import { REMINDERS_JOB_ID } from './tasks/reminders-job';
-
-/**
- * Must match the second entry of [triggers] crons in wrangler.toml. Not exported: workerd takes every
- * named export of the main module for an entrypoint and refuses to start on a string.
- */
-const REMINDER_TICKS_CRON = '*/5 1-2 * * *';
+import { CRONS } from './jobs/index';
 
 interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
@@ -28,7 +23,9 @@ let cached: { env: RawEnv; rt: Runtime; app: Hono } | undefined;
 
 function boot(env: RawEnv): { rt: Runtime; app: Hono } {
   if (cached?.env !== env) {
-    const rt = createRuntime(loadConfig(env));
+    const config = loadConfig(env);
+    requireSharedStore(config);
+    const rt = createRuntime(config);
     cached = { env, rt, app: createApp(rt) };
   }
   return cached;
@@ -54,7 +51,7 @@ export default {
    */
   async scheduled(controller: ScheduledControllerLike, env: RawEnv, _ctx: ExecutionContextLike): Promise<void> {
     const { rt } = boot(env);
-    const forTicks = controller.cron === REMINDER_TICKS_CRON;
+    const forTicks = controller.cron === CRONS.reminderTicks;
     await runScheduled(rt, new Date(controller.scheduledTime), (job) => (job.id === REMINDERS_JOB_ID) === forTicks);
   },
 };

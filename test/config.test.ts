@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeServices, loadConfig } from '../src/config';
+import { ConfigError, describeServices, loadConfig, requireSharedStore } from '../src/config';
 
 describe('loadConfig', () => {
   it('runs with embedded defaults when nothing is set', () => {
@@ -71,5 +71,20 @@ describe('loadConfig', () => {
     });
     expect(c.telegram?.apiBase).toBe('http://127.0.0.1:5555');
     expect(c.zalo?.apiBase).toBe('http://127.0.0.1:5556');
+  });
+});
+
+describe('requireSharedStore (the Workers entry)', () => {
+  it('refuses per-isolate memory unless ALLOW_MEMORY_STORE is set, naming the variables', () => {
+    expect(() => requireSharedStore(loadConfig({}))).toThrow(/UPSTASH_REDIS_REST_URL.*ALLOW_MEMORY_STORE/s);
+    expect(() => requireSharedStore(loadConfig({ ALLOW_MEMORY_STORE: '0' }))).toThrow(ConfigError);
+    expect(() => requireSharedStore(loadConfig({ ALLOW_MEMORY_STORE: '1' }))).not.toThrow();
+    expect(() =>
+      requireSharedStore(loadConfig({ UPSTASH_REDIS_REST_URL: 'https://x.upstash.io', UPSTASH_REDIS_REST_TOKEN: 'tok' })),
+    ).not.toThrow();
+  });
+
+  it('refuses a malformed ALLOW_MEMORY_STORE instead of guessing', () => {
+    expect(() => loadConfig({ ALLOW_MEMORY_STORE: 'yes please' })).toThrow(/ALLOW_MEMORY_STORE/);
   });
 });

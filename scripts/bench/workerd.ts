@@ -107,7 +107,7 @@ export async function measureWorkerdUpdateCost(worker: BuiltWorker, opts: { stor
     TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
     TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
     TELEGRAM_API_BASE: world.urls.telegram!,
-    ...(opts.store === 'upstash' ? { UPSTASH_REDIS_REST_URL: world.urls.upstash!, UPSTASH_REDIS_REST_TOKEN: world.urls.upstashToken! } : {}),
+    ...(opts.store === 'upstash' ? { UPSTASH_REDIS_REST_URL: world.urls.upstash!, UPSTASH_REDIS_REST_TOKEN: world.urls.upstashToken! } : { ALLOW_MEMORY_STORE: '1' }),
   });
   try {
     const url = new URL('/webhooks/telegram', await mf.ready).toString();
@@ -149,7 +149,7 @@ export async function measureWorkerdColdStart(worker: BuiltWorker, runs: number)
   const warm: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    const mf = startMiniflare(worker, {});
+    const mf = startMiniflare(worker, { ALLOW_MEMORY_STORE: '1' });
     try {
       const base = await mf.ready;
       const t1 = performance.now();

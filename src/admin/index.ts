@@ -66,11 +66,15 @@ function validate<S extends z.ZodType>(c: Context<AdminEnv>, schema: S, raw: unk
   return { ok: false, response: c.json({ error: `invalid request: ${reason}` }, 400) };
 }
 
+/** Whether an Authorization header carries `token` as a bearer (compared in constant time). */
+export async function hasBearer(header: string | undefined, token: string | undefined): Promise<boolean> {
+  const match = /^Bearer\s+(.+)$/i.exec((header ?? '').trim());
+  return Boolean(token && match && (await secureEqual(match[1], token)));
+}
+
 export function bearerAuth(token: string): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-    if (!match || !(await secureEqual(match[1], token))) {
+    if (!(await hasBearer(c.req.header('authorization'), token))) {
       c.header('WWW-Authenticate', 'Bearer realm="admin"');
       return c.json({ error: 'unauthorized: a valid bearer token is required' }, 401);
     }

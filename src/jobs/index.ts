@@ -61,3 +61,13 @@ export function msUntilNextDaily(now: Date, hourUtc: number): number {
 
 /** 08:00 in Asia/Ho_Chi_Minh (UTC+7, no daylight saving) is 01:00 UTC, as in wrangler.toml. */
 export const DAILY_RUN_HOUR_UTC = 1;
+
+/**
+ * The Workers cron triggers, in the order of `[triggers] crons` in wrangler.toml (a test holds
+ * the two together): every job but reminders once a day at 08:00 local, then reminder ticks every
+ * 5 minutes from 08:00 to 09:55, each continuing where the last stopped within its budget.
+ */
+export const CRONS = {
+  daily: `0 ${DAILY_RUN_HOUR_UTC} * * *`,
+  reminderTicks: `*/5 ${DAILY_RUN_HOUR_UTC}-${DAILY_RUN_HOUR_UTC + 1} * * *`,
+} as const;

@@ -14,9 +14,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AdminEnv, Audit } from '../admin/index';
-import { makeAudit } from '../admin/index';
 import type { Store } from '../store/store';
-import type { Logger } from '../log';
 import { LAST_RUNS_KEY, type JobRun } from '../jobs/index';
 import { fold } from '../search/normalize';
 import { readHistory, type JobRecord } from '../jobs/history';
@@ -26,7 +24,8 @@ import { TaskSchema, TaskSourceSchema, TaskStatusSchema, isoDate, type Task } fr
 export interface TasksAdminDeps {
   store: Store;
   now: () => Date;
-  log: Logger;
+  /** The admin shell's audit (one log, one retention for every admin route). */
+  audit: Audit;
   /** The bundled tasks (default: src/generated/tasks.json); tests pass their own. */
   bundled?: readonly Task[];
 }
@@ -56,7 +55,7 @@ const PatchBody = z
 export function tasksAdmin(deps: TasksAdminDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const repo = new TaskRepository(deps.store, deps.bundled);
-  const audit: Audit = makeAudit(deps);
+  const { audit } = deps;
 
   app.get('/', async (c) => {
     const status = c.req.query('status');

@@ -2,6 +2,7 @@
  * Test helpers that build the real runtime and app with an in-memory store, a fixed clock
  * and a logger that records lines, so tests can assert on what was logged.
  */
+import type { Hono } from 'hono';
 import { createApp, createRuntime, type Runtime } from '../../src/app';
 import { loadConfig, type RawEnv } from '../../src/config';
 import { MemoryStore } from '../../src/store/memory';
@@ -10,6 +11,8 @@ import { BackgroundTracker } from '../../src/background';
 
 export interface TestApp {
   rt: Runtime;
+  /** The composed app itself (e.g. to list its routes). */
+  app: Hono;
   store: MemoryStore;
   logs: string[];
   background: BackgroundTracker;
@@ -24,6 +27,7 @@ export function makeTestApp(env: RawEnv = {}, now = () => new Date('2026-11-21T0
   const background = new BackgroundTracker();
   return {
     rt,
+    app,
     store,
     logs,
     background,

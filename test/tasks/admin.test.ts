@@ -1,14 +1,14 @@
 /**
  * /admin/tasks (add, extend, close, delete tasks; bearer token; audited) and /admin/jobs (each
- * scheduled run's counts), mounted the way the composition root mounts them.
+ * scheduled run's counts), through the composed app (createApp), as operators reach them.
  */
-import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { adminApp } from '../../src/admin/index';
+import { createApp, createRuntime } from '../../src/app';
+import { loadConfig } from '../../src/config';
 import { readAudit } from '../../src/admin/audit';
 import { silentLogger } from '../../src/log';
 import { MemoryStore } from '../../src/store/memory';
-import { jobsAdmin, slugify, tasksAdmin } from '../../src/tasks/admin';
+import { slugify } from '../../src/tasks/admin';
 import { TaskRepository } from '../../src/tasks/repository';
 import type { Task } from '../../src/tasks/schema';
 import { makeHarness } from './support/harness';
@@ -17,14 +17,7 @@ const TOKEN = 'admin-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}`, 'x-admin-actor': 'Lan' };
 
 function setup(store = new MemoryStore(), now = () => new Date('2026-11-21T01:00:00Z')) {
-  const app = new Hono();
-  app.route(
-    '/admin',
-    adminApp({ token: TOKEN, store, log: silentLogger, now }, {
-      '/tasks': tasksAdmin({ store, now, log: silentLogger }),
-      '/jobs': jobsAdmin({ store, now }),
-    }),
-  );
+  const app = createApp(createRuntime(loadConfig({ ADMIN_TOKEN: TOKEN }), { store, now, log: silentLogger }));
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = auth) =>
     app.request(path, {
       method,
