@@ -30,10 +30,20 @@ describe('knowledge files and the bundled index', () => {
     expect(readFileSync(join(root, 'src/generated/bundle.json'), 'utf8')).toBe(buildBundle());
   });
 
-  it('ingests the raw seed articles too', () => {
-    const result = ingestFolder(join(root, '../shared/seeds'));
+  it('ingests raw saved articles (plain text: title line, then the date) from a folder', () => {
+    // Test fixtures in the repository, written by the project in the shape of a saved news page.
+    const dir = join(root, 'test/fixtures/raw-articles');
+    const result = ingestFolder(dir);
     expect(result.errors).toEqual([]);
-    expect(result.documents).toBe(5);
+    expect(result.documents).toBe(2);
+    const docs = readdirSync(dir)
+      .filter((f) => f.endsWith('.txt'))
+      .sort()
+      .map((f) => parseKnowledgeFile(f, readFileSync(join(dir, f), 'utf8'))[0]!);
+    expect(docs.map((d) => [d.title, d.date])).toEqual([
+      ['Bài mẫu kiểm thử: bộ phận Một cửa nhận hồ sơ cả ngày thứ Bảy', '2022-09-15'],
+      ['Bài mẫu kiểm thử: số hóa kết quả giải quyết thủ tục hành chính', '2023-11-03'],
+    ]);
   });
 
   it('reports a bad file with its name and reason and builds nothing', () => {
