@@ -1,8 +1,8 @@
 /**
  * @module test/support/redis-server
  * Finds a real Redis for the store tests: the shared one on 127.0.0.1:6379 when it answers,
- * otherwise a private redis-server spawned on a free loopback port, otherwise none (the caller
- * skips loudly). The shared server is never flushed: suites own a unique key prefix and delete
+ * otherwise a private redis-server spawned on a free loopback port, otherwise none (requireRedis
+ * then fails the suite). The shared server is never flushed: suites own a unique key prefix and delete
  * only keys under it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,6 +27,16 @@ export async function getRedis(): Promise<RedisEndpoint | null> {
     return { host: HOST, port: SHARED_PORT, stop: async () => {} };
   }
   return startRedisServer();
+}
+
+/**
+ * A Redis for the `redis` test project, which runs only where redis-server is installed (see
+ * test/support/prerequisites.ts): none answering is a failure, never a skip.
+ */
+export async function requireRedis(): Promise<RedisEndpoint> {
+  const redis = await getRedis();
+  if (!redis) throw new Error('no Redis answered on 127.0.0.1:6379 and a private redis-server did not start');
+  return redis;
 }
 
 /**
@@ -68,7 +78,7 @@ export async function answersPing(host: string, port: number): Promise<boolean> 
   }
 }
 
-function findExecutable(name: string): string | null {
+export function findExecutable(name: string): string | null {
   const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/bin', '/usr/local/bin'];
   for (const dir of dirs.filter(Boolean)) {
     const candidate = path.join(dir, name);

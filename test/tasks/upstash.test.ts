@@ -10,7 +10,7 @@ import { Subscriptions } from '../../src/tasks/subscriptions';
 import { meteredStore } from '../../src/tasks/metered-store';
 import { MemoryStore } from '../../src/store/memory';
 import { RespClient } from '../support/redis-resp';
-import { deleteKeysWithPrefix, getRedis, type RedisEndpoint } from '../support/redis-server';
+import { deleteKeysWithPrefix, requireRedis, type RedisEndpoint } from '../support/redis-server';
 import { startUpstashBridge, type UpstashBridge } from '../support/upstash-bridge';
 import { makeHarness } from './support/harness';
 import { prefixedStore } from './support/prefixed-store';
@@ -19,16 +19,7 @@ import { replyText } from './support/recording-outbound';
 const TOKEN = 'reminders-test-token-0123456789';
 const PREFIX = `cchc-test:reminders:${process.pid}.${Date.now().toString(36)}:`;
 
-const redis = await getRedis();
-
-if (!redis) {
-  console.warn('\n!!! Reminder tests on Upstash SKIPPED: no redis-server available. Install redis-server to run them. !!!\n');
-  describe.skip('reminders on the Upstash store (skipped: no redis-server)', () => {
-    it('keeps subscriptions across a restart', () => {});
-  });
-} else {
-  suite(redis);
-}
+suite(await requireRedis());
 
 function suite(endpoint: RedisEndpoint): void {
   let bridge: UpstashBridge;
