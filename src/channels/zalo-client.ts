@@ -19,6 +19,48 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 /** Zalo downloads the photo before it answers, so sendPhoto gets longer. */
 const PHOTO_TIMEOUT_MS = 30_000;
 
+// ---------- JSON with whole ids ----------
+
+/** A JSON number token, tried where one may start (outside strings). */
+const NUMBER_TOKEN = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
+
+/**
+ * JSON.parse, except that an integer too large for a double (Zalo has sent ids such as
+ * 8446421582866817655 as bare numbers) comes back as a string with every digit instead of a
+ * rounded number, so ids stay exact end to end. Done by quoting such tokens before parsing,
+ * because the reviver's `context.source` is missing on Node 20; it works the same on Workers.
+ * Throws like JSON.parse on text that is not JSON.
+ */
+export function parseJsonKeepingBigInts(text: string): unknown {
+  if (!/\d{16}/.test(text)) return JSON.parse(text); // no integer beyond 2^53 can be in it
+  let out = '';
+  let copied = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++; // whatever is escaped cannot end the string
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') {
+      inString = true;
+      continue;
+    }
+    if (ch !== '-' && (ch! < '0' || ch! > '9')) continue;
+    NUMBER_TOKEN.lastIndex = i;
+    const m = NUMBER_TOKEN.exec(text);
+    if (!m) continue;
+    const token = m[0];
+    if (!m[1] && !m[2] && !Number.isSafeInteger(Number(token))) {
+      out += `${text.slice(copied, i)}"${token}"`;
+      copied = i + token.length;
+    }
+    i += token.length - 1;
+  }
+  return JSON.parse(out + text.slice(copied));
+}
+
 // ---------- wire shapes (from the Bot API docs; loose so an added field never breaks us) ----------
 
 const Envelope = z.looseObject({
@@ -28,7 +70,7 @@ const Envelope = z.looseObject({
   description: z.string().optional(),
 });
 
-/** Message ids are strings in the docs; a number is accepted and turned into one. */
+/** Ids are strings in the docs; a number (whole, see parseJsonKeepingBigInts) is turned into one. */
 const IdString = z.union([z.string(), z.number()]).transform(String);
 
 export const BotInfoSchema = z.looseObject({
@@ -140,6 +182,7 @@ export class ZaloClient {
   private readonly token: string;
   private readonly timeoutMs: number;
   private readonly fetchFn: typeof fetch;
+  private meOnce?: Promise<BotInfo>;
 
   constructor(opts: ZaloClientOptions) {
     if (!opts.token) throw new Error('ZaloClient needs a bot token');
@@ -152,6 +195,15 @@ export class ZaloClient {
 
   getMe(): Promise<BotInfo> {
     return this.call('getMe', undefined, BotInfoSchema);
+  }
+
+  /** getMe asked once and kept (the bot's name changes only in Zalo Bot Creator); asked again after a failure. */
+  me(): Promise<BotInfo> {
+    this.meOnce ??= this.getMe().catch((e: unknown) => {
+      this.meOnce = undefined;
+      throw e;
+    });
+    return this.meOnce;
   }
 
   setWebhook(params: SetWebhookParams): Promise<WebhookInfo> {
@@ -201,7 +253,7 @@ export class ZaloClient {
 
     let body: unknown;
     try {
-      body = await res.json();
+      body = parseJsonKeepingBigInts(await res.text());
     } catch (e) {
       if (!res.ok) throw new ZaloApiError(method, res.status, `HTTP ${res.status}`, res.status);
       const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');

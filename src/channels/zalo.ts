@@ -1,8 +1,10 @@
 /**
  * @module channels/zalo
  * The Zalo channel in one file: the webhook (`POST /webhooks/zalo`: secret header checked in
- * constant time, event validated with zod, redeliveries dropped by event + message id, 200 at
- * once and the answer in the background), the plain-text rendering Zalo needs (at most 2000
+ * constant time, event validated with zod but any event-shaped body accepted and used as far as
+ * it goes, ids kept as exact strings, redeliveries dropped by event + message id, 200 at once and
+ * the answer in the background; in groups only messages addressed to the bot are answered, and
+ * the mention is taken out), the plain-text rendering Zalo needs (at most 2000
  * characters a message, split at paragraph, then line, then sentence boundaries; buttons become
  * numbered choices remembered per chat, since Zalo has none), and the Outbound send that
  * reminder jobs use. The wire client lives in ./zalo-client.
@@ -20,7 +22,7 @@ import type { Store } from '../store/store';
 import type { Logger } from '../log';
 import { describeError } from '../log';
 import { renderBlocks, renderSources } from './plain';
-import { ZALO_MAX_TEXT, ZaloApiError, ZaloClient, ZaloError } from './zalo-client';
+import { ZALO_MAX_TEXT, ZaloApiError, ZaloClient, ZaloError, parseJsonKeepingBigInts } from './zalo-client';
 import { TYPING_DELAY_MS } from './typing';
 
 export const ZALO_SECRET_HEADER = 'X-Bot-Api-Secret-Token';
@@ -40,39 +42,51 @@ export interface ZaloConfig {
 
 // ---------- the event, as Zalo delivers it ----------
 
-/** Ids are strings in the docs; a number is accepted and turned into one. */
+/** A field of an unexpected type is dropped rather than fatal: the rest of the event is still used. */
+const lenient = <S extends z.ZodType>(schema: S) => schema.optional().catch(undefined);
+
+/** Ids are strings in the docs; a number (kept whole by parseJsonKeepingBigInts) becomes one. */
 const Id = z.union([z.string().min(1).max(128), z.number()]).transform(String);
 
+/** A link preview; openclaw reads the same fields from `link`, `links` and link attachments. */
+const LinkSchema = z.looseObject({
+  title: lenient(z.string()),
+  url: lenient(z.string()),
+  description: lenient(z.string()),
+});
+const AttachmentSchema = LinkSchema.extend({ type: lenient(z.string()), payload: lenient(LinkSchema) });
+
+/**
+ * The message of an event, every field optional: real deliveries leave fields out (no
+ * `message_id`, no `chat_type`) or shape them differently (`photo` or `sticker` as objects), and
+ * such an event is still answered as well as it can be. Images, stickers and voice are never
+ * read, so their fields are not parsed at all.
+ */
 export const ZaloMessageSchema = z.looseObject({
-  message_id: Id,
+  message_id: lenient(Id),
   /** Epoch milliseconds. */
-  date: z.number(),
-  from: z.looseObject({
-    id: Id,
-    display_name: z.string().optional(),
-    is_bot: z.boolean().optional(),
-  }),
-  chat: z.looseObject({
-    id: Id,
-    chat_type: z.enum(['PRIVATE', 'GROUP']),
-  }),
-  text: z.string().optional(),
-  // Images: the docs say photo/caption, live traffic photo_url/message_type; kept for logs only.
-  photo: z.string().optional(),
-  photo_url: z.string().optional(),
-  caption: z.string().optional(),
-  sticker: z.string().optional(),
-  message_type: z.string().optional(),
+  date: lenient(z.number()),
+  from: lenient(z.looseObject({ id: lenient(Id), display_name: lenient(z.string()), is_bot: lenient(z.boolean()) })),
+  chat: lenient(z.looseObject({ id: lenient(Id), chat_type: lenient(z.string()) })),
+  text: lenient(z.string()),
+  link: lenient(z.union([z.string(), LinkSchema])),
+  links: lenient(z.array(lenient(LinkSchema))),
+  attachments: lenient(z.array(lenient(AttachmentSchema))),
 });
 export type ZaloMessage = z.infer<typeof ZaloMessageSchema>;
 
+/** An event is anything with an event name; `message` is missing for protected senders. */
 export const ZaloEventSchema = z.looseObject({
   event_name: z.string().min(1).max(100),
-  message: ZaloMessageSchema,
+  message: lenient(ZaloMessageSchema),
 });
 export type ZaloEvent = z.infer<typeof ZaloEventSchema>;
 
-const EventName = z.looseObject({ event_name: z.string().min(1).max(100) });
+/** What a rejected body may still say about itself, for the log line (never its content). */
+const RejectedIds = z.looseObject({
+  event_name: lenient(z.string().max(100)),
+  message: lenient(z.looseObject({ message_id: lenient(Id) })),
+});
 
 /** Live deliveries are bare `{ event_name, message }`; the docs show `{ ok: true, result: {…} }`. */
 export function unwrapEvent(body: unknown): unknown {
@@ -80,6 +94,63 @@ export function unwrapEvent(body: unknown): unknown {
     return (body as { result: unknown }).result;
   }
   return body;
+}
+
+/** Events whose words the assistant reads; every other kind gets the "I only read text" notice. */
+const TEXT_EVENTS = new Set(['message.text.received', 'message.link.received']);
+
+/** The words of a shared link (title, description, URL), for a link event or blank text with a link attached. */
+function linkText(msg: ZaloMessage): string {
+  const links = [
+    msg.link,
+    ...(msg.links ?? []),
+    // An attachment says what it is; one that says nothing may be a link.
+    ...(msg.attachments ?? []).flatMap((a) => (a && (!a.type || /link/i.test(a.type)) ? [a, a.payload] : [])),
+  ];
+  const parts = links.flatMap((l) => (typeof l === 'string' ? [l] : l ? [l.title, l.description, l.url] : []));
+  return [...new Set(parts.map((p) => p?.trim()).filter((p): p is string => !!p))].join('\n');
+}
+
+/**
+ * Whether the message came from a group. Without a (known) chat_type, a chat whose id is the
+ * sender's is private (the docs: chat.id equals from.id there); anything else counts as a
+ * group, where the bot speaks only when addressed.
+ */
+function isGroupChat(msg: ZaloMessage): boolean {
+  const type = msg.chat?.chat_type?.toUpperCase();
+  if (type === 'PRIVATE' || type === 'GROUP') return type === 'GROUP';
+  return msg.chat?.id !== msg.from?.id;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * In a group the bot answers only what is addressed to it, as on Telegram: a /command, or a
+ * message naming it. Zalo marks no mention in the event (none of the payloads found carries
+ * one), so the bot's name from getMe is looked for: "@Name" anywhere, or the name opening the
+ * message. Returns the text with the mention taken out (a bare mention asks for help), or
+ * undefined when the message is not for the bot.
+ */
+function addressedText(text: string, botName: string | undefined): string | undefined {
+  const trimmed = text.normalize('NFC').trim();
+  if (/^\/[A-Za-z0-9_]+(?:\s|$)/.test(trimmed)) return trimmed;
+  const name = botName?.normalize('NFC').trim();
+  if (!name) return undefined;
+  const pattern = escapeRegExp(name).replace(/\s+/g, '\\s+');
+  const mention = new RegExp(`(^|[^\\p{L}\\p{N}_@])@${pattern}(?![\\p{L}\\p{N}_])`, 'giu');
+  const opening = new RegExp(`^${pattern}(?![\\p{L}\\p{N}_])`, 'iu');
+  let rest: string;
+  if (trimmed.search(mention) >= 0) rest = trimmed.replace(mention, '$1');
+  else if (opening.test(trimmed)) rest = trimmed.replace(opening, '');
+  else return undefined;
+  rest = rest
+    .replace(/\s{2,}/g, ' ')
+    .replace(/\s+([,.;:!?])/g, '$1')
+    .replace(/^[\s,:;.-]+/, '')
+    .trim();
+  return rest || '/help';
 }
 
 // ---------- pure rendering ----------
@@ -273,68 +344,104 @@ export function zaloChannel(deps: ZaloChannelDeps): Hono {
       return c.json({ error: texts.get(LOCALE, 'zalo-webhook-forbidden') }, 403);
     }
 
+    /** A 400, logged with why and whatever ids the body carries, never its content. */
+    const reject = (reason: string, body: unknown, error: string) => {
+      const ids = RejectedIds.safeParse(body);
+      log.warn('zalo webhook rejected', {
+        reason,
+        event: ids.data?.event_name,
+        messageId: ids.data?.message?.message_id,
+      });
+      return c.json({ error }, 400);
+    };
+
     let raw: string;
     try {
       raw = await c.req.text();
     } catch {
       // The sender went away in the middle of the body: nobody waits for this answer, and it is no server error.
-      return c.json({ error: texts.get(LOCALE, 'error-bad-json') }, 400);
+      return reject('body unreadable', undefined, texts.get(LOCALE, 'error-bad-json'));
     }
     // An empty POST has been seen as a probe from Zalo: acknowledge it, there is nothing to do.
     if (!raw.trim()) return c.json({ message: 'Success' });
     let body: unknown;
     try {
-      body = unwrapEvent(JSON.parse(raw));
+      body = unwrapEvent(parseJsonKeepingBigInts(raw));
     } catch {
-      return c.json({ error: texts.get(LOCALE, 'error-bad-json') }, 400);
+      // Not the parser's message: it quotes the body.
+      return reject('body is not JSON', undefined, texts.get(LOCALE, 'error-bad-json'));
     }
 
-    const named = EventName.safeParse(body);
-    if (named.success && !named.data.event_name.startsWith('message.')) {
-      // Not a message (a future event kind): nothing to answer, and no reason to make Zalo retry.
-      log.info('zalo event ignored', { event: named.data.event_name });
-      return c.json({ message: 'Success' });
-    }
     const parsed = ZaloEventSchema.safeParse(body);
     if (!parsed.success) {
       const reason = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-      return c.json({ error: texts.get(LOCALE, 'zalo-webhook-bad-event', { reason }) }, 400);
+      return reject(reason, body, texts.get(LOCALE, 'zalo-webhook-bad-event', { reason }));
     }
     const event = parsed.data;
+    if (!event.event_name.startsWith('message.')) {
+      // Not a message (a future event kind): nothing to answer, and no reason to make Zalo retry.
+      log.info('zalo event ignored', { event: event.event_name });
+      return c.json({ message: 'Success' });
+    }
     const msg = event.message;
-
-    let fresh: boolean;
-    try {
-      fresh = await store.claim(seenKey(event.event_name, msg.message_id), SEEN_TTL_SECONDS);
-    } catch (e) {
-      // Without the claim a redelivery could be answered twice; let Zalo try again later.
-      log.error('zalo event not claimed', { error: describeError(e) });
-      return c.json({ error: texts.get(LOCALE, 'zalo-webhook-busy') }, 503);
+    const chatId = msg?.chat?.id;
+    if (!msg || !chatId) {
+      // An unsupported message from a protected sender comes without one: there is nobody to answer.
+      log.info('zalo event without a chat ignored', { event: event.event_name, messageId: msg?.message_id });
+      return c.json({ message: 'Success' });
     }
-    if (!fresh) {
-      log.info('zalo event duplicate dropped', { event: event.event_name, messageId: msg.message_id });
-      return c.json({ message: 'Success', duplicate: true });
-    }
-    if (msg.from.is_bot) return c.json({ message: 'Success' });
+    if (msg.from?.is_bot) return c.json({ message: 'Success' });
 
+    // Redeliveries carry the same message id; without one, the chat and time stand in for it.
+    const deliveryId = msg.message_id ?? (msg.date === undefined ? undefined : `${chatId}@${msg.date}`);
+    if (deliveryId) {
+      let fresh: boolean;
+      try {
+        fresh = await store.claim(seenKey(event.event_name, deliveryId), SEEN_TTL_SECONDS);
+      } catch (e) {
+        // Without the claim a redelivery could be answered twice; let Zalo try again later.
+        log.error('zalo event not claimed', { error: describeError(e) });
+        return c.json({ error: texts.get(LOCALE, 'zalo-webhook-busy') }, 503);
+      }
+      if (!fresh) {
+        log.info('zalo event duplicate dropped', { event: event.event_name, messageId: deliveryId });
+        return c.json({ message: 'Success', duplicate: true });
+      }
+    }
+
+    const isGroup = isGroupChat(msg);
     log.info('zalo event', {
       event: event.event_name,
-      messageId: msg.message_id,
-      chatType: msg.chat.chat_type,
-      ageMs: deps.now().getTime() - msg.date,
+      messageId: deliveryId,
+      group: isGroup,
+      ageMs: msg.date === undefined ? undefined : deps.now().getTime() - msg.date,
     });
-    await inBackground(c, respond(event));
+    await inBackground(c, respond(event.event_name, msg, chatId, isGroup));
     return c.json({ message: 'Success' });
   });
 
-  /** The work after the 200: never throws, logs what failed. */
-  async function respond(event: ZaloEvent): Promise<void> {
-    const msg = event.message;
-    const chatId = msg.chat.id;
-    const text = msg.text?.normalize('NFC').trim() ?? '';
+  /** The bot's name for recognising mentions, or undefined while getMe fails (commands still work). */
+  async function botName(): Promise<string | undefined> {
     try {
-      if (event.event_name !== 'message.text.received' || !text) {
-        await deliver(delivery, chatId, textReply('text-only', texts.get(LOCALE, 'zalo-text-only')), LOCALE);
+      return (await client.me()).account_name;
+    } catch (e) {
+      log.warn('zalo getMe failed; group mentions not recognised for now', { error: describeError(e) });
+      return undefined;
+    }
+  }
+
+  /** The work after the 200: never throws, logs what failed. */
+  async function respond(eventName: string, msg: ZaloMessage, chatId: string, isGroup: boolean): Promise<void> {
+    const said = TEXT_EVENTS.has(eventName) ? (msg.text?.trim() || linkText(msg)).normalize('NFC').trim() : '';
+    try {
+      if (!said) {
+        // A group is not told about stickers and photos nobody asked the bot to read.
+        if (!isGroup) await deliver(delivery, chatId, textReply('text-only', texts.get(LOCALE, 'zalo-text-only')), LOCALE);
+        return;
+      }
+      const text = isGroup ? addressedText(said, said.startsWith('/') ? undefined : await botName()) : said;
+      if (text === undefined) {
+        log.debug('zalo group message not addressed to the bot', { messageId: msg.message_id });
         return;
       }
       if (text.length > MAX_MESSAGE_CHARS) {
@@ -356,10 +463,10 @@ export function zaloChannel(deps: ZaloChannelDeps): Hono {
         reply = await deps.assistant.handle({
           channel: 'zalo',
           chatId,
-          userId: msg.from.id,
+          userId: msg.from?.id ?? chatId,
           text: picked ?? text,
           locale: LOCALE,
-          isGroup: msg.chat.chat_type === 'GROUP',
+          isGroup,
         });
       } finally {
         clearTimeout(timer);

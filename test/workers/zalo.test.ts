@@ -54,7 +54,11 @@ function harness(makeAssistant?: (rt: Runtime) => Assistant) {
     const ctx = createExecutionContext();
     const res = await app.request(
       '/webhooks/zalo',
-      { method: 'POST', headers: { 'content-type': 'application/json', [ZALO_SECRET_HEADER]: secret }, body: JSON.stringify(body) },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [ZALO_SECRET_HEADER]: secret },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      },
       env,
       ctx,
     );
@@ -113,6 +117,33 @@ describe('the Zalo channel in workerd', () => {
     const t = harness();
     await t.post({ ...event(undefined, 'w-sticker', 'message.sticker.received') });
     expect(await sentTo('w-sticker')).toEqual([t.rt.texts.get('vi', 'zalo-text-only')]);
+  });
+
+  it('answers a numeric chat id too large for a double to that exact id', async () => {
+    const t = harness();
+    const raw =
+      '{"event_name":"message.text.received","message":{"message_id":7312950218735610399,"date":1763700000000,' +
+      '"from":{"id":8446421582866817655,"is_bot":false},"chat":{"id":8446421582866817655,"chat_type":"PRIVATE"},"text":"tro giup"}}';
+    expect((await t.post(raw)).status).toBe(200);
+    expect((await calls()).filter((c) => c.method === 'sendMessage').map((c) => c.params.chat_id)).toEqual(['8446421582866817655']);
+  });
+
+  it('answers in a group only when addressed, with the mention taken out', async () => {
+    const t = harness();
+    const group = (text: string) => {
+      const e = event(text, 'w-member');
+      return { ...e, message: { ...e.message, chat: { id: 'w-group', chat_type: 'GROUP' } } };
+    };
+    await t.post(group('tro giup'));
+    expect(await sentTo('w-group')).toEqual([]);
+    await t.post(group('@Bot Trợ lý CCHC tro giup'));
+    expect(await sentTo('w-group')).toEqual([t.rt.texts.get('vi', 'help')]);
+  });
+
+  it('accepts an unsupported event without a message (a protected sender) and sends nothing', async () => {
+    const t = harness();
+    expect((await t.post({ event_name: 'message.unsupported.received' })).status).toBe(200);
+    expect(await calls()).toEqual([]);
   });
 
   it('splits a long Vietnamese answer into parts the API accepts', async () => {

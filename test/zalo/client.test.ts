@@ -3,7 +3,7 @@
  * and every way a call can fail surfacing as a typed error that never quotes the token.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ZaloApiError, ZaloClient, ZaloTransportError } from '../../src/channels/zalo-client';
+import { ZaloApiError, ZaloClient, ZaloTransportError, parseJsonKeepingBigInts } from '../../src/channels/zalo-client';
 import { startFakeZalo, type FakeZalo } from '../support/fake-zalo';
 
 let fake: FakeZalo;
@@ -110,8 +110,49 @@ describe('ZaloClient', () => {
     expect((e as Error).message).not.toContain('secret-token-123');
   });
 
+  it('asks getMe once for the bot and keeps it, but asks again after a failure', async () => {
+    fake.script({ method: 'getMe', status: 500 });
+    await expect(zalo.me()).rejects.toBeInstanceOf(ZaloApiError);
+    const [a, b] = await Promise.all([zalo.me(), zalo.me()]);
+    expect(await zalo.me()).toBe(a);
+    expect(b).toBe(a);
+    expect(a.account_name).toBe('Bot Trợ lý CCHC');
+    expect(fake.calls('getMe')).toHaveLength(2);
+  });
+
+  it('keeps every digit of an id Zalo sends as a number too large for a double', async () => {
+    const raw = '{"ok":true,"result":{"message_id":8446421582866817655,"date":1763700000000}}';
+    const stub = new ZaloClient({ token: 't:k', fetch: async () => new Response(raw, { headers: { 'content-type': 'application/json' } }) });
+    expect(await stub.sendMessage({ chat_id: 'c', text: 't' })).toEqual({ message_id: '8446421582866817655', date: 1763700000000 });
+  });
+
   it('accepts a sendMessage receipt missing its fields rather than reporting a delivered message as failed', async () => {
     fake.script({ method: 'sendMessage', status: 200, body: { ok: true, result: {} } });
     await expect(zalo.sendMessage({ chat_id: 'c', text: 't' })).resolves.toEqual({});
+  });
+});
+
+describe('parseJsonKeepingBigInts', () => {
+  it('turns integers beyond 2^53 into strings with every digit and leaves everything else as JSON.parse does', () => {
+    const raw =
+      '{"id":8446421582866817655,"neg":-98765432109876543210,"safe":9007199254740991,"date":1763700000000,' +
+      '"float":12345678901234567890.5,"exp":1e21,"list":[1,12345678901234567890],"text":"9999999999999999999 \\" 88888888888888888888"}';
+    expect(parseJsonKeepingBigInts(raw)).toEqual({
+      id: '8446421582866817655',
+      neg: '-98765432109876543210',
+      safe: 9007199254740991,
+      date: 1763700000000,
+      float: 12345678901234567890.5,
+      exp: 1e21,
+      list: [1, '12345678901234567890'],
+      text: '9999999999999999999 " 88888888888888888888',
+    });
+    // The precision it keeps: JSON.parse alone rounds the id.
+    expect(String((JSON.parse(raw) as { id: number }).id)).toBe('8446421582866818000');
+  });
+
+  it('throws on text that is not JSON, like JSON.parse', () => {
+    expect(() => parseJsonKeepingBigInts('{"id":12345678901234567890')).toThrow(SyntaxError);
+    expect(() => parseJsonKeepingBigInts('{not json')).toThrow(SyntaxError);
   });
 });

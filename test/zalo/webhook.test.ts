@@ -3,7 +3,7 @@
  * the loopback fake of the Bot API receiving the answers. Background work is drained through the
  * tracker that stands in for waitUntil.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Assistant } from '../../src/core/assistant';
 import { Conversation } from '../../src/core/conversation';
 import { RoleDirectory } from '../../src/core/roles';
@@ -184,12 +184,70 @@ describe('POST /webhooks/zalo', () => {
     expect(await t.store.get('zalo:choices:user-choice')).toBeNull();
   });
 
-  it('answers a group message in the group chat, not to the sender', async () => {
+  it('answers a group message addressed to it in the group chat, not to the sender', async () => {
     const t = makeZaloHarness(fake);
-    await t.post(textEvent('tro giup', { fromId: 'member-1', chatId: 'group-1', group: true }));
+    await t.post(textEvent('@Bot Trợ lý CCHC tro giup', { fromId: 'member-1', chatId: 'group-1', group: true }));
     await t.background.drain();
-    expect(sentTo(fake, 'group-1')).toHaveLength(1);
+    expect(sentTo(fake, 'group-1')).toEqual([t.rt.texts.get('vi', 'help')]);
     expect(sentTo(fake, 'member-1')).toEqual([]);
+  });
+
+  it('leaves group messages not addressed to it alone, and asks getMe for its name once', async () => {
+    const t = makeZaloHarness(fake);
+    const asked = vi.spyOn(t.rt.assistant, 'handle');
+    await t.post(textEvent('tro giup', { fromId: 'member-2', chatId: 'group-2', group: true }));
+    await t.post(textEvent('nhờ Bot Trợ lý CCHC trả lời giúp', { fromId: 'member-2', chatId: 'group-2', group: true }));
+    await t.post(textEvent('hỏi @Bot Trợ lý CCHCx cái này', { fromId: 'member-2', chatId: 'group-2', group: true }));
+    await t.background.drain();
+    expect(asked).not.toHaveBeenCalled();
+    expect(fake.calls('sendMessage')).toEqual([]);
+    expect(fake.calls('getMe')).toHaveLength(1);
+  });
+
+  it.each([
+    ['"@Bot icheck /start" (the reported message)', '@Bot icheck /start', '/start'],
+    ['a mention in the middle of the text', 'Cho hỏi @bot ICHECK thủ tục cấp hộ chiếu', 'Cho hỏi thủ tục cấp hộ chiếu'],
+    ['a mention followed by a comma', '@Bot icheck, tro giup', 'tro giup'],
+    ['the name without "@" at the start', 'Bot icheck ơi tro giup', 'ơi tro giup'],
+    ['a bare mention (asks for help)', '@Bot icheck', '/help'],
+  ])('takes the mention out of %s before the assistant reads it', async (_name, text, asks) => {
+    fake.script({ method: 'getMe', body: { ok: true, result: { id: '1234567890', account_name: 'Bot icheck', account_type: 'BASIC', can_join_groups: true } } });
+    const t = makeZaloHarness(fake);
+    const asked = vi.spyOn(t.rt.assistant, 'handle');
+    await t.post(textEvent(text, { fromId: 'member-3', chatId: 'group-3', group: true }));
+    await t.background.drain();
+    expect(asked).toHaveBeenCalledTimes(1);
+    expect(asked.mock.calls[0]![0]).toMatchObject({ chatId: 'group-3', userId: 'member-3', text: asks, isGroup: true });
+    expect(sentTo(fake, 'group-3')).toHaveLength(1);
+  });
+
+  it('still answers a group command when getMe fails, and asks getMe again for the next mention', async () => {
+    fake.script({ method: 'getMe', status: 500 });
+    const t = makeZaloHarness(fake);
+    await t.post(textEvent('@Bot Trợ lý CCHC tro giup', { fromId: 'member-4', chatId: 'group-4', group: true }));
+    await t.post(textEvent('/help', { fromId: 'member-4', chatId: 'group-4', group: true }));
+    await t.background.drain();
+    expect(sentTo(fake, 'group-4')).toEqual([t.rt.texts.get('vi', 'help')]);
+    expect(t.logs.some((l) => l.includes('zalo getMe failed'))).toBe(true);
+
+    await t.post(textEvent('@Bot Trợ lý CCHC tro giup', { fromId: 'member-4', chatId: 'group-4', group: true }));
+    await t.background.drain();
+    expect(sentTo(fake, 'group-4')).toHaveLength(2);
+    expect(fake.calls('getMe')).toHaveLength(2);
+  });
+
+  it('sends nothing to a group for a sticker, image or unsupported message', async () => {
+    const t = makeZaloHarness(fake);
+    for (const [eventName, fields] of [
+      ['message.sticker.received', { sticker: 'abc123', url: 'https://zalo.example/s.png' }],
+      ['message.image.received', { photo_url: 'https://zalo.example/p.jpg', message_type: 'CHAT_PHOTO' }],
+      ['message.unsupported.received', {}],
+    ] as const) {
+      const { text: _text, ...message } = textEvent('', { fromId: 'member-5', chatId: 'group-5', group: true }).message;
+      expect((await t.post({ event_name: eventName, message: { ...message, ...fields } })).status).toBe(200);
+    }
+    await t.background.drain();
+    expect(fake.calls()).toEqual([]);
   });
 
   it('ignores messages from bots', async () => {
@@ -231,17 +289,50 @@ describe('POST /webhooks/zalo', () => {
   });
 
   it.each([
-    ['a non-JSON body', '{not json', /JSON/],
-    ['an event without a message', { event_name: 'message.text.received' }, /message/],
-    ['a chat without chat_type', { event_name: 'message.text.received', message: { ...textEvent('x').message, chat: { id: 'c' } } }, /chat\.chat_type/],
-    ['a message without message_id', { event_name: 'message.text.received', message: { ...textEvent('x').message, message_id: undefined } }, /message_id/],
-  ])('refuses %s with 400 and a reason', async (_name, body, reason) => {
+    ['a non-JSON body', '{"event_name":"message.text.received","message":{"text":"CCCD 012345678901', /JSON/, {}],
+    ['a JSON array', '[{"event_name":"message.text.received"}]', /body/, {}],
+    ['an object without event_name', { message: { message_id: 'm-no-name', text: 'bí mật của dân' } }, /event_name/, { messageId: 'm-no-name' }],
+    ['an event_name that is not a string', { event_name: 42, message: { message_id: 'm-num-name', text: 'bí mật của dân' } }, /event_name/, { messageId: 'm-num-name' }],
+  ])('refuses %s (not an event at all) with 400 and a reason, logged at warn without the content', async (_name, body, reason, ids) => {
     const t = makeZaloHarness(fake);
     const res = await t.post(body);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toMatch(reason);
     await t.background.drain();
     expect(fake.calls()).toEqual([]);
+    const lines = t.logs.filter((l) => l.includes('zalo webhook rejected')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'warn', reason: expect.stringMatching(reason), ...ids });
+    const logged = t.logs.join('\n');
+    expect(logged).not.toContain('bí mật');
+    expect(logged).not.toContain('012345678901');
+    expect(logged).not.toContain('CCCD');
+  });
+
+  it.each([
+    ['an event without a message', { event_name: 'message.text.received' }, undefined],
+    ['a message whose fields have unexpected types', { event_name: 'message.text.received', message: { message_id: { x: 1 }, date: 'yesterday', chat: 'c', text: 7 } }, undefined],
+    ['a text without message_id, date or chat_type (a private chat: chat id = sender id)', { event_name: 'message.text.received', message: { from: { id: 'p-1' }, chat: { id: 'p-1' }, text: 'tro giup' } }, 'p-1'],
+    ['a text without chat_type in a chat that is not the sender\'s (taken as a group: not addressed)', { event_name: 'message.text.received', message: { message_id: 'm-g', from: { id: 'p-2' }, chat: { id: 'g-2' }, text: 'tro giup' } }, undefined],
+  ])('accepts %s with 200 and handles it as well as it can', async (_name, body, answeredChat) => {
+    const t = makeZaloHarness(fake);
+    const res = await t.post(body);
+    expect(res.status).toBe(200);
+    await t.background.drain();
+    if (answeredChat) expect(sentTo(fake, answeredChat)).toEqual([t.rt.texts.get('vi', 'help')]);
+    else expect(fake.calls('sendMessage')).toEqual([]);
+    expect(t.logs.some((l) => l.includes('zalo webhook rejected'))).toBe(false);
+  });
+
+  it('answers an event with a 20-digit numeric chat id to that exact chat id', async () => {
+    const t = makeZaloHarness(fake);
+    const raw = '{"event_name":"message.text.received","message":{"message_id":12345678901234567890,"date":1763700000000,' +
+      '"from":{"id":98765432109876543210,"is_bot":false},"chat":{"id":98765432109876543210,"chat_type":"PRIVATE"},"text":"tro giup"}}';
+    expect((await t.post(raw)).status).toBe(200);
+    await t.background.drain();
+    expect(fake.calls('sendMessage').map((c) => c.params.chat_id)).toEqual(['98765432109876543210']);
+    // Redelivered: the claim is on the message id with all its digits, so it is answered once.
+    expect(await (await t.post(raw)).json()).toMatchObject({ duplicate: true });
   });
 
   it('acknowledges an empty probe and an event that is not a message without answering', async () => {
