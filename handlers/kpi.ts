@@ -13,7 +13,7 @@ import { hasRole } from '../src/core/roles';
 import { formatDate } from '../src/core/texts';
 import { canSee, words, type KpiCatalog, type Viewer } from '../src/kpi/definitions';
 import type { KpiService } from '../src/kpi/service';
-import { detailReply, summaryLine, summaryReply, kpiName } from '../src/kpi/render';
+import { detailReply, summaryLine, summaryReply, kpiName, SourceRefs } from '../src/kpi/render';
 import { hcmDate } from '../src/kpi/period';
 import type { KpiDefinition } from '../src/kpi/schema';
 
@@ -116,12 +116,13 @@ async function choices(kpi: KpiService, defs: KpiDefinition[], query: string, ct
   const locale: Locale = ctx.inbound.locale;
   const t = ctx.services.texts;
   const views = await kpi.views(defs);
+  const refs = new SourceRefs(locale, t);
   const blocks: Block[] = [
     { type: 'text', text: t.get(locale, 'kpi-choose', { n: defs.length, query: query.slice(0, 60) }) },
-    { type: 'list', items: views.map((v) => summaryLine(v, locale, t)) },
+    { type: 'list', items: views.map((v) => summaryLine(v, locale, t, refs)) },
   ];
   const buttons: Button[][] = defs.map((d) => [{ label: kpiName(d, locale, true), action: `/kpi ${d.id}` }]);
-  return { intent: 'kpi', blocks, citations: [], buttons, found: true };
+  return { intent: 'kpi', blocks, citations: refs.citations, buttons, found: true };
 }
 
 async function subscribe(kpi: KpiService, ctx: HandlerContext): Promise<Reply> {

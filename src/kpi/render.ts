@@ -4,9 +4,12 @@
  * date, target and deadline, sparkline), the detail view (status with its reason, trend,
  * history with sources, formula, points), and the off-track alert. Numbers and dates are
  * written the Vietnamese way for `vi`; every sentence comes from prompts/<locale>/kpi.json.
+ * Every target and value shown is followed by the number of its source ("[1]"), and the
+ * Reply cites those sources in that order (see SourceRefs).
  */
 import type { Block, Button, Citation, Locale, Reply } from '../core/types';
 import { formatDate, type Texts } from '../core/texts';
+import { fnv1a } from '../search/analyzer';
 import { hcmDate, parsePeriod } from './period';
 import type { KpiDefinition, Observation, SourceRef } from './schema';
 import type { KpiStatus } from './status';
@@ -122,14 +125,63 @@ export function kpiName(def: KpiDefinition, locale: Locale, short = false): stri
   return locale === 'en' ? def.nameEn : def.name;
 }
 
-/** One summary line: mark, short name, latest value (as of), target and deadline, sparkline. */
-export function summaryLine(view: KpiView, locale: Locale, texts: Texts): string {
+/**
+ * The sources one answer refers to, numbered in the order they are first referred to. A source
+ * referred to again keeps its number, so an article behind several KPIs is cited once.
+ */
+export class SourceRefs {
+  readonly citations: Citation[] = [];
+  private readonly numbers = new Map<string, number>();
+
+  constructor(
+    private readonly locale: Locale,
+    private readonly texts: Texts,
+  ) {}
+
+  /** " [n]" after what a definition (its target, its points rule) states. */
+  definition(source: SourceRef, fallbackId: string): string {
+    const c = citationOf(source, fallbackId);
+    return this.mark(c, ['def', c.title, c.source, c.date, c.url ?? ''].join('\n'));
+  }
+
+  /**
+   * " [n]" after a value: cited as who published it, how it reached us and when it was
+   * recorded. Values from one publisher are one source (dated by the first value referred to).
+   */
+  value(o: Observation): string {
+    const c: Citation = {
+      id: `kpi-value-${fnv1a(`${o.source}\n${o.url ?? ''}`)}`,
+      title: o.source,
+      source: this.texts.get(this.locale, `kpi-value-origin-${o.origin}`),
+      date: recordedDate(o),
+      ...(o.url ? { url: o.url } : {}),
+    };
+    return this.mark(c, ['value', o.origin, o.source, o.url ?? ''].join('\n'));
+  }
+
+  private mark(c: Citation, key: string): string {
+    let n = this.numbers.get(key);
+    if (n === undefined) {
+      n = this.citations.push(c);
+      this.numbers.set(key, n);
+    }
+    return ` [${n}]`;
+  }
+}
+
+/** The target's source mark, when the line states a target. */
+function targetRef(view: Pick<KpiView, 'def' | 'evaluation'>, refs: SourceRefs): string {
+  return view.evaluation.target === null ? '' : refs.definition(view.def.source, `kpi-${view.def.id}`);
+}
+
+/** One summary line: mark, short name, latest value (as of), target and deadline, sparkline; each with its source's number. */
+export function summaryLine(view: KpiView, locale: Locale, texts: Texts, refs: SourceRefs): string {
   const name = kpiName(view.def, locale, true);
   const value =
     view.latest && view.asOf
-      ? `${formatValue(view.def, view.latest.value, locale, texts)} (${asOfLabel(view.latest, view.asOf, locale, texts)})`
+      ? `${formatValue(view.def, view.latest.value, locale, texts)} (${asOfLabel(view.latest, view.asOf, locale, texts)})${refs.value(view.latest)}`
       : texts.get(locale, 'kpi-no-value');
-  const parts = [`${statusMark(view)} ${name}: ${value}`, targetText(view, locale, texts)];
+  const parts = [`${statusMark(view)} ${name}: ${value}`, targetText(view, locale, texts) + targetRef(view, refs)];
   const spark = sparkline(view.history.slice(-SPARK_POINTS).map((o) => o.value), view.def.direction);
   if (view.history.length > 1) parts.push(spark);
   return parts.join(' · ');
@@ -142,11 +194,12 @@ export interface SummaryOptions {
 }
 
 export function summaryReply(views: KpiView[], locale: Locale, texts: Texts, opts: SummaryOptions): Reply {
+  const refs = new SourceRefs(locale, texts);
   const blocks: Block[] = [{ type: 'heading', text: opts.heading }];
   if (views.length === 0) blocks.push({ type: 'text', text: texts.get(locale, 'kpi-summary-empty') });
-  else blocks.push({ type: 'list', items: views.map((v) => summaryLine(v, locale, texts)) });
+  else blocks.push({ type: 'list', items: views.map((v) => summaryLine(v, locale, texts, refs)) });
   blocks.push({ type: 'text', text: [texts.get(locale, 'kpi-legend'), ...opts.footer].join('\n') });
-  return { intent: 'kpi', blocks, citations: [], found: views.length > 0 };
+  return { intent: 'kpi', blocks, citations: refs.citations, found: views.length > 0 };
 }
 
 function reasonText(view: KpiView, locale: Locale, texts: Texts): string {
@@ -175,23 +228,24 @@ function citationOf(s: SourceRef, fallbackId: string): Citation {
 
 export function detailReply(view: KpiView, locale: Locale, texts: Texts): Reply {
   const { def, evaluation: e } = view;
+  const refs = new SourceRefs(locale, texts);
+  const defRef = () => refs.definition(def.source, `kpi-${def.id}`);
   const lines: string[] = [];
   if (view.latest && view.asOf) {
-    lines.push(
-      texts.get(locale, 'kpi-detail-latest', {
-        value: formatValue(def, view.latest.value, locale, texts),
-        asOf: asOfLabel(view.latest, view.asOf, locale, texts),
-      }),
-    );
+    const latest = texts.get(locale, 'kpi-detail-latest', {
+      value: formatValue(def, view.latest.value, locale, texts),
+      asOf: asOfLabel(view.latest, view.asOf, locale, texts),
+    });
+    lines.push(latest + refs.value(view.latest));
   }
   const note = def.deadlineNote ? ` (${def.deadlineNote.replace(/\.$/, '')})` : '';
-  lines.push(texts.get(locale, 'kpi-detail-target', { target: capitalise(targetText(view, locale, texts)) + note }));
+  lines.push(texts.get(locale, 'kpi-detail-target', { target: capitalise(targetText(view, locale, texts)) + note }) + targetRef(view, refs));
   const later = def.milestones.filter((m) => m.deadline > (e.deadline ?? ''));
   if (later.length) {
     const list = later
       .map((m) => texts.get(locale, 'kpi-target-by', { target: targetValueText(def, m.target, locale, texts), date: formatDate(m.deadline) }))
       .join('; ');
-    lines.push(texts.get(locale, 'kpi-detail-milestones', { list }));
+    lines.push(texts.get(locale, 'kpi-detail-milestones', { list }) + defRef());
   }
   lines.push(
     texts.get(locale, 'kpi-detail-status', {
@@ -213,26 +267,28 @@ export function detailReply(view: KpiView, locale: Locale, texts: Texts): Reply 
   ];
   if (view.history.length) {
     const shown = view.history.slice(-HISTORY_LINES).reverse();
-    const items = shown.map((o) => historyItem(def, o, locale, texts));
+    const items = shown.map((o) => historyItem(def, o, locale, texts) + refs.value(o));
     if (view.history.length > shown.length) items.push(texts.get(locale, 'kpi-history-more', { n: view.history.length - shown.length }));
     blocks.push({ type: 'heading', text: texts.get(locale, 'kpi-detail-history') }, { type: 'list', items });
   }
   const about: string[] = [];
   if (def.formula) about.push(texts.get(locale, 'kpi-detail-formula', { formula: def.formula }));
-  if (def.fullScore) about.push(texts.get(locale, 'kpi-detail-fullscore', { rule: def.fullScore.rule }));
-  if (def.notes.length) about.push(texts.get(locale, 'kpi-detail-notes', { notes: def.notes.join(' ') }));
-  about.push(texts.get(locale, 'kpi-detail-source', { source: sourceText(def.source) }));
-  blocks.push({ type: 'text', text: about.join('\n') });
-
-  const citations: Citation[] = [citationOf(def.source, `kpi-${def.id}`)];
-  if (def.fullScore && sourceText(def.fullScore.source) !== sourceText(def.source)) {
-    citations.push(citationOf(def.fullScore.source, `kpi-${def.id}-points`));
+  if (def.fullScore) {
+    about.push(texts.get(locale, 'kpi-detail-fullscore', { rule: def.fullScore.rule }) + refs.definition(def.fullScore.source, `kpi-${def.id}-points`));
   }
-  return { intent: 'kpi', blocks, citations, found: true };
+  if (def.notes.length) about.push(texts.get(locale, 'kpi-detail-notes', { notes: def.notes.join(' ') }));
+  about.push(texts.get(locale, 'kpi-detail-source', { source: sourceText(def.source) }) + defRef());
+  blocks.push({ type: 'text', text: about.join('\n') });
+  return { intent: 'kpi', blocks, citations: refs.citations, found: true };
+}
+
+/** The day a value was recorded: a bundled value carries its source's date, a stored one an instant. */
+function recordedDate(o: Observation): string {
+  return o.recordedAt.length > 10 ? hcmDate(new Date(o.recordedAt)) : o.recordedAt;
 }
 
 function historyItem(def: KpiDefinition, o: Observation, locale: Locale, texts: Texts): string {
-  const recorded = formatDate(o.recordedAt.length > 10 ? hcmDate(new Date(o.recordedAt)) : o.recordedAt);
+  const recorded = formatDate(recordedDate(o));
   const item = texts.get(locale, 'kpi-history-item', {
     period: periodLabel(o.period, locale, texts),
     value: formatValue(def, o.value, locale, texts),
@@ -244,9 +300,11 @@ function historyItem(def: KpiDefinition, o: Observation, locale: Locale, texts: 
 
 /** The message an official gets once when a KPI turns off track. */
 export function alertReply(view: KpiView, locale: Locale, texts: Texts): Reply {
+  const refs = new SourceRefs(locale, texts);
   const value =
     view.latest && view.asOf ? formatValue(view.def, view.latest.value, locale, texts) : texts.get(locale, 'kpi-no-value');
   const asOf = view.latest && view.asOf ? asOfLabel(view.latest, view.asOf, locale, texts) : '';
+  const valueRef = view.latest ? refs.value(view.latest) : '';
   const buttons: Button[][] = [[{ label: texts.get(locale, 'kpi-button-detail'), action: `/kpi ${view.def.id}` }]];
   return {
     intent: 'kpi-alert',
@@ -258,12 +316,14 @@ export function alertReply(view: KpiView, locale: Locale, texts: Texts): Reply {
           name: kpiName(view.def, locale),
           value,
           asOf,
+          valueRef,
           target: targetText(view, locale, texts),
+          targetRef: targetRef(view, refs),
           reason: capitalise(reasonText(view, locale, texts)),
         }),
       },
     ],
-    citations: [citationOf(view.def.source, `kpi-${view.def.id}`)],
+    citations: refs.citations,
     buttons,
     found: true,
   };

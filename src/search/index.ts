@@ -9,6 +9,7 @@
  */
 import type { Chunk, DocumentMeta, KnowledgeBundle, SerializedIndex } from '../knowledge/schema';
 import { PlaceMatcher } from './places';
+import { splitSentences } from './sentences';
 import { Analyzer, fnv1a, type AnalyzerData, type QueryAnalysis } from './analyzer';
 import { LazyPostings, PostingsBuilder, serializePostings, type PostingLists } from './postings';
 import {
@@ -136,6 +137,8 @@ const DEFAULT_TIMEOUT_MS = 1500;
 const CONTEXT_WEIGHT = 0.05;
 /** Weight, when picking sentences, of a matched pair of content words relative to a word. */
 const PAIR_SENTENCE_WEIGHT = 0.5;
+/** Sentences after a list's introduction ("…:") quoted with it, at most. */
+const LIST_ITEMS_QUOTED = 8;
 const DEFAULT_CANDIDATES = 50;
 
 /** One query's lookups, resolved against the index once. */
@@ -282,7 +285,8 @@ export class KnowledgeIndex {
    * The sentences of a chunk that best match the query, in their original order. Rare words
    * count most; query words already in the chunk's heading or its document's title are the
    * subject, not the answer, so they count little ("Chỉ thị 22-CT/TU ban hành ngày nào" picks
-   * "Ngày ban hành: 22/6/2022." over another sentence naming the directive).
+   * "Ngày ban hành: 22/6/2022." over another sentence naming the directive). A picked list
+   * introduction brings its items.
    */
   bestSentences(chunk: Chunk, query: string, max = 2): string[] {
     const q = this.analyzer.analyzeQuery(query);
@@ -304,9 +308,15 @@ export class KnowledgeIndex {
     const top = scored
       .filter((x) => x.score > 0)
       .sort((a, b) => b.score - a.score || a.i - b.i)
-      .slice(0, max)
-      .sort((a, b) => a.i - b.i);
-    return (top.length ? top : scored.slice(0, 1)).map((x) => x.s);
+      .slice(0, max);
+    const picked = new Set((top.length ? top : scored.slice(0, 1)).map((x) => x.i));
+    // A sentence ending in ":" introduces the list after it ("… tại 5 địa phương:"): alone it
+    // says nothing, so its items come with it.
+    for (const i of [...picked]) {
+      if (!sentences[i]!.s.endsWith(':')) continue;
+      for (let j = i + 1; j < Math.min(sentences.length, i + 1 + LIST_ITEMS_QUOTED); j++) picked.add(j);
+    }
+    return [...picked].sort((a, b) => a - b).map((i) => sentences[i]!.s);
   }
 
   private sentencesOf(chunk: Chunk): { context: Set<string>; sentences: Array<{ s: string; terms: Set<string> }> } {
@@ -508,15 +518,6 @@ async function embedWithTimeout(embedder: Embedder, query: string, timeoutMs: nu
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Splits at sentence ends and list lines, keeping dates like 30/9/2023 and "TP.Thủ Dầu Một" whole. */
-export function splitSentences(text: string): string[] {
-  return text
-    .split(/\n+/)
-    .flatMap((line) => line.split(/(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9"“(-])/u))
-    .map((s) => s.replace(/^[-*•]\s+/, '').trim())
-    .filter((s) => s.length > 0);
 }
 
 /** What a serialised index depends on: the analysis and the ranking parameters. */

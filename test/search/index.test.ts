@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createIndex, serializeIndex, splitSentences, type KnowledgeIndex } from '../../src/search/index';
+import { createIndex, serializeIndex, type KnowledgeIndex } from '../../src/search/index';
 import { buildKnowledgeBundle } from '../../src/knowledge/build';
 import { KnowledgeBundleSchema, type KnowledgeBundle, type KnowledgeDocument } from '../../src/knowledge/schema';
 import type { AnalyzerData } from '../../src/search/analyzer';
@@ -166,15 +166,5 @@ describe('the serialised index', () => {
   it('refuses a damaged index with a clear error rather than answering wrongly', () => {
     const damaged = { ...withIndex, index: { ...withIndex.index!, postings: withIndex.index!.postings.slice(4) } };
     expect(() => createIndex(damaged, data)).toThrow(/index: postings do not match/);
-  });
-});
-
-describe('sentence splitting', () => {
-  it('keeps dates and abbreviations with dots inside one sentence', () => {
-    expect(splitSentences('Ngày 30.9.2023 tại TP.Thủ Dầu Một. Sau đó họp.\n- Một dòng')).toEqual([
-      'Ngày 30.9.2023 tại TP.Thủ Dầu Một.',
-      'Sau đó họp.',
-      'Một dòng',
-    ]);
   });
 });
