@@ -1,7 +1,8 @@
 /**
  * @module log
  * Structured one-line JSON logs. Fields named like secrets are dropped and personal numbers
- * (citizen IDs, phone numbers) are masked, so a log line can be shared safely.
+ * (citizen IDs, phone numbers) are masked, at any depth of the fields, so a log line can be
+ * shared safely.
  */
 import { maskPersonalData } from './llm/redact';
 
@@ -22,11 +23,7 @@ export function createLogger(
 ): Logger {
   const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
-    const entry: Record<string, unknown> = { t: new Date().toISOString(), level: lvl, msg: maskPersonalData(msg) };
-    for (const [k, v] of Object.entries(fields ?? {})) {
-      if (SECRET_FIELD.test(k)) continue;
-      entry[k] = typeof v === 'string' ? maskPersonalData(v) : v instanceof Error ? describeError(v) : v;
-    }
+    const entry = { t: new Date().toISOString(), level: lvl, msg: maskPersonalData(msg), ...safeFields(fields ?? {}, []) };
     sink(JSON.stringify(entry));
   };
   return {
@@ -35,6 +32,38 @@ export function createLogger(
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
   };
+}
+
+/** Nested values are followed this deep; deeper ones are written as "[…]". */
+const MAX_DEPTH = 8;
+
+/** The fields without secret-named ones, every string masked, at any depth. */
+function safeFields(fields: object, path: object[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (!SECRET_FIELD.test(k)) out[k] = safeValue(v, path);
+  }
+  return out;
+}
+
+/** `path` holds the objects being written around this one: meeting one again is a cycle. */
+function safeValue(v: unknown, path: object[]): unknown {
+  if (typeof v === 'string') return maskPersonalData(v);
+  if (v instanceof Error) return describeError(v);
+  // JSON.stringify throws on a bigint.
+  if (typeof v === 'bigint') return v.toString();
+  if (v === null || typeof v !== 'object') return v;
+  if (path.includes(v)) return '[circular]';
+  if (path.length >= MAX_DEPTH) return '[…]';
+  // A Date (or anything else with toJSON) is written as JSON.stringify would write it, masked.
+  const toJSON = (v as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return safeValue(toJSON.call(v), path);
+  path.push(v);
+  try {
+    return Array.isArray(v) ? v.map((x) => safeValue(x, path)) : safeFields(v, path);
+  } finally {
+    path.pop();
+  }
 }
 
 /** An error's name and masked message only: never its stack or a request it may carry. */
