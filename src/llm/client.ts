@@ -73,8 +73,9 @@ export function toFailure(e: unknown, deadline?: Deadline): LlmFailure {
   if (e instanceof APIError) {
     const status = e.status ?? 0;
     const code = typeof e.code === 'string' ? ` (${e.code})` : '';
-    if (status === 429) return new LlmFailure('rate-limited', `model server said 429${code}`, retryAfterMs(e.headers));
-    if (status >= 500) return new LlmFailure('server-error', `model server said ${status}`, retryAfterMs(e.headers));
+    const now = deadline ? deadline.now() : Date.now();
+    if (status === 429) return new LlmFailure('rate-limited', `model server said 429${code}`, retryAfterMs(e.headers, now));
+    if (status >= 500) return new LlmFailure('server-error', `model server said ${status}`, retryAfterMs(e.headers, now));
     if (status >= 400) return new LlmFailure('rejected', `model server said ${status}${code}`, undefined, isUnsupportedFeature(e));
     // A stream that broke off arrives as an APIError without a status.
     return new LlmFailure('malformed', 'model stream broke off');
@@ -94,7 +95,7 @@ function isUnsupportedFeature(e: APIError): boolean {
   return /^(tools|tool_choice|response_format)/.test(param) || /tool|response_format|json_schema|structured output|guided/i.test(e.message);
 }
 
-function retryAfterMs(headers: Headers | undefined): number | undefined {
+function retryAfterMs(headers: Headers | undefined, now: number): number | undefined {
   const ms = Number(headers?.get('retry-after-ms'));
   if (Number.isFinite(ms) && ms >= 0 && headers?.has('retry-after-ms')) return ms;
   const raw = headers?.get('retry-after');
@@ -102,19 +103,36 @@ function retryAfterMs(headers: Headers | undefined): number | undefined {
   const seconds = Number(raw);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const at = Date.parse(raw);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+
+/** Calls `fn` after `ms` and returns what cancels it. Injected, like sleep, so tests fake time. */
+export type SetTimer = (fn: () => void, ms: number) => () => void;
+
+export const realSetTimer: SetTimer = (fn, ms) => {
+  const timer = setTimeout(fn, ms);
+  return () => clearTimeout(timer);
+};
+
+/** What a deadline runs on: the runtime's clock (epoch ms) and a timer. */
+export interface DeadlineClock {
+  now: () => number;
+  setTimer: SetTimer;
 }
 
 /** One clock for a whole answer: its signal aborts the call in flight when time is up. */
 export class Deadline {
   private readonly controller = new AbortController();
-  private readonly timer: ReturnType<typeof setTimeout>;
+  private readonly cancel: () => void;
   private readonly endsAt: number;
   expired = false;
 
-  constructor(ms: number) {
-    this.endsAt = Date.now() + ms;
-    this.timer = setTimeout(() => {
+  constructor(
+    ms: number,
+    private readonly clock: DeadlineClock,
+  ) {
+    this.endsAt = clock.now() + ms;
+    this.cancel = clock.setTimer(() => {
       this.expired = true;
       this.controller.abort();
     }, ms);
@@ -124,12 +142,16 @@ export class Deadline {
     return this.controller.signal;
   }
 
+  now(): number {
+    return this.clock.now();
+  }
+
   remainingMs(): number {
-    return Math.max(0, this.endsAt - Date.now());
+    return Math.max(0, this.endsAt - this.clock.now());
   }
 
   dispose(): void {
-    clearTimeout(this.timer);
+    this.cancel();
   }
 }
 

@@ -1,9 +1,10 @@
 /**
  * @module llm/prompt
  * What the model is sent, built by pure functions: the retrieved passages numbered [1], [2]…
- * with their source and date, the recent turns and the question, each inside its own tag so the
- * system prompt can say that user text is data, never instructions. Everything user-written is
- * masked here again (belt and braces), and every part is capped so the input stays small.
+ * with their source and date, the recent turns, the question and each tool result, inside their
+ * own tags so the system prompt can say that all of it is data, never instructions. Text placed
+ * inside a tag is defused so it cannot open or close one; everything user-written is also masked
+ * here again (belt and braces), and every part is capped so the input stays small.
  */
 import type { Turn } from '../core/conversation';
 import { formatDate } from '../core/texts';
@@ -65,14 +66,22 @@ export function numberPassages(inputs: PassageInput[], first = 1, limits: Prompt
   return out;
 }
 
-/** `[n] Title — Source, 30/9/2023 — Heading` then the text: the format the system prompt describes. */
+/**
+ * `[n] Title — Source, 30/9/2023 — Heading` then the text: the format the system prompt describes.
+ * Defused: an uploaded document or a tool's passage is data just as the question is.
+ */
 export function renderPassages(passages: Passage[]): string {
   return passages
     .map((p) => {
       const head = [p.title, `${p.source}, ${formatDate(p.date)}`, p.heading].filter(Boolean).join(' — ');
-      return `[${p.n}] ${oneLine(head)}\n${p.text}`;
+      return `[${p.n}] ${defuse(oneLine(head))}\n${defuse(p.text)}`;
     })
     .join('\n\n');
+}
+
+/** A tool's answer as the content of its tool message: inside its own tag, defused. */
+export function toolResult(content: string): string {
+  return `<tool_result>\n${defuse(content)}\n</tool_result>`;
 }
 
 /** The user message for an answer: passages, recent turns and the question, each tagged. */
@@ -117,13 +126,40 @@ export function renderHistory(history: Turn[], limits: PromptLimits = DEFAULT_PR
     .join('\n');
 }
 
-/**
- * User text made safe to place between our tags: personal numbers masked, and anything that
- * looks like one of our tags defused so it cannot close the data block early.
- */
+/** User text made safe to place between our tags: personal numbers masked, and defused. */
 export function asData(text: string, maxChars: number): string {
-  const masked = maskPersonalData(text.normalize('NFC'));
-  return clip(masked.replace(/<\/?\s*(passages|history|question|system)\s*>/gi, (m) => m.replace(/[<>]/g, '')), maxChars);
+  return clip(defuse(maskPersonalData(text.normalize('NFC'))), maxChars);
+}
+
+/** Every tag the prompts use, written as readsAsOurTag compares them: text inside one must not open or close any. */
+const TAGS = new Set(['passages', 'history', 'question', 'toolresult', 'system']);
+/** Angle brackets a model may read as such: ASCII, full-width, small-form, and the angle quotes. */
+const OPENERS = '<\uFF1C\uFE64\u2039\u3008\u2329\u27E8';
+const CLOSERS = '>\uFF1E\uFE65\u203A\u3009\u232A\u27E9';
+/** An opening bracket, what follows it up to the next bracket (40 characters at most), and the closer if any. */
+const TAG_LIKE = new RegExp(`[${OPENERS}][^${OPENERS}${CLOSERS}]{0,40}[${CLOSERS}]?`, 'gu');
+const CLOSER_AT_END = new RegExp(`[${CLOSERS}]$`, 'u');
+
+/**
+ * Text made unable to open or close one of our tags: any bracketed word that reads as one of
+ * them once widths, case, spaces and invisible characters are set aside (`< /question >`,
+ * `</ QUESTION>`, `＜/question＞`, also unclosed) loses its brackets. Repeated until nothing
+ * changes, so removing one tag cannot join the brackets around it into another (`<<question>>`).
+ */
+export function defuse(text: string): string {
+  let out = text;
+  for (let before = ''; before !== out; ) {
+    before = out;
+    out = out.replace(TAG_LIKE, (m) => (readsAsOurTag(m.slice(1)) ? m.slice(1).replace(CLOSER_AT_END, '') : m));
+  }
+  return out;
+}
+
+/** Whether a bracket's content reads as one of our tags: `/ QUESTION>`, `ｔｏｏｌ result`, `question id=1`. */
+function readsAsOurTag(inside: string): boolean {
+  const bare = inside.normalize('NFKC').toLowerCase().replace(/\p{Cf}/gu, '').replace(/^\s*[/\\]?\s*/, '');
+  const [first = '', second = ''] = bare.split(/[^a-z_-]+/).map((w) => w.replace(/[_-]/g, ''));
+  return TAGS.has(first) || TAGS.has(first + second);
 }
 
 /** Rough token count for budgeting: Vietnamese runs about 2.5 characters a token. */

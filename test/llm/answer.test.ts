@@ -6,6 +6,7 @@ import {
   parseModelAnswer,
   partialAnswer,
   stripMarkers,
+  ungroundedClaims,
   ungroundedNumbers,
 } from '../../src/llm/answer';
 import type { Passage } from '../../src/llm/prompt';
@@ -106,5 +107,70 @@ describe('ungroundedNumbers', () => {
 
   it('does not count citation markers as numbers', () => {
     expect(ungroundedNumbers('Xem [7].', sources)).toEqual([]);
+  });
+});
+
+describe('ungroundedClaims', () => {
+  const sources = [
+    'Nộp hồ sơ tại https://www.dichvucong.binhduong.gov.vn/p/home; hỏi qua hotro@binhduong.gov.vn hoặc +84 274 3822 111.',
+    'Quyết định do Chủ tịch UBND tỉnh Võ Văn Minh ký ngày 30/9/2023.',
+  ];
+  const kinds = (answer: string) => ungroundedClaims(answer, sources).map((c) => `${c.kind}:${c.text}`);
+
+  it('accepts addresses, e-mails and phones written otherwise than in the passage', () => {
+    expect(kinds('Xem dichvucong.binhduong.gov.vn hoặc http://dichvucong.binhduong.gov.vn/p/home/ [1].')).toEqual([]);
+    expect(kinds('Gửi về HOTRO@binhduong.gov.vn, gọi 0274.3822.111 [1].')).toEqual([]);
+  });
+
+  it('names the kind and the claim that no source holds, an address or phone number as one claim', () => {
+    expect(kinds('Xem dichvucong.binhduong.gov.vn/p/khac, gọi 0274 3822 112 hoặc viết cho tro@binhduong.gov.vn [1].')).toEqual([
+      'email:tro@binhduong.gov.vn',
+      'url:dichvucong.binhduong.gov.vn/p/khac',
+      'phone:0274 3822 112',
+    ]);
+  });
+
+  it('does not read abbreviations with dots as addresses', () => {
+    expect(kinds('Tại TP.HCM, Q.Bình Thạnh, v.v. và Điều 30.a [1].')).toEqual([]);
+  });
+
+  it('finds names with and without diacritics, after a title or from a family name on', () => {
+    expect(kinds('Ông Võ Văn Minh ký; Vo Van Minh là Chủ tịch [1].')).toEqual([]);
+    expect(kinds('Bà Lê Thị Hoa ký, đồng chí Phạm Minh Chính chỉ đạo, Mr Tran Van Nam trả lời [1].')).toEqual([
+      'name:Lê Thị Hoa',
+      'name:Phạm Minh Chính',
+      'name:Tran Van Nam',
+    ]);
+    expect(kinds('Người ký là ông Thành [1].')).toEqual(['name:Thành']);
+    // A place before the name is not part of it: the passage has "tỉnh Võ Văn Minh", not "Dương Võ…".
+    expect(kinds('Chủ tịch UBND tỉnh Bình Dương Võ Văn Minh ký [1].')).toEqual([]);
+    expect(kinds('Chủ tịch UBND tỉnh Bình Dương Võ Văn Nam ký [1].')).toEqual(['name:Dương Võ Văn Nam']);
+  });
+
+  it('does not take places, bodies and titles for persons\' names', () => {
+    expect(
+      kinds('Ủy ban nhân dân tỉnh Bình Dương, Thủ tướng Chính phủ, Trung tâm Phục vụ hành chính công, Sở Tư pháp, Đảng Cộng sản Việt Nam, Bình Phước [1].'),
+    ).toEqual([]);
+  });
+
+  it('takes a name in a translated answer without the English words after it', () => {
+    expect(ungroundedClaims('Signed by Vo Van Minh in Ho Chi Minh City [1].', [...sources, 'TP. Hồ Chí Minh'])).toEqual([]);
+  });
+
+  it('finds promises about the user\'s own dossier, with and without diacritics, in Vietnamese and English', () => {
+    expect(kinds('Hồ sơ của chị sẽ được giải quyết trong ngày [1].')).toEqual(['promise:Hồ sơ của chị sẽ được giải quyết']);
+    expect(kinds('hồ sơ bạn đã được tiếp nhận [1]')).toEqual(['promise:hồ sơ bạn đã được tiếp nhận']);
+    expect(kinds('Ho so cua ban dang duoc xu ly [1].')).toEqual(['promise:Ho so cua ban dang duoc xu ly']);
+    expect(kinds('Chung toi se goi lai [1].')).toEqual(['promise:Chung toi se']);
+    expect(kinds("We'll send it today; your dossier was approved [1].")).toEqual(["promise:We'll", 'promise:your dossier was approved']);
+  });
+
+  it('does not take rules about dossiers in general for promises', () => {
+    expect(kinds('Hồ sơ gồm tờ khai; hồ sơ chỉ được tiếp nhận khi đủ giấy tờ; ho so chi can nop mot bo [1].')).toEqual([]);
+    expect(kinds('Bạn có thể nộp hồ sơ của bạn tại trung tâm [1].')).toEqual([]);
+  });
+
+  it('accepts a promise a passage itself makes', () => {
+    expect(ungroundedClaims('Chúng tôi sẽ trả lời trong 5 ngày [1].', ['Chúng tôi sẽ trả lời trong 5 ngày làm việc.'])).toEqual([]);
   });
 });

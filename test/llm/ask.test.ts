@@ -4,8 +4,8 @@
  * Every failure mode must end in a useful reply: quoted passages with a short note, or
  * "not found" — never a silence or a stack trace.
  */
-import { describe, expect, it } from 'vitest';
-import { fakeLlmSettings, useFakeOpenAI, type LlmSetup } from './setup';
+import { describe, expect, it, vi } from 'vitest';
+import { fakeClock, fakeLlmSettings, useFakeOpenAI, type FakeClock, type LlmSetup } from './setup';
 import { makeTestApp } from '../support/runtime';
 import { askHandler, quoteAnswer } from '../../handlers/ask';
 import { helpHandler, startHandler } from '../../handlers/help';
@@ -22,6 +22,8 @@ const fake = useFakeOpenAI();
 
 interface Setup extends LlmSetup {
   model?: boolean;
+  /** The model's clock; a case with one lets its deadline pass once the request is at the model. */
+  clock?: FakeClock;
 }
 
 function setup(opts: Setup = {}) {
@@ -35,7 +37,8 @@ function setup(opts: Setup = {}) {
             store: t.store,
             texts: t.rt.texts,
             log: t.rt.log,
-            now: t.rt.services.now,
+            now: opts.clock?.now ?? t.rt.services.now,
+            setTimer: opts.clock?.setTimer,
             tools: [knowledgeSearchTool(t.rt.knowledge)],
             limits: opts.limits,
             sleep: async () => {},
@@ -195,7 +198,7 @@ describe('every failure ends in a useful reply', () => {
   const cases: Array<[string, Setup, () => void]> = [
     ['a 429 with a long retry-after', {}, () => fake.script({ status: 429, retryAfter: 30 })],
     ['two 500s in a row', {}, () => fake.script({ status: 500 }, { status: 500 })],
-    ['a reply slower than the deadline', { limits: { timeoutMs: 150 } }, () => fake.script({ delayMs: 10_000 })],
+    ['a reply slower than the deadline', { clock: fakeClock() }, () => fake.script({ delayMs: 60_000 })],
     ['content that is not the JSON asked for', {}, () => fake.script({ content: 'Xin chào! Tôi nghĩ là năm 2022.' })],
     ['a body that is not JSON', {}, () => fake.script({ rawBody: 'upstream error' })],
     ['a request the server refuses', {}, () => fake.script({ status: 400 })],
@@ -205,7 +208,12 @@ describe('every failure ends in a useful reply', () => {
   it.each(cases)('quotes the passages with a short note after %s', async (_name, opts, arrange) => {
     const { ask, render, text } = setup(opts);
     arrange();
-    const reply = await ask(CT22);
+    const pending = ask(CT22);
+    if (opts.clock) {
+      await vi.waitFor(() => expect(fake.calls('chat')).toHaveLength(1));
+      opts.clock.advance(20_000);
+    }
+    const reply = await pending;
     expect(reply).toMatchObject({ intent: 'ask', found: true });
     expect(reply.blocks[0]).toEqual({ type: 'text', text: text('ask-model-unavailable') });
     expect(reply.blocks.some((b) => b.type === 'quote')).toBe(true);

@@ -45,3 +45,43 @@ export function useFakeOpenAI(): FakeOpenAI {
 export function fakeLlmSettings(fake: FakeOpenAI, budget = 1_000_000): LlmSettings {
   return { apiKey: 'sk-test', baseUrl: fake.baseURL, model: 'fake-gpt', embeddingModel: 'fake-embedding', dailyTokenBudget: budget };
 }
+
+/**
+ * A clock that moves only when told: `now` for the Llm's deps and `setTimer` for its deadlines.
+ * advance() fires every timer that falls due, in order, so a deadline passes without a wait.
+ */
+export interface FakeClock {
+  now(): Date;
+  setTimer(fn: () => void, ms: number): () => void;
+  advance(ms: number): void;
+  /** Timers set and not yet fired or cancelled. */
+  readonly pending: number;
+}
+
+export function fakeClock(start = Date.parse('2026-11-21T08:00:00+07:00')): FakeClock {
+  let at = start;
+  let seq = 0;
+  const timers = new Map<number, { due: number; fn: () => void }>();
+  return {
+    now: () => new Date(at),
+    setTimer(fn, ms) {
+      const id = ++seq;
+      timers.set(id, { due: at + ms, fn });
+      return () => void timers.delete(id);
+    },
+    advance(ms) {
+      const end = at + ms;
+      for (;;) {
+        const next = [...timers.entries()].filter(([, t]) => t.due <= end).sort((a, b) => a[1].due - b[1].due || a[0] - b[0])[0];
+        if (!next) break;
+        timers.delete(next[0]);
+        at = next[1].due;
+        next[1].fn();
+      }
+      at = end;
+    },
+    get pending() {
+      return timers.size;
+    },
+  };
+}
