@@ -4,7 +4,7 @@
  * real redis-server, then checks the wire itself: auth, base64 responses, transactions, SCAN
  * paging, error hygiene and outages. Redis may be shared, so every store here lives under a
  * unique key prefix (with glob characters in it, to keep SCAN escaping honest) and only those
- * keys are deleted. Without any redis-server the suite is skipped, loudly.
+ * keys are deleted. It runs in the `redis` test project, only where redis-server is installed.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ScoredMember, Store } from '../../src/store/store';
@@ -12,7 +12,7 @@ import { UpstashStore } from '../../src/store/upstash';
 import { nodeSend } from '../../src/store/node-send';
 import type { RestSend } from '../../src/store/rest-requester';
 import { RespClient } from '../support/redis-resp';
-import { answersPing, deleteKeysWithPrefix, getRedis, startRedisServer, type RedisEndpoint } from '../support/redis-server';
+import { answersPing, deleteKeysWithPrefix, requireRedis, startRedisServer, type RedisEndpoint } from '../support/redis-server';
 import { startUpstashBridge, type BridgeRequest, type UpstashBridge } from '../support/upstash-bridge';
 import { storeContract } from './contract';
 
@@ -33,19 +33,7 @@ const AGE_KEYS = `for _, key in ipairs(KEYS) do
 end
 return 0`;
 
-const redis = await getRedis();
-
-if (!redis) {
-  console.warn(
-    '\n!!! UpstashStore tests SKIPPED: no Redis answered on 127.0.0.1:6379 and no redis-server ' +
-      'binary was found to start one. Install redis-server to run them. !!!\n',
-  );
-  describe.skip('UpstashStore (skipped: no redis-server available)', () => {
-    it('runs the Store contract against real Redis', () => {});
-  });
-} else {
-  upstashSuites(redis);
-}
+upstashSuites(await requireRedis());
 
 function upstashSuites(endpoint: RedisEndpoint): void {
   let bridge: UpstashBridge;
@@ -358,9 +346,9 @@ function upstashSuites(endpoint: RedisEndpoint): void {
 }
 
 describe('test support: private redis-server', () => {
-  it('starts a throwaway redis-server on a free port, and stop() ends it', async (ctx) => {
+  it('starts a throwaway redis-server on a free port, and stop() ends it', async () => {
     const own = await startRedisServer();
-    if (!own) return ctx.skip('no redis-server binary');
+    if (!own) throw new Error('redis-server did not start');
     expect(own.port).not.toBe(6379);
     expect(await answersPing(own.host, own.port)).toBe(true);
     await own.stop();
