@@ -14,7 +14,7 @@ import type { Handler } from '../src/core/handler';
 import type { Services } from '../src/core/services';
 import { formatDate } from '../src/core/texts';
 import type { Block, Inbound, Locale, Reply, Role } from '../src/core/types';
-import { requireRole, type Invites, type RoleDirectory } from '../src/core/roles';
+import { MAX_FAILED_REDEEMS, requireRole, type Invites, type RoleDirectory } from '../src/core/roles';
 import { eraseUserData, type UserDataEraser } from '../src/privacy/erase';
 import { addDays, vnDay } from '../src/core/vn-time';
 import { stats } from '../src/analytics/questions';
@@ -37,6 +37,9 @@ const WEEK_DAYS = 7;
 const TOP_IN_CHAT = 5;
 const CONFIRM_WORDS = new Set(['xacnhan', 'xac nhan', 'dongy', 'dong y', 'co', 'confirm', 'yes']);
 const CANCEL_WORDS = new Set(['huy', 'khong', 'cancel', 'no']);
+/** Failed codes per client address per hour: more than one person's, as an office shares an address. */
+const MAX_FAILED_REDEEMS_PER_ADDRESS = 4 * MAX_FAILED_REDEEMS;
+const ADDRESS_FAIL_WINDOW_SECONDS = 3600;
 
 export function accountHandlers(deps: AccountDeps): AccountHandler[] {
   return [verifyHandler(deps), whoamiHandler(deps), eraseHandler(deps), weekStatsHandler()];
@@ -51,8 +54,19 @@ export function verifyHandler(deps: AccountDeps): AccountHandler {
       const say = (key: string, vars?: Record<string, string>) => textReply('verify', services.texts.get(inbound.locale, key, vars));
       // A code typed in a group is seen by everyone there: refuse it without spending it.
       if (inbound.isGroup) return say('verify-group');
+      // Anyone can name a web session id: a role goes only to a session the server issued.
+      if (inbound.channel === 'web' && inbound.sessionIssued !== true) return say('verify-web-session');
       if (!args.trim()) return say('verify-usage');
+      // A new web session costs one request, so the brake per user alone would not hold there:
+      // failed codes count per client address too.
+      const addressFails = inbound.clientAddress === undefined ? undefined : `invite-fail:addr:${inbound.clientAddress}`;
+      if (addressFails && Number((await services.store.get(addressFails)) ?? 0) >= MAX_FAILED_REDEEMS_PER_ADDRESS) {
+        return say('verify-throttled');
+      }
       const outcome = await deps.invites.redeem(inbound.channel, inbound.userId, args);
+      if (!outcome.ok && outcome.reason !== 'throttled' && addressFails) {
+        await services.store.incr(addressFails, 1, ADDRESS_FAIL_WINDOW_SECONDS);
+      }
       if (!outcome.ok) return say(`verify-${outcome.reason}`);
       services.log.info('role bound from invite', { channel: inbound.channel, role: outcome.binding.role, invite: outcome.binding.invite });
       return say('verify-ok', { channel: channelName(services, inbound), role: roleName(services, inbound.locale, outcome.binding.role) });

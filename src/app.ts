@@ -21,7 +21,7 @@ import type { AnalyzerData } from './search/analyzer';
 import type { Store } from './store/store';
 import { createStore } from './store/index';
 import { createLogger, describeError, type Logger } from './log';
-import { webChannel } from './channels/web';
+import { webChannel, webSessionEraser, type ClientAddressOf } from './channels/web';
 import { zaloChannel, zaloEraser, zaloOutbound } from './channels/zalo';
 import { telegramChannel, telegramEraser, telegramOutbound } from './channels/telegram';
 import { feedbackEraser } from '../handlers/feedback';
@@ -119,7 +119,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
   const roles = new RoleDirectory(store, config.officialAllowlist);
   const invites = new Invites(store, roles, services.now);
   // Every feature that keeps per-user or per-chat state adds its eraser here (/xoadulieu).
-  const erasers: UserDataEraser[] = [...coreErasers, feedbackEraser, telegramEraser, zaloEraser, kpiEraser, reminderEraser];
+  const erasers: UserDataEraser[] = [...coreErasers, feedbackEraser, telegramEraser, zaloEraser, webSessionEraser, kpiEraser, reminderEraser];
   const kpi = new KpiService({ store, now: services.now, log });
   const assistant = new Assistant({
     handlers: [
@@ -162,7 +162,12 @@ export function runScheduled(rt: Runtime, at: Date, which: (job: Job) => boolean
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export function createApp(rt: Runtime): Hono {
+export interface AppOptions {
+  /** How this entry finds a web client's address (Workers: CF-Connecting-IP; Node: the socket). */
+  clientAddress?: ClientAddressOf;
+}
+
+export function createApp(rt: Runtime, opts: AppOptions = {}): Hono {
   const app = new Hono();
   const vi = 'vi' as const;
 
@@ -200,7 +205,20 @@ export function createApp(rt: Runtime): Hono {
     );
   });
 
-  app.route('/', webChannel({ assistant: rt.assistant, texts: rt.texts, page: rt.page }));
+  app.route(
+    '/',
+    webChannel({
+      assistant: rt.assistant,
+      texts: rt.texts,
+      page: rt.page,
+      store: rt.store,
+      log: rt.log,
+      now: rt.services.now,
+      perAddressPerMinute: rt.config.rateLimitPerAddressPerMinute,
+      sessionTtlSeconds: rt.config.historyTtlSeconds,
+      clientAddress: opts.clientAddress,
+    }),
+  );
   const adminDeps = {
     token: rt.config.admin?.token,
     store: rt.store,

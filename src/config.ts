@@ -39,8 +39,20 @@ const EnvSchema = z.object({
   OPENAI_EMBEDDING_MODEL: optionalString,
   /** Tokens per day (Asia/Ho_Chi_Minh) across all users; 0 turns generation off. */
   OPENAI_DAILY_TOKEN_BUDGET: optionalInt(0, 1_000_000_000),
+  /** Percent of the daily token budget one web client address may spend. */
+  OPENAI_BUDGET_PERCENT_PER_ADDRESS: optionalInt(1, 100),
   UPSTASH_REDIS_REST_URL: optionalUrl,
   UPSTASH_REDIS_REST_TOKEN: optionalString,
+  /** Node: Redis or Valkey over TCP (redis://, rediss:// for TLS); may hold a password, so never echoed. */
+  REDIS_URL: optionalString.transform((s, ctx) => {
+    if (s === undefined) return undefined;
+    try {
+      return parseRedisUrl(s);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
     z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 characters of A-Z a-z 0-9 _ -').optional(),
@@ -61,6 +73,17 @@ const EnvSchema = z.object({
   AUDIT_RETENTION_DAYS: optionalInt(1, 3650),
   /** Messages one user may send per minute, across channels' own limits. */
   RATE_LIMIT_PER_MINUTE: optionalInt(1, 10_000),
+  /** Web chat requests one client address may send per minute, whatever session ids it names. */
+  RATE_LIMIT_PER_ADDRESS_PER_MINUTE: optionalInt(1, 100_000),
+  /** Node: reverse proxies in front whose X-Forwarded-For / X-Real-IP are believed (0 or false: none). */
+  TRUST_PROXY: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(true|false|\d{1,2})$/, 'must be true, false or the number of proxies in front (0-10)')
+      .transform((s) => (s === 'true' ? 1 : s === 'false' ? 0 : Number(s)))
+      .pipe(z.number().int().max(10, 'must be true, false or the number of proxies in front (0-10)'))
+      .optional(),
+  ),
   /** JSON array of KPI pull sources (src/kpi/pull.ts); may hold tokens: set it as a secret. */
   KPI_PULL_SOURCES: optionalString,
   /** Subrequests (store calls + sends) one reminder run may make before handing over to the next tick. */
@@ -80,11 +103,16 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   historyTtlSeconds: number;
   rateLimitPerMinute: number;
+  rateLimitPerAddressPerMinute: number;
+  /** How many reverse proxies' forwarded headers the Node entry believes (0: the socket address only). */
+  trustProxy: number;
   analyticsRetentionDays: number;
   auditRetentionDays: number;
   admin?: { token: string };
-  openai?: { apiKey: string; baseUrl?: string; model: string; embeddingModel: string; dailyTokenBudget: number };
+  openai?: { apiKey: string; baseUrl?: string; model: string; embeddingModel: string; dailyTokenBudget: number; addressSharePercent: number };
   upstash?: { url: string; token: string };
+  /** REDIS_URL, parsed: the Node entry's store (src/store/redis.ts). */
+  redis?: RedisConnection;
   telegram?: { token: string; webhookSecret: string; apiBase: string };
   zalo?: { token: string; webhookSecret: string; apiBase: string };
   officialAllowlist: string[];
@@ -120,6 +148,13 @@ export function loadConfig(env: RawEnv): Config {
     // The parser names the position and field, never the value (it may hold a token).
     throw new ConfigError(`Invalid environment: ${(err as Error).message}`);
   }
+  // Two stores would split the state (claims, limits, roles) between them: one must be chosen.
+  if (e.REDIS_URL && (e.UPSTASH_REDIS_REST_URL || e.UPSTASH_REDIS_REST_TOKEN)) {
+    throw new ConfigError(
+      'Invalid environment: REDIS_URL and UPSTASH_REDIS_REST_URL/UPSTASH_REDIS_REST_TOKEN: set one store, not both ' +
+        '(REDIS_URL for your own Redis or Valkey over TCP, UPSTASH_* for Upstash over REST)',
+    );
+  }
   requirePair(e.UPSTASH_REDIS_REST_URL, e.UPSTASH_REDIS_REST_TOKEN, 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN');
   // Webhooks are verified by their secret header, never by a token in the URL: no secret, no channel.
   if (e.TELEGRAM_BOT_TOKEN && !e.TELEGRAM_WEBHOOK_SECRET) {
@@ -135,6 +170,8 @@ export function loadConfig(env: RawEnv): Config {
     logLevel: e.LOG_LEVEL ?? 'info',
     historyTtlSeconds: (e.HISTORY_TTL_DAYS ?? 30) * 86_400,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE ?? 20,
+    rateLimitPerAddressPerMinute: e.RATE_LIMIT_PER_ADDRESS_PER_MINUTE ?? 30,
+    trustProxy: e.TRUST_PROXY ?? 0,
     analyticsRetentionDays: e.ANALYTICS_RETENTION_DAYS ?? 90,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS ?? 365,
     admin: e.ADMIN_TOKEN ? { token: e.ADMIN_TOKEN } : undefined,
@@ -145,12 +182,14 @@ export function loadConfig(env: RawEnv): Config {
           model: e.OPENAI_MODEL ?? 'gpt-4o-mini',
           embeddingModel: e.OPENAI_EMBEDDING_MODEL ?? 'text-embedding-3-small',
           dailyTokenBudget: e.OPENAI_DAILY_TOKEN_BUDGET ?? 2_000_000,
+          addressSharePercent: e.OPENAI_BUDGET_PERCENT_PER_ADDRESS ?? 5,
         }
       : undefined,
     upstash:
       e.UPSTASH_REDIS_REST_URL && e.UPSTASH_REDIS_REST_TOKEN
         ? { url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN }
         : undefined,
+    redis: e.REDIS_URL,
     telegram: e.TELEGRAM_BOT_TOKEN
       ? {
           token: e.TELEGRAM_BOT_TOKEN,
@@ -182,6 +221,12 @@ export function loadConfig(env: RawEnv): Config {
  * store is a start-up error unless ALLOW_MEMORY_STORE says this is development (`npm run dev`).
  */
 export function requireSharedStore(config: Config): void {
+  if (config.redis) {
+    throw new ConfigError(
+      'Invalid environment: REDIS_URL: the Worker has no Redis-over-TCP store; set UPSTASH_REDIS_REST_URL and ' +
+        'UPSTASH_REDIS_REST_TOKEN instead (REDIS_URL is for the Node server)',
+    );
+  }
   if (config.upstash || config.allowMemoryStore) return;
   throw new ConfigError(
     'Invalid environment: UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN: required on Workers ' +
@@ -199,10 +244,55 @@ function stripSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
+/** Where the Node entry's Redis or Valkey listens (REDIS_URL); holds the password, so never logged. */
+export interface RedisConnection {
+  host: string;
+  port: number;
+  db: number;
+  username?: string;
+  password?: string;
+  /** rediss://: TLS, the server's certificate checked against the system CAs (and NODE_EXTRA_CA_CERTS). */
+  tls: boolean;
+}
+
+/**
+ * redis://[[user]:password@]host[:port][/db], or rediss:// for TLS. Query options are refused
+ * rather than silently ignored. Errors say what is wrong, never repeat the URL (it may hold a password).
+ */
+export function parseRedisUrl(text: string): RedisConnection {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error('must be a URL like redis://host:6379/0 or rediss://host:6380/0');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('must start with redis:// or rediss:// (TLS)');
+  if (!url.hostname) throw new Error('must name a host, e.g. redis://10.0.0.7:6379/0');
+  if (url.search || url.hash) throw new Error('takes no ?options or #fragment; the database goes in the path, e.g. /0');
+  const path = url.pathname.replace(/^\//, '');
+  if (path !== '' && !/^\d{1,5}$/.test(path)) throw new Error('the path must be a database number, e.g. /0');
+  let username: string | undefined;
+  let password: string | undefined;
+  try {
+    username = url.username ? decodeURIComponent(url.username) : undefined;
+    password = url.password ? decodeURIComponent(url.password) : undefined;
+  } catch {
+    throw new Error('the user name or password is not properly %-encoded');
+  }
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'), // an IPv6 literal without its brackets
+    port: url.port ? Number(url.port) : 6379,
+    db: path ? Number(path) : 0,
+    username,
+    password,
+    tls: url.protocol === 'rediss:',
+  };
+}
+
 /** One line saying what is live, for start-up logs and /healthz. Never includes a secret. */
 export function describeServices(config: Config): Record<string, string | boolean> {
   return {
-    store: config.upstash ? 'upstash' : 'memory',
+    store: config.redis ? 'redis' : config.upstash ? 'upstash' : 'memory',
     model: config.openai ? config.openai.model : 'none (quoting passages)',
     telegram: Boolean(config.telegram),
     zalo: Boolean(config.zalo),

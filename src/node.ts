@@ -5,6 +5,7 @@
  * runs the daily jobs on a timer at the same hour as the Workers cron.
  */
 import { serve, type ServerType } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { fileURLToPath } from 'node:url';
 import { createApp, createRuntime, runScheduled, type Runtime, type RuntimeOverrides } from './app';
 import { ConfigError, describeServices, loadConfig, type RawEnv } from './config';
@@ -12,6 +13,9 @@ import { BackgroundTracker } from './background';
 import { DAILY_RUN_HOUR_UTC, msUntilNextDaily } from './jobs/index';
 import { createStore } from './store/index';
 import { nodeSend } from './store/node-send';
+import { RedisStore } from './store/redis';
+import { createLogger } from './log';
+import { forwardedClientAddress, type ClientAddressOf } from './channels/web';
 
 export interface NodeServer {
   url: string;
@@ -31,17 +35,26 @@ export interface StartOptions extends RuntimeOverrides {
 
 export async function startNodeServer(opts: StartOptions = {}): Promise<NodeServer> {
   const config = loadConfig(opts.env ?? process.env);
+  const log = opts.log ?? createLogger(config.logLevel);
+  // REDIS_URL: Redis or Valkey over TCP, built here because the Worker cannot open sockets (so
+  // createStore, which the Worker shares, never imports it). Closed with the server.
+  const redisStore = !opts.store && config.redis ? new RedisStore({ ...config.redis, log }) : undefined;
+  if (redisStore && !(await redisStore.ready())) log.warn('redis store: not reachable at start-up; answering 503 until it is');
   // Upstash over node:http: a kept-alive request costs a fraction of Node's fetch in CPU.
-  const store = opts.store ?? createStore({ upstash: config.upstash && { ...config.upstash, send: nodeSend() } });
-  const runtime = createRuntime(config, { ...opts, store });
-  const app = createApp(runtime);
+  const store = opts.store ?? redisStore ?? createStore({ upstash: config.upstash && { ...config.upstash, send: nodeSend() } });
+  const runtime = createRuntime(config, { ...opts, store, log });
+  const app = createApp(runtime, { clientAddress: nodeClientAddress(config.trustProxy) });
   const background = new BackgroundTracker();
   const port = opts.port ?? config.port;
   const hostname = opts.hostname ?? config.host;
 
   const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: (req) => app.fetch(req, opts.env ?? process.env, background.context), port, hostname }, () => resolve(s));
-    s.once('error', reject);
+    // The server's bindings (the Node request) are the app's env: getConnInfo reads the socket from them.
+    const s = serve({ fetch: (req, bindings) => app.fetch(req, bindings, background.context), port, hostname }, () => resolve(s));
+    s.once('error', (error) => {
+      void redisStore?.close(); // its reconnecting socket would keep the process alive
+      reject(error);
+    });
   });
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
@@ -64,7 +77,24 @@ export async function startNodeServer(opts: StartOptions = {}): Promise<NodeServ
       if (timer) clearTimeout(timer);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await background.drain();
+      await redisStore?.close();
     },
+  };
+}
+
+/**
+ * The socket's peer, or with TRUST_PROXY the client the trusted proxies forwarded for. Never
+ * CF-Connecting-IP: no Cloudflare sits in front of Node to overwrite it, so any client could send it.
+ */
+function nodeClientAddress(trustProxy: number): ClientAddressOf {
+  return (c) => {
+    let socket: string | undefined;
+    try {
+      socket = getConnInfo(c).remote.address;
+    } catch {
+      socket = undefined; // not served by @hono/node-server (an in-process request)
+    }
+    return forwardedClientAddress(socket, { forwardedFor: c.req.header('x-forwarded-for'), realIp: c.req.header('x-real-ip') }, trustProxy);
   };
 }
 

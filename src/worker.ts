@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, requireSharedStore, type RawEnv } from './conf
 import type { Hono } from 'hono';
 import { REMINDERS_JOB_ID } from './tasks/reminders-job';
 import { CRONS } from './jobs/index';
+import { cloudflareClientAddress } from './channels/web';
 
 interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
@@ -26,7 +27,8 @@ function boot(env: RawEnv): { rt: Runtime; app: Hono } {
     const config = loadConfig(env);
     requireSharedStore(config);
     const rt = createRuntime(config);
-    cached = { env, rt, app: createApp(rt) };
+    // Cloudflare writes CF-Connecting-IP itself, so here it is the client's address.
+    cached = { env, rt, app: createApp(rt, { clientAddress: cloudflareClientAddress }) };
   }
   return cached;
 }

@@ -3,7 +3,8 @@
  * The outside world of a bench, load or chaos run, in its own process so its CPU is never
  * counted as the app's: the loopback fakes of the Telegram Bot API, the Zalo Bot API and an
  * OpenAI-compatible model, a real redis-server behind the Upstash REST bridge (with a stable
- * front URL, so Redis and the bridge can be restarted under a running app), and a driver that
+ * front URL, so Redis and the bridge can be restarted under a running app) or alone for the TCP
+ * store, and a driver that
  * plays Telegram delivering one update and waiting for its answer. The parent drives it over
  * IPC (see ./world.ts): { id, method, args } in, { id, result | error } out.
  *
@@ -20,6 +21,7 @@ import { startFakeZalo, type FakeZalo, type ZaloScript } from '../../test/suppor
 import { startFakeOpenAI, type FakeOpenAI, type Script } from '../../test/support/fake-openai';
 import { startUpstashBridge, type UpstashBridge, type DownMode } from '../../test/support/upstash-bridge';
 import { startRedisProcess, type RedisProcess } from './redis-process';
+import { RespClient } from '../../test/support/redis-resp';
 import { BRIDGE_TOKEN } from './traffic';
 
 export interface WorldOptions {
@@ -29,9 +31,10 @@ export interface WorldOptions {
   /**
    * A real Redis behind the Upstash bridge. durable: it keeps its data across a kill and restart.
    * restartable: the app is given a front URL that stays put while Redis and the bridge restart
-   * (one more loopback hop, so only the chaos drills ask for it).
+   * (one more loopback hop, so only the chaos drills ask for it). bridge: false for the app's
+   * TCP store (REDIS_URL), which talks to redis-server itself: no bridge is started.
    */
-  redis?: { durable?: boolean; restartable?: boolean };
+  redis?: { durable?: boolean; restartable?: boolean; bridge?: boolean };
   /** 'reset' empties the fakes' logs after each harvest (long runs); 'keep' leaves them. */
   harvest?: 'reset' | 'keep';
   /** How often answers are harvested in the background (ms); 0 only on request. */
@@ -48,6 +51,8 @@ export interface WorldUrls {
   /** The Upstash REST URL (with redis.restartable, a front that forwards to the current bridge). */
   upstash?: string;
   upstashToken?: string;
+  /** REDIS_URL of the same redis-server, for the TCP store (it restarts on the same port). */
+  redis?: string;
 }
 
 /** What a fake saw, per chat: answer messages delivered, and failed attempts. */
@@ -234,9 +239,12 @@ const methods: Record<string, (...args: any[]) => unknown> = {
     if (opts.openai) urls.openai = (openai = await startFakeOpenAI()).url;
     if (opts.redis) {
       redis = await startRedisProcess({ durable: opts.redis.durable });
-      await connectBridge();
-      urls.upstash = opts.redis.restartable ? await startFront() : bridge!.url;
-      urls.upstashToken = BRIDGE_TOKEN;
+      urls.redis = `redis://${redis.host}:${redis.port}/0`;
+      if (opts.redis.bridge !== false) {
+        await connectBridge();
+        urls.upstash = opts.redis.restartable ? await startFront() : bridge!.url;
+        urls.upstashToken = BRIDGE_TOKEN;
+      }
     }
     if (opts.harvestEveryMs) harvestTimer = setInterval(harvest, opts.harvestEveryMs);
     return urls;
@@ -284,7 +292,17 @@ const methods: Record<string, (...args: any[]) => unknown> = {
   /** Redis comes back on the same port (with its data when durable); a fresh bridge connects to it. */
   async startRedis() {
     await redis!.start();
-    await connectBridge();
+    if (options.redis?.bridge !== false) await connectBridge();
+  },
+  /** Commands redis-server has run since it started (INFO stats), for commands per update. */
+  async redisCommands(): Promise<number> {
+    const client = await RespClient.connect(redis!.host, redis!.port);
+    try {
+      const info = String(await client.send(['INFO', 'stats']));
+      return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? NaN);
+    } finally {
+      await client.close();
+    }
   },
   /** The Upstash endpoint itself misbehaves: 502s, dropped connections, or slow answers. */
   setUpstashDown(mode: DownMode) {

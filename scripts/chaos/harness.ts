@@ -241,18 +241,26 @@ export interface DrillResult {
   checks: Array<[string, boolean]>;
 }
 
+/** The server's store in a drill: Upstash REST through the bridge, or REDIS_URL over TCP to the same redis-server. */
+export type DrillStore = 'upstash' | 'redis';
+
 export interface Setup {
   world: WorldOptions;
   env?: RawEnv;
+  /** 'upstash' unless given; 'redis' starts no bridge (nor its REST front) and sets REDIS_URL. */
+  store?: DrillStore;
 }
 
 /** Starts the world and the server for a drill, runs it, and always tears both down. */
 export async function withDrill(setup: Setup, body: (ctx: DrillContext) => Promise<DrillResult>): Promise<DrillResult> {
-  const world = await startWorld({ harvest: 'keep', harvestEveryMs: 100, apologies: APOLOGIES, ...setup.world });
+  const tcp = setup.store === 'redis';
+  const redis = setup.world.redis && { ...setup.world.redis, bridge: !tcp, restartable: !tcp && setup.world.redis.restartable };
+  const world = await startWorld({ harvest: 'keep', harvestEveryMs: 100, apologies: APOLOGIES, ...setup.world, redis });
   const env: RawEnv = {
     ...(world.urls.telegram ? { TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN, TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET, TELEGRAM_API_BASE: world.urls.telegram } : {}),
     ...(world.urls.zalo ? { ZALO_BOT_TOKEN: world.urls.zaloToken, ZALO_WEBHOOK_SECRET: ZALO_SECRET, ZALO_API_BASE: world.urls.zalo } : {}),
     ...(world.urls.upstash ? { UPSTASH_REDIS_REST_URL: world.urls.upstash, UPSTASH_REDIS_REST_TOKEN: world.urls.upstashToken } : {}),
+    ...(tcp && world.urls.redis ? { REDIS_URL: world.urls.redis } : {}),
     ...(world.urls.openai ? { OPENAI_BASE_URL: `${world.urls.openai}/v1` } : {}),
     ...setup.env,
   };

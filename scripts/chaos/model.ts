@@ -7,18 +7,19 @@
  * quoted passages when the model cannot write one), and the model must be used again as soon
  * as it answers, without a restart.
  */
-import { byPhase, describeOutcome, phaseLine, runTraffic, withDrill, worldStep, type DrillResult } from './harness';
+import { byPhase, describeOutcome, phaseLine, runTraffic, withDrill, worldStep, type DrillResult, type DrillStore } from './harness';
 import { ms } from '../bench/stats';
 import { QUESTIONS } from '../bench/traffic';
 
 const FOREVER = 100_000;
 
-export function modelFailsAndHangs(quick: boolean): Promise<DrillResult> {
+export function modelFailsAndHangs(quick: boolean, store?: DrillStore): Promise<DrillResult> {
   const ph = quick ? { rate: 3, healthy: 4, failing: 6, hanging: 6, after: 6 } : { rate: 4, healthy: 6, failing: 10, hanging: 10, after: 8 };
   return withDrill(
     {
       world: { telegram: true, openai: true, redis: {} },
       env: { OPENAI_API_KEY: 'sk-chaos-not-a-key', OPENAI_MODEL: 'fake-gpt', OPENAI_EMBEDDING_MODEL: 'fake-embed' },
+      store,
     },
     async (ctx) => {
       const { platform, probe, stepAt, tally, all, server } = await runTraffic(ctx, {

@@ -8,7 +8,7 @@
  * Zalo sender does not repeat a send whose outcome it cannot know, so an answer that meets a
  * 5xx is lost (and logged), never sent twice.
  */
-import { byPhase, describeOutcome, idsOf, phaseLine, runTraffic, withDrill, worldStep, type Delivered, type DrillResult } from './harness';
+import { byPhase, describeOutcome, idsOf, phaseLine, runTraffic, withDrill, worldStep, type Delivered, type DrillResult, type DrillStore } from './harness';
 
 const RETRY_AFTER_S = 3;
 
@@ -21,9 +21,9 @@ function phases(quick: boolean) {
   return quick ? { rate: 10, before: 4, during: 8, after: 6 } : { rate: 10, before: 6, during: 12, after: 10 };
 }
 
-export function telegram429(quick: boolean): Promise<DrillResult> {
+export function telegram429(quick: boolean, store?: DrillStore): Promise<DrillResult> {
   const ph = phases(quick);
-  return withDrill({ world: { telegram: true, redis: {} } }, async (ctx) => {
+  return withDrill({ world: { telegram: true, redis: {} }, store }, async (ctx) => {
     const { platform, probe, stepAt, tally, all, server } = await runTraffic(ctx, {
       kind: 'telegram',
       backoff: [1000, 2000, 4000, 8000],
@@ -72,9 +72,9 @@ export function telegram429(quick: boolean): Promise<DrillResult> {
   });
 }
 
-export function zalo5xx(quick: boolean): Promise<DrillResult> {
+export function zalo5xx(quick: boolean, store?: DrillStore): Promise<DrillResult> {
   const ph = phases(quick);
-  return withDrill({ world: { zalo: true, redis: {} } }, async (ctx) => {
+  return withDrill({ world: { zalo: true, redis: {} }, store }, async (ctx) => {
     const { platform, probe, stepAt, tally, all, server } = await runTraffic(ctx, {
       kind: 'zalo',
       // Zalo's redelivery policy is undocumented; one SDK describes 3 retries, 5 s apart.

@@ -1,17 +1,18 @@
 /**
  * @module scripts/chaos/redis
  * Drills for the store going away under a running Node server (Upstash store on a real
- * redis-server, through the REST bridge): the Redis process is killed in the middle of a run and
- * started again on the same port with its append-only file (Upstash keeps data across its own
- * restarts); and, separately, the Upstash endpoint stops accepting connections for a while
- * (the REST client then retries each call with back-off before giving up).
+ * redis-server, through the REST bridge; or, with `--store redis`, the TCP store on the same
+ * redis-server): the Redis process is killed in the middle of a run and started again on the
+ * same port with its append-only file (Upstash keeps data across its own restarts); and,
+ * separately for Upstash, the REST endpoint stops accepting connections or loses replies for a
+ * while (the REST client then retries each call with back-off before giving up).
  *
  * While the store is gone the webhooks cannot claim an update id, and they answer 503 so the
  * platform delivers the update again later (see the claim semantics in the README). Traffic is
  * delivered the way Telegram does it: an update that was not acknowledged with a 200 is sent
  * again after 1, 2, 4, then every 8 seconds.
  */
-import { byPhase, describeOutcome, idsOf, runTraffic, withDrill, type DrillContext, type DrillResult } from './harness';
+import { byPhase, describeOutcome, idsOf, runTraffic, withDrill, type DrillContext, type DrillResult, type DrillStore } from './harness';
 
 const TELEGRAM_BACKOFF_MS = [1000, 2000, 4000, 8000];
 
@@ -30,11 +31,12 @@ async function storeDrill(
   name: string,
   title: string,
   quick: boolean,
+  store: DrillStore,
   fault: { start(ctx: DrillContext): Promise<string>; stop(ctx: DrillContext): Promise<string> },
   explain: string[],
 ): Promise<DrillResult> {
   const ph = phasesFor(quick);
-  return withDrill({ world: { telegram: true, redis: { durable: true, restartable: true } } }, async (ctx) => {
+  return withDrill({ world: { telegram: true, redis: { durable: true, restartable: true } }, store }, async (ctx) => {
     const { platform, probe, stepAt, tally, all, server } = await runTraffic(ctx, {
       kind: 'telegram',
       backoff: TELEGRAM_BACKOFF_MS,
@@ -89,19 +91,25 @@ async function storeDrill(
   });
 }
 
-export function redisOutage(quick: boolean): Promise<DrillResult> {
+export function redisOutage(quick: boolean, store: DrillStore = 'upstash'): Promise<DrillResult> {
+  const tcp = store === 'redis';
   return storeDrill(
     'redis-outage',
-    'Redis stops in the middle of a run and comes back',
+    `Redis stops in the middle of a run and comes back (${tcp ? 'Redis store over TCP' : 'Upstash store'})`,
     quick,
+    store,
     {
       start: async (ctx) => {
         await ctx.world.call('killRedis');
-        return 'redis-server killed (SIGKILL); the bridge now answers every command with an error';
+        return tcp
+          ? "redis-server killed (SIGKILL); the store's connection drops, and every call fails at once while it reconnects"
+          : 'redis-server killed (SIGKILL); the bridge now answers every command with an error';
       },
       stop: async (ctx) => {
         await ctx.world.call('startRedis');
-        return 'redis-server started again on the same port from its append-only file; a fresh bridge connects to it';
+        return tcp
+          ? 'redis-server started again on the same port from its append-only file; the store reconnects on its own'
+          : 'redis-server started again on the same port from its append-only file; a fresh bridge connects to it';
       },
     },
     [
@@ -117,6 +125,7 @@ export function upstashUnreachable(quick: boolean): Promise<DrillResult> {
     'upstash-unreachable',
     'The Upstash endpoint drops every connection for a while',
     quick,
+    'upstash',
     {
       start: async (ctx) => {
         await ctx.world.call('setUpstashDown', 'reset');
@@ -142,6 +151,7 @@ export function upstashLostReplies(quick: boolean): Promise<DrillResult> {
     'upstash-lost-replies',
     `Upstash does every command, but ${LOST_REPLY_SHARE * 100}% of its replies are lost for a while`,
     quick,
+    'upstash',
     {
       start: async (ctx) => {
         await ctx.world.call('setUpstashDropReplies', LOST_REPLY_SHARE);

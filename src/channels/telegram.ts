@@ -25,7 +25,7 @@ import type { Inbound, Locale, Outbound, Reply, SendResult } from '../core/types
 import type { Store } from '../store/store';
 import { describeError, type Logger } from '../log';
 import { recordFeedback, rememberAnswer, type FeedbackValue } from '../../handlers/feedback';
-import { TYPING_DELAY_MS } from './typing';
+import { realSchedule, TYPING_DELAY_MS, type Schedule } from './typing';
 import { escapeHtml, htmlToPlain, partialPreview, renderReplyHtml, splitMessage } from './telegram-render';
 
 export interface TelegramConfig {
@@ -48,6 +48,8 @@ export interface TelegramChannelDeps {
   typingDelayMs?: number;
   /** How a 429's retry_after is waited out (tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
+  /** Timers for "typing…" (tests pass one driven by their clock). */
+  schedule?: Schedule;
   /** The bot's username without "@", when known; otherwise asked once with getMe. */
   botUsername?: string;
 }
@@ -67,8 +69,8 @@ const MAX_RETRY_AFTER_SECONDS = 25;
 const MAX_ATTEMPTS = 3;
 /** Bounds each Bot API call, so a hung connection cannot hold the background work forever. */
 const API_TIMEOUT_SECONDS = 15;
-/** Replies after which a 👍/👎 makes no sense. */
-const NO_FEEDBACK_INTENTS = new Set(['rate-limited', 'error']);
+/** Replies after which a 👍/👎 makes no sense (nothing was answered). */
+const NO_FEEDBACK_INTENTS = new Set(['rate-limited', 'error', 'bare-number']);
 
 // ---------------------------------------------------------------------------------------------
 // The update, validated: only the fields the channel reads; unknown fields are ignored so a new
@@ -80,11 +82,25 @@ const UserSchema = z.object({
   language_code: z.string().optional(),
 });
 const ChatSchema = z.object({ id: z.number().int(), type: z.string() });
+/**
+ * What a person can send that is not text: in a private chat these get "I read only text".
+ * Anything else without text is a service message (a payment, a pin, a member joining, write
+ * access granted…) and gets no answer at all.
+ */
+const MEDIA_FIELDS = [
+  'animation', 'audio', 'contact', 'dice', 'document', 'game', 'location', 'paid_media', 'photo', 'poll',
+  'sticker', 'story', 'venue', 'video', 'video_note', 'voice',
+] as const;
 const ButtonSchema = z.object({ text: z.string(), callback_data: z.string().optional(), url: z.string().optional() });
-const MessageSchema = z.object({
+// Loose: the media fields above are read by name, without validating their contents.
+const MessageSchema = z.looseObject({
   message_id: z.number().int(),
   chat: ChatSchema,
   from: UserSchema.optional(),
+  /** Who the message speaks for when not a person: the group (an anonymous admin) or a channel. */
+  sender_chat: ChatSchema.optional(),
+  /** A channel's post copied into its discussion group by Telegram. */
+  is_automatic_forward: z.boolean().optional(),
   text: z.string().optional(),
   message_thread_id: z.number().int().optional(),
   is_topic_message: z.boolean().optional(),
@@ -152,6 +168,23 @@ export function addressedText(text: string, botUsername: string | undefined): st
     .replace(/^[\s,:;.-]+/, '')
     .trim();
   return rest || '/help';
+}
+
+/** A /command without @botname: in a group, any bot there may be the one it is for. */
+function isBareCommand(text: string): boolean {
+  return /^\/[A-Za-z0-9_]+(?:\s|$)/.test(text.trim());
+}
+
+/**
+ * Who a message is from, for roles and rate limits. A message sent on behalf of a chat (an
+ * anonymous group admin speaks as the group itself; a member may post as their channel) has no
+ * person behind it that the bot can see, so the sender is that chat: an anonymous admin is a
+ * citizen unless that chat's id was verified. Other bots are not answered.
+ */
+function senderIdOf(msg: TelegramMessage): string | undefined {
+  if (msg.sender_chat) return String(msg.sender_chat.id);
+  if (!msg.from || msg.from.is_bot) return undefined;
+  return String(msg.from.id);
 }
 
 function utf8Length(text: string): number {
@@ -332,19 +365,19 @@ class TelegramSender {
    * Shows "typing…" from `delayMs` on, until stopped or until the first message is out; failures
    * do not matter.
    */
-  keepTyping(target: Target, progress: Progress, delayMs: number): () => void {
-    // Each tick arms the next, so clearing the one pending timer stops it for good.
-    let timer: ReturnType<typeof setTimeout> | undefined;
+  keepTyping(target: Target, progress: Progress, delayMs: number, schedule: Schedule): () => void {
+    // Each tick arms the next, so cancelling the one pending timer stops it for good.
+    let cancel = () => {};
     const tick = () => {
       if (progress.sent > 0) return;
       this.api
         .sendChatAction(target.chatId, 'typing', target.threadId !== undefined ? { message_thread_id: target.threadId } : {})
         .catch(() => {});
-      timer = setTimeout(tick, TYPING_EVERY_MS);
+      cancel = schedule(tick, TYPING_EVERY_MS);
     };
     if (delayMs <= 0) tick();
-    else timer = setTimeout(tick, delayMs);
-    return () => clearTimeout(timer);
+    else cancel = schedule(tick, delayMs);
+    return () => cancel();
   }
 }
 
@@ -448,16 +481,23 @@ export function telegramChannel(deps: TelegramChannelDeps): Hono {
     if (!secret || !(await secureEqual(c.req.header('x-telegram-bot-api-secret-token'), secret))) {
       return c.json({ error: 'unauthorized: wrong or missing X-Telegram-Bot-Api-Secret-Token' }, 401);
     }
+    // A refused body is logged (the reason and the update's id, never its content), so a change
+    // in what Telegram sends shows up in the logs instead of as silently unanswered messages.
+    const reject = (reason: string, body?: unknown) => {
+      const updateId = (body as { update_id?: unknown } | null | undefined)?.update_id;
+      log.warn('telegram: webhook body rejected', { reason, ...(Number.isSafeInteger(updateId) ? { updateId } : {}) });
+      return c.json({ error: reason }, 400);
+    };
     let body: unknown;
     try {
       body = await c.req.json();
     } catch {
-      return c.json({ error: 'the body is not JSON' }, 400);
+      return reject('the body is not JSON');
     }
     const parsed = UpdateSchema.safeParse(body);
     if (!parsed.success) {
       const reason = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-      return c.json({ error: `not a Telegram update: ${reason}` }, 400);
+      return reject(`not a Telegram update: ${reason}`, body);
     }
     const update = parsed.data;
     if (!update.message && !update.callback_query) return c.body(null, 200); // a kind we do not handle
@@ -511,22 +551,29 @@ class UpdateWork {
   }
 
   private async onMessage(msg: TelegramMessage, progress: Progress): Promise<void> {
-    if (!msg.from || msg.from.is_bot) return;
+    // A channel's post copied into its discussion group is an announcement, not a question.
+    if (msg.is_automatic_forward) return;
+    const senderId = senderIdOf(msg);
+    if (senderId === undefined) return;
     const isGroup = msg.chat.type !== 'private';
-    const locale = localeOf(msg.from.language_code);
+    const locale = localeOf(msg.from?.language_code);
     const target: Target = {
       chatId: msg.chat.id,
       replyTo: isGroup ? msg.message_id : undefined,
       threadId: msg.is_topic_message ? msg.message_thread_id : undefined,
     };
     if (msg.text === undefined) {
-      // Photos, stickers, voice: in a group they are not for us; in a private chat say what we read.
-      if (!isGroup) await this.sender.notice(target, this.deps.texts.get(locale, 'telegram-text-only'), progress);
+      // Photos, stickers, voice: in a group they are not for us; in a private chat say what we
+      // read. Service messages (a payment, a pin, write access granted) are nobody's question.
+      const media = MEDIA_FIELDS.some((field) => msg[field] !== undefined);
+      if (media && !isGroup) await this.sender.notice(target, this.deps.texts.get(locale, 'telegram-text-only'), progress);
       return;
     }
     const text = isGroup ? addressedText(msg.text, await this.username()) : msg.text;
     if (text === undefined) return;
-    await this.answer({ channel: 'telegram', chatId: String(msg.chat.id), userId: String(msg.from.id), text, locale, isGroup }, target, progress);
+    // A bare /command that no handler knows was meant for another bot in the group.
+    if (isGroup && isBareCommand(msg.text) && this.deps.assistant.route(text).via === 'unknown-command') return;
+    await this.answer({ channel: 'telegram', chatId: String(msg.chat.id), userId: senderId, text, locale, isGroup }, target, progress);
   }
 
   private async onCallback(q: CallbackQuery, progress: Progress): Promise<void> {
@@ -586,7 +633,7 @@ class UpdateWork {
     if (text.length > MAX_MESSAGE_CHARS) {
       return this.sender.notice(target, texts.get(inbound.locale, 'error-too-long', { max: MAX_MESSAGE_CHARS }), progress);
     }
-    const stopTyping = this.sender.keepTyping(target, progress, this.deps.typingDelayMs ?? TYPING_DELAY_MS);
+    const stopTyping = this.sender.keepTyping(target, progress, this.deps.typingDelayMs ?? TYPING_DELAY_MS, this.deps.schedule ?? realSchedule);
     try {
       const stream = new StreamingMessage(this.sender, target, progress, this.deps.now, this.deps.streamEditIntervalMs ?? 1500, this.deps.log);
       const reply = await assistant.handle({ ...inbound, text }, { onPartial: stream.onPartial });

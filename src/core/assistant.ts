@@ -17,6 +17,41 @@ import { recordQuestion, shouldRecord } from '../analytics/questions';
 export const MAX_MESSAGE_CHARS = 2000;
 /** A handler's detect() score must reach this to take a free-text message from the fallback. */
 const DETECT_THRESHOLD = 0.5;
+/** How long a reply's buttons stay numbered choices: "1" an hour later is just a number. */
+const CHOICES_TTL_MS = 60 * 60 * 1000;
+
+/**
+ * The value of a message that is only a number ("4", "2022", " 3. ", full-width "２", "٣", the
+ * keycap "1️⃣"), else undefined. Any script's decimal digits count: Unicode encodes each set as
+ * a run of ten from zero, so a digit's value is its distance from the start of its run.
+ */
+export function bareNumber(text: string): number | undefined {
+  const m = /^(\p{Nd}+)[.)]?$/u.exec(text.normalize('NFC').replace(/[\uFE0F\u20E3]/g, '').trim());
+  if (!m) return undefined;
+  let value = 0;
+  for (const digit of m[1]!) {
+    let cp = digit.codePointAt(0)!;
+    let fromZero = 0;
+    while (/\p{Nd}/u.test(String.fromCodePoint(cp - 1))) {
+      cp--;
+      fromZero++;
+    }
+    value = value * 10 + (fromZero % 10);
+  }
+  return value;
+}
+
+/**
+ * A number alone with nothing to pick is not a question: searching for "4" only finds passages
+ * that happen to contain a 4. Ask what is meant and say what the assistant can do.
+ */
+const bareNumberHandler: Handler = {
+  id: 'bare-number',
+  async handle({ inbound, services }) {
+    const say = (key: string) => ({ type: 'text' as const, text: services.texts.get(inbound.locale, key) });
+    return { intent: 'bare-number', blocks: [say('bare-number'), say('ask-can-do')], citations: [], found: false };
+  },
+};
 
 export interface AssistantOptions {
   handlers: Handler[];
@@ -39,7 +74,7 @@ export interface HandleOptions {
 export interface Route {
   handler: Handler;
   args: string;
-  via: 'command' | 'phrase' | 'detect' | 'fallback' | 'unknown-command';
+  via: 'command' | 'phrase' | 'detect' | 'fallback' | 'unknown-command' | 'bare-number';
 }
 
 export class Assistant {
@@ -108,13 +143,15 @@ export class Assistant {
       };
     }
     const startedAt = services.now().getTime();
-    const route = this.route(inbound.text);
+    const { route, text } = await this.routeInChat(inbound);
+    // A picked choice stands for its action from here on (handlers, memory, stats), as a tap would.
+    if (text !== inbound.text) inbound = { ...inbound, text };
     let reply: Reply;
     try {
       reply = await route.handler.handle({
         inbound: { ...inbound, role },
         args: route.args,
-        services,
+        services: inbound.clientAddress && services.llm ? { ...services, llm: services.llm.forShare(`addr:${inbound.clientAddress}`) } : services,
         onPartial: opts.onPartial,
       });
       if (route.via === 'unknown-command') {
@@ -141,6 +178,31 @@ export class Assistant {
       this.record(inbound, route, reply, startedAt),
     ]);
     return recorded;
+  }
+
+  /**
+   * route() for a message in its chat: a bare number picks from the choices (the buttons, in
+   * order) of the chat's last reply while they are fresh, and is otherwise asked about, never
+   * searched for. Returns the text the message stands for.
+   */
+  private async routeInChat(inbound: Inbound): Promise<{ route: Route; text: string }> {
+    const n = bareNumber(inbound.text);
+    if (n === undefined) return { route: this.route(inbound.text), text: inbound.text };
+    const action = (await this.pendingChoices(inbound))[n - 1];
+    if (action !== undefined) return { route: this.route(action), text: action };
+    return { route: { handler: bareNumberHandler, args: '', via: 'bare-number' }, text: inbound.text };
+  }
+
+  private async pendingChoices(inbound: Inbound): Promise<string[]> {
+    try {
+      const [last] = await this.opts.conversation.recent(inbound.channel, inbound.chatId, 1);
+      const fresh = last?.role === 'assistant' && this.opts.services.now().getTime() - last.at <= CHOICES_TTL_MS;
+      return fresh ? (last.choices ?? []) : [];
+    } catch (e) {
+      // Without memory a number cannot pick anything; it is asked about instead.
+      this.opts.services.log.warn('choices unreadable', { error: describeError(e) });
+      return [];
+    }
   }
 
   /** Keeps the question for the operator's stats and returns the reply with its question id. */
@@ -172,12 +234,13 @@ export class Assistant {
       .map((b) => (b.type === 'list' ? b.items.join('\n') : b.text))
       .join('\n')
       .slice(0, 1000);
+    const choices = (reply.buttons ?? []).flat().map((b) => b.action);
     try {
       await conversation.append(
         inbound.channel,
         inbound.chatId,
         { role: 'user', text: inbound.text, at },
-        { role: 'assistant', text: answer, at, intent: reply.intent },
+        { role: 'assistant', text: answer, at, intent: reply.intent, ...(choices.length ? { choices } : {}) },
       );
     } catch (e) {
       // Memory is a help, not a requirement: a store hiccup must not cost the user the answer.

@@ -15,6 +15,8 @@ const TurnSchema = z.object({
   text: z.string(),
   at: z.number(),
   intent: z.string().optional(),
+  /** An answer's buttons' actions, in order: what a number typed next picks (see core/assistant). */
+  choices: z.array(z.string()).optional(),
 });
 export type Turn = z.infer<typeof TurnSchema>;
 

@@ -19,6 +19,16 @@ export interface Inbound {
   /** Filled in by the core from the store; channels leave it unset. */
   role?: Role;
   isGroup?: boolean;
+  /**
+   * Web only: whether the server issued this session id. A client can name any id, so a role is
+   * bound only to one the server issued (platforms vouch for their own user ids).
+   */
+  sessionIssued?: boolean;
+  /**
+   * Web only: the client's address (an IPv6 one by its /64). What a client can renew at will (a
+   * session) is limited by it too: its part of the day's model budget, its failed invite codes.
+   */
+  clientAddress?: string;
 }
 
 /** Where a fact came from, shown under an answer. */

@@ -4,7 +4,7 @@
  * turns and the question, it asks for structured output (answer, cited passage numbers,
  * answerable), lets the model call read-only tools for a round or two, streams the answer's
  * text as it is written, and checks the result: citations must point at passages and every
- * number in the answer must come from one. Whatever goes wrong (deadline, 429, 5xx, a reply
+ * number, address, phone, name or promise in the answer must come from a cited one. Whatever goes wrong (deadline, 429, 5xx, a reply
  * that is not the JSON asked for, the day's token budget) comes back as an outcome the
  * assistant turns into a quoted answer; this class never throws at its caller.
  */
@@ -16,17 +16,20 @@ import { formatDate } from '../core/texts';
 import type { Citation, Locale } from '../core/types';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
-import { answerJsonSchema, mapCitations, parseModelAnswer, partialAnswer, stripMarkers, ungroundedNumbers } from './answer';
+import { answerJsonSchema, mapCitations, parseModelAnswer, partialAnswer, stripMarkers, ungroundedClaims } from './answer';
 import { TokenBudget } from './budget';
 import {
   createOpenAIClient,
   Deadline,
   LlmFailure,
+  realSetTimer,
   realSleep,
   toFailure,
   withOneRetry,
+  type DeadlineClock,
   type FailureKind,
   type RetryPolicy,
+  type SetTimer,
 } from './client';
 import { readCompletion, StreamAccumulator, type CompletionResult, type ToolCall } from './completion';
 import { OpenAIEmbedder, type Embedder } from './embedder';
@@ -38,6 +41,7 @@ import {
   messagesChars,
   numberPassages,
   renderPassages,
+  toolResult,
   type Passage,
   type PassageInput,
   type PromptLimits,
@@ -107,6 +111,8 @@ export interface LlmDeps {
   now: () => Date;
   limits?: Partial<LlmLimits>;
   sleep?: (ms: number) => Promise<void>;
+  /** The timer a deadline runs on (real by default; tests pass a fake one with a fake `now`). */
+  setTimer?: SetTimer;
 }
 
 interface CompleteOptions {
@@ -124,21 +130,30 @@ export class Llm {
   readonly budget: TokenBudget;
   private readonly limits: LlmLimits;
   private readonly retry: RetryPolicy;
-  /** Set once the server refused tools or structured output: later requests go without them. */
-  private plainOnly = false;
+  private readonly clock: DeadlineClock;
 
-  constructor(private readonly deps: LlmDeps) {
+  constructor(
+    private readonly deps: LlmDeps,
+    /** plainOnly: set once the server refused tools or structured output (shared with forShare's views). */
+    private readonly learned = { plainOnly: false },
+  ) {
     this.model = deps.model;
     this.tools = deps.tools;
     this.embedder = deps.embedder;
     this.budget = deps.budget;
     this.limits = { ...DEFAULT_LIMITS, ...deps.limits };
     this.retry = { ...this.limits.retry, sleep: deps.sleep ?? realSleep };
+    this.clock = { now: () => deps.now().getTime(), setTimer: deps.setTimer ?? realSetTimer };
+  }
+
+  /** The same model, its spending also counted against `share`'s part of the day's budget (a web client's address). */
+  forShare(share: string): Llm {
+    return new Llm({ ...this.deps, budget: this.deps.budget.forShare(share) }, this.learned);
   }
 
   /** A grounded answer, "not found", or a reason to fall back to quoting. Never throws. */
   async answer(req: AnswerRequest): Promise<AnswerOutcome> {
-    const deadline = new Deadline(this.limits.timeoutMs);
+    const deadline = new Deadline(this.limits.timeoutMs, this.clock);
     try {
       return await this.generate(req, deadline);
     } catch (e) {
@@ -155,7 +170,7 @@ export class Llm {
    * the model could not (the caller then uses its own heuristic). Never throws.
    */
   async rewrite(question: string, history: Turn[], locale: Locale): Promise<string | undefined> {
-    const deadline = new Deadline(this.limits.rewriteTimeoutMs);
+    const deadline = new Deadline(this.limits.rewriteTimeoutMs, this.clock);
     try {
       const messages = buildRewriteMessages(this.deps.texts.get(locale, 'llm-rewrite'), question, history, this.limits.prompt);
       const result = await this.complete(messages, {
@@ -237,7 +252,7 @@ export class Llm {
   /** Runs one tool call; new passages get the next numbers and are rendered for the model. */
   private async runTool(call: ToolCall, ctx: ToolContext, have: Passage[]): Promise<{ content: string; added: Passage[] }> {
     const outcome = await this.tools.run(call.name, call.arguments, ctx);
-    if (!outcome.ok) return { content: JSON.stringify({ error: outcome.error }), added: [] };
+    if (!outcome.ok) return { content: toolResult(JSON.stringify({ error: outcome.error })), added: [] };
     const room = Math.max(0, this.limits.maxPassages - have.length);
     const fresh = (outcome.result.passages ?? []).filter(
       (p) => !have.some((h) => h.docId === p.docId && h.heading === p.heading && h.text.startsWith(p.text.slice(0, 200))),
@@ -247,7 +262,7 @@ export class Llm {
     if (added.length) parts.push(renderPassages(added));
     else if (outcome.result.passages?.length) parts.push('(the passages found are already numbered above)');
     if (outcome.result.data !== undefined) parts.push(JSON.stringify(outcome.result.data));
-    return { content: parts.join('\n\n') || '(no results)', added };
+    return { content: toolResult(parts.join('\n\n') || '(no results)'), added };
   }
 
   /** Turns the model's final content into an outcome: parsed, cited, grounded, or not. */
@@ -259,11 +274,17 @@ export class Llm {
     if (!parsed.answerable || !parsed.answer.trim()) return { kind: 'not-found' };
     const mapped = mapCitations(parsed.answer, parsed.citations, passages);
     if (mapped.citations.length === 0) return { kind: 'not-found' };
-    // Not the question: a number the user suggested ("is the fee 50.000?") must still be in a source.
-    const sources = passages.flatMap((p) => [p.text, p.title, p.heading ?? '', p.date, formatDate(p.date)]);
-    const invented = ungroundedNumbers(mapped.text, sources);
+    // Not the question: a fee or a name the user suggested ("is the fee 50.000?") must still be in a
+    // source, and only the documents the answer cites count: those are what the reader can check.
+    const cited = new Set(mapped.citations.map((c) => c.id));
+    const sources = passages
+      .filter((p) => cited.has(p.docId))
+      .flatMap((p) => [p.text, p.title, p.heading ?? '', p.source, p.url ?? '', p.date, formatDate(p.date)]);
+    const invented = ungroundedClaims(mapped.text, sources);
     if (invented.length > 0) {
-      this.deps.log.warn('llm answer has numbers found in no passage, quoting instead', { count: invented.length });
+      // The kinds only: the claims themselves are the model's words about a user's question.
+      const kinds = [...new Set(invented.map((c) => c.kind))].join(',');
+      this.deps.log.info('llm answer has claims found in no cited passage, quoting instead', { kinds });
       return { kind: 'fallback', reason: 'ungrounded' };
     }
     return { kind: 'answer', text: mapped.text, citations: mapped.citations };
@@ -271,14 +292,14 @@ export class Llm {
 
   /** One model call under the budget, with at most one retry (none once output was shown). */
   private async complete(messages: ChatCompletionMessageParam[], opts: CompleteOptions): Promise<CompletionResult> {
-    const plain = this.plainOnly;
+    const plain = this.learned.plainOnly;
     try {
       return await this.completeOnce(messages, opts, plain);
     } catch (e) {
       const failure = toFailure(e, opts.deadline);
       if (plain || !failure.unsupportedFeature || !(opts.offerTools || opts.structured)) throw failure;
       // The prompt itself asks for the JSON answer, so a plain request still works, only less surely.
-      this.plainOnly = true;
+      this.learned.plainOnly = true;
       this.deps.log.warn('model server refused tools or structured output; sending plain requests from now on');
       return this.completeOnce(messages, opts, true);
     }
@@ -371,6 +392,8 @@ export interface LlmSettings {
   embeddingModel: string;
   /** Tokens per day across all users; 0 turns generation off (quoting only). */
   dailyTokenBudget: number;
+  /** Percent of the day's tokens one client address may spend (see forShare); absent means no cap. */
+  addressSharePercent?: number;
 }
 
 export interface CreateLlmDeps {
@@ -383,13 +406,17 @@ export interface CreateLlmDeps {
   fetch?: typeof fetch;
   limits?: Partial<LlmLimits>;
   sleep?: (ms: number) => Promise<void>;
+  /** The timer a deadline runs on (real by default; tests pass a fake one with a fake `now`). */
+  setTimer?: SetTimer;
 }
 
 /** The Llm for a config: the SDK client, the daily budget, the tools and the embedder. */
 export function createLlm(settings: LlmSettings, deps: CreateLlmDeps): Llm {
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const client = createOpenAIClient({ apiKey: settings.apiKey, baseUrl: settings.baseUrl, timeoutMs: limits.timeoutMs, fetch: deps.fetch });
-  const budget = new TokenBudget(deps.store, settings.dailyTokenBudget, deps.now, deps.log);
+  const shareLimit =
+    settings.addressSharePercent === undefined ? undefined : Math.floor((settings.dailyTokenBudget * settings.addressSharePercent) / 100);
+  const budget = new TokenBudget(deps.store, settings.dailyTokenBudget, deps.now, deps.log, shareLimit);
   return new Llm({
     client,
     model: settings.model,
@@ -403,5 +430,6 @@ export function createLlm(settings: LlmSettings, deps: CreateLlmDeps): Llm {
     now: deps.now,
     limits,
     sleep: deps.sleep,
+    setTimer: deps.setTimer,
   });
 }

@@ -2,8 +2,9 @@
  * @module store
  * The one interface behind which all state lives: conversation turns, idempotency claims,
  * counters, sets and time series. Values are strings; callers encode their own JSON.
- * Two implementations pass the same contract suite: in-memory (the embedded default) and
- * Upstash Redis (REST). Method names follow the Redis command each maps to.
+ * Three implementations pass the same contract suite: in-memory (the embedded default), Upstash
+ * Redis (REST) and Redis or Valkey over TCP (Node only, for self-hosting). Method names follow the
+ * Redis command each maps to.
  *
  * Calls that do not depend on each other should be made together (Promise.all): the Upstash
  * store sends the commands issued in the same tick as one pipelined request, so each round trip
@@ -17,7 +18,7 @@ export interface ScoredMember {
 
 export interface Store {
   /** Which implementation this is, for /healthz. */
-  readonly kind: 'memory' | 'upstash';
+  readonly kind: 'memory' | 'upstash' | 'redis';
 
   get(key: string): Promise<string | null>;
   /** SET key value [EX ttlSeconds]. */

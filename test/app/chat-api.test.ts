@@ -66,8 +66,8 @@ describe('POST /api/chat', () => {
 
   it('keeps a session: the turns are stored under the session id with personal numbers masked', async () => {
     const t = makeTestApp();
-    const sessionId = 'session_12345';
-    await t.request('/api/chat', postJson({ message: 'CCCD của tôi là 079123456789, thủ tục gì?', sessionId }));
+    const res = await t.request('/api/chat', postJson({ message: 'CCCD của tôi là 079123456789, thủ tục gì?' }));
+    const { sessionId } = (await res.json()) as { sessionId: string };
     const turns = await t.store.listRange(`conv:web:${sessionId}`, 0, -1);
     expect(turns).toHaveLength(2);
     expect(turns.join()).not.toContain('079123456789');

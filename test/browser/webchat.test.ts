@@ -1,9 +1,13 @@
 /**
  * The web chat page in Debian's headless Chromium, against the real Node server (in-memory store,
- * no model): asking by keyboard, the not-found answer, a 360 px phone and keyboard-only use.
+ * no model): asking by keyboard, the not-found answer, a 360 px phone and keyboard-only use, the
+ * session the server issues in an HttpOnly cookie, and the CSP (no violation in use; anything
+ * injected inline is refused).
  * Needs /usr/bin/chromium (apt-get install chromium); fails, never skips, without it.
  */
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startNodeServer, type NodeServer } from '../../src/node';
@@ -47,6 +51,12 @@ async function openPage(
 ): Promise<Page> {
   const context = await browser.newContext({ viewport, locale: 'vi-VN', reducedMotion });
   const page = await context.newPage();
+  // Init scripts run outside the page's CSP: this one only records what the CSP refused.
+  await page.addInitScript(() => {
+    const w = window as unknown as { cspViolations: string[] };
+    w.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.effectiveDirective} ${e.blockedURI}`));
+  });
   const seen: string[] = [];
   problems.set(page, seen);
   page.on('pageerror', (e) => seen.push(String(e)));
@@ -60,6 +70,10 @@ async function openPage(
 
 function problemsOf(page: Page): string[] {
   return problems.get(page) ?? [];
+}
+
+function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
 }
 
 /** Types a question with the keyboard, presses Enter and returns the newest assistant answer. */
@@ -106,10 +120,58 @@ describe('web chat page', () => {
     expect(await page.locator('#log .msg.me').last().innerText()).toContain('Chỉ thị 22-CT/TU ban hành ngày nào?');
     expect(await page.locator('#log .wait').count()).toBe(0);
     expect(await page.locator('#err').innerText()).toBe('');
-    // The session id is kept for the tab and satisfies the server's rule.
-    const sessionId = await page.evaluate(() => sessionStorage.getItem('cchc-session'));
-    expect(sessionId).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+    // The server issued the session in an HttpOnly, SameSite=Strict cookie the page's script cannot read.
+    const cookies = await page.context().cookies();
+    expect(cookies).toHaveLength(1);
+    expect(cookies[0]).toMatchObject({ name: 'cchc_sid', httpOnly: true, sameSite: 'Strict', path: '/api' });
+    expect(cookies[0]!.value).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    // A second question stays in the same session.
+    await askByKeyboard(page, 'xin chào');
+    expect((await page.context().cookies())[0]!.value).toBe(cookies[0]!.value);
+    expect(await server.runtime.store.listRange(`conv:web:${cookies[0]!.value}`, 0, -1)).toHaveLength(4);
+    expect(await cspViolations(page)).toEqual([]);
     expect(problemsOf(page)).toEqual([]);
+  });
+
+  it('runs only its own script and style: the CSP refuses anything injected inline, and framing', async () => {
+    const page = await openPage();
+    expect(await cspViolations(page)).toEqual([]);
+    const ran = await page.evaluate(() => {
+      const w = window as unknown as { injected?: number };
+      const script = document.createElement('script');
+      script.textContent = 'window.injected = 1';
+      document.body.appendChild(script);
+      const style = document.createElement('style');
+      style.textContent = 'body { display: none }';
+      document.head.appendChild(style);
+      const button = document.createElement('button');
+      button.setAttribute('onclick', 'window.injected = 2');
+      document.body.appendChild(button);
+      button.click();
+      return w.injected ?? null;
+    });
+    expect(ran).toBeNull();
+    expect(await page.locator('#q').isVisible()).toBe(true);
+    const refused = await cspViolations(page);
+    expect(refused.some((v) => v.startsWith('script-src-elem inline'))).toBe(true);
+    expect(refused.some((v) => v.startsWith('style-src-elem inline'))).toBe(true);
+    expect(refused.some((v) => v.startsWith('script-src-attr inline'))).toBe(true);
+
+    // Another site (another origin on loopback, so Chromium's local-network checks let it try)
+    // cannot frame the chat: frame-ancestors 'none'.
+    const framer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(`<iframe src="${server.url}/"></iframe>`));
+    await new Promise<void>((resolve) => framer.listen(0, '127.0.0.1', resolve));
+    try {
+      const framing = await page.context().newPage();
+      // goto waits for the load event, which waits for the frame, shown or refused.
+      await framing.goto(`http://127.0.0.1:${(framer.address() as AddressInfo).port}/`);
+      const frame = framing.frames().find((f) => f !== framing.mainFrame());
+      expect(frame).toBeDefined();
+      expect(await frame!.locator('#q').count()).toBe(0);
+    } finally {
+      await new Promise((resolve) => framer.close(resolve));
+    }
   });
 
   it('says it found nothing, without sources, when nothing matches', async () => {

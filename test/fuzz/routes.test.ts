@@ -34,6 +34,10 @@ function envFor(telegramUrl: string, zaloUrl: string, zaloToken: string): RawEnv
     ZALO_WEBHOOK_SECRET: secrets.zaloSecret,
     ZALO_API_BASE: zaloUrl,
     ADMIN_TOKEN: secrets.adminToken,
+    // Every fuzz request comes from one address under a fixed clock: without this, all but the
+    // first 30 chat requests would stop at the address limit and the assistant would go unfuzzed.
+    RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '100000',
+    RATE_LIMIT_PER_MINUTE: '10000',
   };
 }
 

@@ -42,6 +42,11 @@ export interface FakeTelegram {
   /** The calls of one method, in order. */
   callsOf(method: string, token?: string): RecordedCall[];
   script(failure: ScriptedFailure): void;
+  /**
+   * Resolves with the first call of `method` (by `token`, when given), at once if it was made
+   * already, else as soon as it is: a test waits for the call, never for time.
+   */
+  firstCall(method: string, token?: string): Promise<RecordedCall>;
   reset(): void;
   close(): Promise<void>;
 }
@@ -59,10 +64,12 @@ interface FakeState {
   /** Current text of each message the fake has "sent", to answer "message is not modified". */
   texts: Map<string, string>;
   webhook: { url: string; allowed_updates?: unknown };
+  /** Tests waiting for a call (firstCall), told as soon as it is recorded. */
+  waiters: Array<{ method: string; token?: string; resolve(call: RecordedCall): void }>;
 }
 
 export async function startFakeTelegram(): Promise<FakeTelegram> {
-  const state: FakeState = { calls: [], failures: [], seq: 0, messageId: 1000, texts: new Map(), webhook: { url: '' } };
+  const state: FakeState = { calls: [], failures: [], seq: 0, messageId: 1000, texts: new Map(), webhook: { url: '' }, waiters: [] };
   const server = await listenLoopback((req, res) => {
     handle(state, req, res).catch((e: unknown) => send(res, 500, { ok: false, error_code: 500, description: String(e) }));
   });
@@ -72,6 +79,12 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
     calls: filter,
     callsOf: (method, token) => filter(token).filter((c) => c.method === method),
     script: (f) => state.failures.push({ times: 1, ...f }),
+    firstCall: (method, token) =>
+      new Promise<RecordedCall>((resolve) => {
+        const made = state.calls.find((c) => matches(c, method, token));
+        if (made) resolve(made);
+        else state.waiters.push({ method, token, resolve });
+      }),
     reset: () => reset(state),
     close: server.close,
   };
@@ -80,6 +93,17 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
 /** The global setup of the workers project calls this. */
 export async function start(): Promise<{ url: string; close(): Promise<void> }> {
   return startFakeTelegram();
+}
+
+function matches(call: RecordedCall, method: string, token: string | undefined): boolean {
+  return call.method === method && (token === undefined || call.token === token);
+}
+
+/** Hands a newly recorded call to the tests waiting for one like it. */
+function notify(state: FakeState, call: RecordedCall): void {
+  const waiting = state.waiters.filter((w) => matches(call, w.method, w.token));
+  state.waiters = state.waiters.filter((w) => !waiting.includes(w));
+  for (const w of waiting) w.resolve(call);
 }
 
 function reset(state: FakeState): void {
@@ -115,6 +139,7 @@ async function handle(state: FakeState, req: IncomingMessage, res: ServerRespons
   const params = { ...Object.fromEntries(url.searchParams), ...parseParams(body, req.headers['content-type']) };
   const call: RecordedCall = { token, method, params, seq: ++state.seq };
   state.calls.push(call);
+  notify(state, call);
 
   const failure = state.failures.find((f) => f.method === method && (f.token === undefined || f.token === token));
   if (failure) {

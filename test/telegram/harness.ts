@@ -1,6 +1,6 @@
 /**
- * Wiring for the Telegram tests: the real runtime (in-memory store, a clock the test moves,
- * recorded logs) with the Telegram sub-app mounted at /webhooks/telegram the way app.ts mounts
+ * Wiring for the Telegram tests: the real runtime (in-memory store, a clock the test moves and
+ * whose timers fire only when it moves, recorded logs) with the Telegram sub-app mounted at /webhooks/telegram the way app.ts mounts
  * it, talking to the loopback fake Bot API. Each harness gets its own bot token, so one fake
  * serves a whole file and each test reads only its own calls.
  */
@@ -12,6 +12,7 @@ import { createLogger } from '../../src/log';
 import { BackgroundTracker } from '../../src/background';
 import type { Assistant } from '../../src/core/assistant';
 import { telegramChannel } from '../../src/channels/telegram';
+import type { Schedule } from '../../src/channels/typing';
 import type { FakeTelegram, RecordedCall } from '../support/fake-telegram';
 
 export const SECRET = 'test-secret_0123456789';
@@ -25,6 +26,7 @@ export interface Harness {
   background: BackgroundTracker;
   /** Waits the 429s asked for would have cost, in ms (nothing actually waits). */
   sleeps: number[];
+  /** Moving the clock fires the channel's timers ("typing…") that fall due, in order. */
   clock: { now: number; advance(ms: number): void };
   post(update: unknown, secret?: string | null): Promise<Response>;
   calls(method?: string): RecordedCall[];
@@ -49,11 +51,28 @@ export function telegramHarness(fake: FakeTelegram, opts: HarnessOptions = {}): 
     ...(opts.webhookSecret === null ? {} : { TELEGRAM_WEBHOOK_SECRET: opts.webhookSecret ?? SECRET }),
     ...opts.env,
   };
+  const timers: Array<{ at: number; fn: () => void }> = [];
   const clock = {
     now: Date.parse('2026-11-21T08:00:00+07:00'),
     advance(ms: number) {
-      clock.now += ms;
+      const until = clock.now + ms;
+      for (;;) {
+        const due = timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0];
+        if (!due) break;
+        timers.splice(timers.indexOf(due), 1);
+        clock.now = due.at;
+        due.fn();
+      }
+      clock.now = until;
     },
+  };
+  const schedule: Schedule = (fn, ms) => {
+    const timer = { at: clock.now + ms, fn };
+    timers.push(timer);
+    return () => {
+      const i = timers.indexOf(timer);
+      if (i >= 0) timers.splice(i, 1);
+    };
   };
   const now = () => new Date(clock.now);
   const logs: string[] = [];
@@ -73,6 +92,7 @@ export function telegramHarness(fake: FakeTelegram, opts: HarnessOptions = {}): 
       streamEditIntervalMs: opts.streamEditIntervalMs,
       typingDelayMs: opts.typingDelayMs,
       botUsername: opts.botUsername,
+      schedule,
       sleep: async (ms) => {
         sleeps.push(ms);
       },

@@ -68,6 +68,21 @@ describe('Telegram webhook: who may post', () => {
     expect(((await res.json()) as { error: string }).error).toMatch(reason);
   });
 
+  it('logs a rejected body at warn with the reason and the update_id, never its content', async () => {
+    const h = telegramHarness(fake);
+    const body = { update_id: 4242, message: { message_id: 1, date: 1, from: { id: 5, is_bot: false }, text: 'hồ sơ của chị Lan 0912345678' } };
+    expect((await h.post(body)).status).toBe(400);
+    expect((await h.post('{"update_id": 77, "message": {"text": "bí mật"')).status).toBe(400);
+    const warned = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 'warn');
+    expect(warned).toEqual([
+      expect.objectContaining({ msg: expect.stringContaining('rejected'), reason: expect.stringContaining('message.chat'), updateId: 4242 }),
+      expect.objectContaining({ msg: expect.stringContaining('rejected'), reason: expect.stringContaining('not JSON') }),
+    ]);
+    expect(warned[1]).not.toHaveProperty('updateId');
+    const logged = h.logs.join('\n');
+    for (const content of ['chị Lan', '0912345678', 'bí mật']) expect(logged).not.toContain(content);
+  });
+
   it('answers 503 when the update cannot be claimed, so Telegram delivers it again later', async () => {
     const h = telegramHarness(fake);
     h.store.claim = async () => {
@@ -150,15 +165,21 @@ describe('Telegram webhook: answering', () => {
   });
 
   it('shows "typing…" when the answer takes longer than the typing delay, before the answer', async () => {
+    const started = gate();
+    const model = gate<Reply>();
     const slow: Handler = {
       id: 'slow',
       async handle() {
-        await new Promise((r) => setTimeout(r, 80));
-        return sourced;
+        started.open();
+        return model.promise;
       },
     };
-    const h = telegramHarness(fake, { assistant: assistantWith(slow), typingDelayMs: 10 });
+    const h = telegramHarness(fake, { assistant: assistantWith(slow), typingDelayMs: 400 });
     expect((await h.post(textUpdate('Chỉ thị 22-CT/TU ban hành ngày nào?', { userId: 8 }))).status).toBe(200);
+    await started.promise;
+    h.clock.advance(400); // the test's clock, not the wall's: the delay passes when the test says so
+    await fake.firstCall('sendChatAction', h.token);
+    model.open(sourced);
     await h.background.drain();
     const methods = h.calls().map((c) => c.method).filter((m) => m === 'sendChatAction' || m === 'sendMessage');
     expect(methods).toEqual(['sendChatAction', 'sendMessage']);
@@ -381,6 +402,48 @@ describe('Telegram webhook: groups', () => {
     expect(seen).toEqual(['chỉ thị 22 ban hành ngày nào?', 'Cho hỏi, hạn nộp báo cáo?']);
     expect(params(h, 'sendMessage')[0]).toMatchObject({ chat_id: -100500, reply_parameters: { message_id: 77, allow_sending_without_reply: true } });
     expect(h.calls('getMe')).toHaveLength(1);
+  });
+
+  it('ignores a bare command it does not know (another bot\'s), but answers an unknown one addressed to it', async () => {
+    const h = telegramHarness(fake, { botUsername: 'my_bot' });
+    await h.post(textUpdate('/report', group));
+    await h.post(textUpdate('/report spam ở đây', group));
+    await h.background.drain();
+    expect(h.calls('sendMessage')).toEqual([]);
+    await h.post(textUpdate('/report@my_bot', group));
+    await h.background.drain();
+    expect(params(h, 'sendMessage').map((p) => p.text)).toEqual([expect.stringContaining('Tôi chưa biết lệnh này')]);
+  });
+
+  it('answers an anonymous admin, as the group it speaks for (its role is that chat\'s)', async () => {
+    const seen: Array<{ userId: string; text: string }> = [];
+    const h = telegramHarness(fake, {
+      botUsername: 'my_bot',
+      assistant: assistantWith({ id: 'kpi', async handle({ inbound }) { seen.push({ userId: inbound.userId, text: inbound.text }); return { intent: 'kpi', blocks: [{ type: 'text', text: 'ok' }], citations: [] }; } }),
+    });
+    const update = textUpdate('/kpi@my_bot', { ...group, messageId: 31 });
+    const message = update.message as Record<string, unknown>;
+    message.from = { id: 1087968824, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' };
+    message.sender_chat = { id: group.chatId, title: 'Tổ CCHC', type: 'supergroup' };
+    await h.post(update);
+    await h.background.drain();
+    expect(seen).toEqual([{ userId: String(group.chatId), text: '/kpi' }]);
+    expect(params(h, 'sendMessage')[0]).toMatchObject({ chat_id: group.chatId, reply_parameters: { message_id: 31 } });
+  });
+
+  it('says nothing to service messages, in private chats and in groups', async () => {
+    const h = telegramHarness(fake, { botUsername: 'my_bot' });
+    for (const chat of [{}, group]) {
+      for (const service of [{ write_access_allowed: { from_request: true } }, { pinned_message: { message_id: 3, date: 1, chat: { id: 1, type: 'private' }, text: 'x' } }, { new_chat_members: [{ id: 9, is_bot: false, first_name: 'A' }] }]) {
+        const update = textUpdate(undefined, chat);
+        const message = update.message as Record<string, unknown>;
+        delete message.sticker;
+        Object.assign(message, service);
+        expect((await h.post(update)).status).toBe(200);
+      }
+    }
+    await h.background.drain();
+    expect(h.calls()).toEqual([]);
   });
 
   it('answers a bare command and a command addressed to it', async () => {

@@ -14,10 +14,15 @@ async function call(path: string, init: RequestInit = {}): Promise<Response> {
   return worker.fetch(new Request(`http://x${path}`, init), adminEnv, createExecutionContext());
 }
 
-async function chat(message: string, sessionId = 'workerd-user-1'): Promise<{ reply: string; intent: string }> {
+/** The web session the Worker issued with its first answer, named in every later message. */
+let sessionId: string | undefined;
+
+async function chat(message: string): Promise<{ reply: string; intent: string }> {
   const res = await call('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message, sessionId }) });
   expect(res.status).toBe(200);
-  return res.json();
+  const body = await res.json<{ reply: string; intent: string; sessionId: string }>();
+  sessionId ??= body.sessionId;
+  return body;
 }
 
 describe('accounts in workerd', () => {

@@ -50,8 +50,9 @@ describe('the Worker in workerd', () => {
     expect(body.citations.length).toBeGreaterThan(0);
   });
 
-  it('refuses a non-JSON chat body with 400', async () => {
-    const res = await SELF.fetch('http://x/api/chat', { method: 'POST', body: 'nope' });
+  it('refuses a chat body that is not JSON: 415 without the JSON type, 400 with it', async () => {
+    expect((await SELF.fetch('http://x/api/chat', { method: 'POST', body: 'nope' })).status).toBe(415);
+    const res = await SELF.fetch('http://x/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'nope' });
     expect(res.status).toBe(400);
   });
 
