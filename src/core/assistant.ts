@@ -13,6 +13,7 @@ import type { RateLimiter } from './rate-limit';
 import { fold } from '../search/normalize';
 import { describeError } from '../log';
 import { recordQuestion, shouldRecord } from '../analytics/questions';
+import { foldDigits } from '../llm/redact';
 
 export const MAX_MESSAGE_CHARS = 2000;
 /** A handler's detect() score must reach this to take a free-text message from the fallback. */
@@ -22,23 +23,11 @@ const CHOICES_TTL_MS = 60 * 60 * 1000;
 
 /**
  * The value of a message that is only a number ("4", "2022", " 3. ", full-width "２", "٣", the
- * keycap "1️⃣"), else undefined. Any script's decimal digits count: Unicode encodes each set as
- * a run of ten from zero, so a digit's value is its distance from the start of its run.
+ * keycap "1️⃣"), else undefined. Any script's decimal digits count (folded as masking folds them).
  */
 export function bareNumber(text: string): number | undefined {
-  const m = /^(\p{Nd}+)[.)]?$/u.exec(text.normalize('NFC').replace(/[\uFE0F\u20E3]/g, '').trim());
-  if (!m) return undefined;
-  let value = 0;
-  for (const digit of m[1]!) {
-    let cp = digit.codePointAt(0)!;
-    let fromZero = 0;
-    while (/\p{Nd}/u.test(String.fromCodePoint(cp - 1))) {
-      cp--;
-      fromZero++;
-    }
-    value = value * 10 + (fromZero % 10);
-  }
-  return value;
+  const m = /^(\d+)[.)]?$/.exec(foldDigits(text.normalize('NFC').replace(/[\uFE0F\u20E3]/g, '').trim()));
+  return m ? Number(m[1]) : undefined;
 }
 
 /**

@@ -52,7 +52,7 @@ export function redact(input: string): Redaction {
   const mayHaveEmail = input.includes('@');
   if (!mayHaveEmail && countDigits(input, MIN_DIGITS) < MIN_DIGITS) return { text: input, found: [] };
   const found = new Set<Redaction['found'][number]>();
-  let text = input.replace(NON_ASCII_DIGIT, foldDigit).replace(INVISIBLE_IN_NUMBER, '');
+  let text = foldDigits(input).replace(INVISIBLE_IN_NUMBER, '');
   if (mayHaveEmail) text = text.replace(EMAIL, () => (found.add('email'), '[email]'));
   text = text.replace(NUMBER_RUN, (run: string, offset: number, whole: string) => {
     const digits = run.replace(/\D/g, '');
@@ -108,6 +108,11 @@ function inDossierCode(run: string, offset: number, whole: string): boolean {
   while (end < whole.length && end - start < MAX_CODE_CHARS && !/\s/u.test(whole[end]!)) end++;
   const word = whole.slice(start, end);
   return /\p{L}/u.test(word) && checkDossierCode(word).ok;
+}
+
+/** Every decimal digit of any script (full-width, Arabic-Indic, …) as its ASCII digit. */
+export function foldDigits(text: string): string {
+  return text.replace(NON_ASCII_DIGIT, foldDigit);
 }
 
 /** A decimal digit of any script as its ASCII digit: Unicode assigns them in runs of ten, 0 to 9. */

@@ -19,26 +19,14 @@ import { RedisStore, type RedisStoreOptions } from '../../src/store/redis';
 import type { Store } from '../../src/store/store';
 import { startRedisProcess, type RedisProcess } from '../../scripts/bench/redis-process';
 import { RespClient } from '../support/redis-resp';
-import { deleteKeysWithPrefix, freePort, requireRedis, startRedisServer, type RedisEndpoint } from '../support/redis-server';
+import { ageKeys, deleteKeysWithPrefix, freePort, requireRedis, startRedisServer, type RedisEndpoint } from '../support/redis-server';
+import { prefixedStore } from '../support/prefixed-store';
 import { storeContract } from './contract';
 
 /** "[x]" as a glob matches only "x", never "[": unescaped SCAN patterns would find nothing. */
 const RUN_PREFIX = `cchc-test:redis:${process.pid}.${Date.now().toString(36)}:[x]*?:`;
 const ADMIN_TOKEN = 'redis-store-admin-token-0123456789';
 
-/**
- * Lets time pass for the given keys without waiting (the same script as test/store/upstash.test.ts):
- * each TTL is shortened by ARGV[1] ms, and a key whose TTL runs out is deleted, all in one atomic
- * step. Keys without a TTL are left alone.
- */
-const AGE_KEYS = `for _, key in ipairs(KEYS) do
-  local left = redis.call('PTTL', key)
-  if left >= 0 then
-    left = left - tonumber(ARGV[1])
-    if left <= 0 then redis.call('DEL', key) else redis.call('PEXPIRE', key, left) end
-  end
-end
-return 0`;
 
 const shared = await requireRedis();
 let admin: RespClient;
@@ -82,11 +70,10 @@ describe('RedisStore over TCP on real Redis', () => {
   storeContract('RedisStore', async () => {
     const prefix = `${RUN_PREFIX}${++suiteCount}:`;
     return {
-      store: prefixed(store, prefix),
+      store: prefixedStore(store, prefix),
       // Only this suite's keys age, as in test/store/upstash.test.ts: Redis may be shared.
       advance: async (ms) => {
-        const keys = await store.keysWithPrefix(prefix);
-        if (keys.length > 0) await admin.send(['EVAL', AGE_KEYS, keys.length, ...keys, ms]);
+        await ageKeys(admin, await store.keysWithPrefix(prefix), ms);
       },
       realTimePasses: true,
       cleanup: async () => {
@@ -466,21 +453,6 @@ function capture(lines: string[]): Logger {
   return { debug() {}, info: keep, warn: keep, error: keep };
 }
 
-/** Every key of `store` under `prefix`; keysWithPrefix strips it again. */
-function prefixed(store: Store, prefix: string): Store {
-  const k = (key: string) => prefix + key;
-  return new Proxy(store, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      if (name === 'del') return (...keys: string[]) => target.del(...keys.map(k));
-      if (name === 'keysWithPrefix') {
-        return async (p: string) => (await target.keysWithPrefix(k(p))).map((key) => key.slice(prefix.length));
-      }
-      return (key: string, ...rest: unknown[]) => (value as (...a: unknown[]) => unknown).call(target, k(key), ...rest);
-    },
-  });
-}
 
 /** The files a module imports at run time (type-only imports are erased), followed from `entry`, and the packages they name. */
 function importGraph(entry: string): { files: string[]; packages: string[] } {

@@ -12,26 +12,15 @@ import { UpstashStore } from '../../src/store/upstash';
 import { nodeSend } from '../../src/store/node-send';
 import type { RestSend } from '../../src/store/rest-requester';
 import { RespClient } from '../support/redis-resp';
-import { answersPing, deleteKeysWithPrefix, requireRedis, startRedisServer, type RedisEndpoint } from '../support/redis-server';
+import { ageKeys, answersPing, deleteKeysWithPrefix, requireRedis, startRedisServer, type RedisEndpoint } from '../support/redis-server';
 import { startUpstashBridge, type BridgeRequest, type UpstashBridge } from '../support/upstash-bridge';
 import { storeContract } from './contract';
+import { prefixedStore } from '../support/prefixed-store';
 
 const TOKEN = 'test-token-0123456789';
 /** "[x]" as a glob matches only "x", never "[": unescaped SCAN patterns would find nothing. */
 const RUN_PREFIX = `cchc-test:${process.pid}.${Date.now().toString(36)}:[x]*?:`;
 
-/**
- * Lets time pass for the given keys without waiting: each TTL is shortened by ARGV[1] ms, and a
- * key whose TTL runs out is deleted, all in one atomic step. Keys without a TTL are left alone.
- */
-const AGE_KEYS = `for _, key in ipairs(KEYS) do
-  local left = redis.call('PTTL', key)
-  if left >= 0 then
-    left = left - tonumber(ARGV[1])
-    if left <= 0 then redis.call('DEL', key) else redis.call('PEXPIRE', key, left) end
-  end
-end
-return 0`;
 
 upstashSuites(await requireRedis());
 
@@ -65,11 +54,10 @@ function upstashSuites(endpoint: RedisEndpoint): void {
       const prefix = `${RUN_PREFIX}${++suiteCount}:`;
       const inner = newStore();
       return {
-        store: new PrefixedStore(inner, prefix),
+        store: prefixedStore(inner, prefix),
         // Only this suite's keys age: Redis may be shared.
         advance: async (ms) => {
-          const keys = await inner.keysWithPrefix(prefix);
-          if (keys.length > 0) await admin.send(['EVAL', AGE_KEYS, keys.length, ...keys, ms]);
+          await ageKeys(admin, await inner.keysWithPrefix(prefix), ms);
         },
         realTimePasses: true,
         cleanup: async () => {
@@ -360,80 +348,3 @@ function pathAndBody(request: BridgeRequest): { path: string; body: unknown } {
   return { path: request.path, body: request.body };
 }
 
-/**
- * Puts every key of a store under a prefix, so suites can share one Redis and clean up only
- * their own keys; keysWithPrefix strips the prefix again.
- */
-class PrefixedStore implements Store {
-  readonly kind: Store['kind'];
-
-  constructor(
-    private readonly inner: Store,
-    private readonly prefix: string,
-  ) {
-    this.kind = inner.kind;
-  }
-
-  private k(key: string): string {
-    return this.prefix + key;
-  }
-
-  get(key: string): Promise<string | null> {
-    return this.inner.get(this.k(key));
-  }
-  set(key: string, value: string, ttlSeconds?: number): Promise<void> {
-    return this.inner.set(this.k(key), value, ttlSeconds);
-  }
-  claim(key: string, ttlSeconds: number, value?: string): Promise<boolean> {
-    return this.inner.claim(this.k(key), ttlSeconds, value);
-  }
-  del(...keys: string[]): Promise<number> {
-    return this.inner.del(...keys.map((key) => this.k(key)));
-  }
-  incr(key: string, by?: number, ttlSeconds?: number): Promise<number> {
-    return this.inner.incr(this.k(key), by, ttlSeconds);
-  }
-  expire(key: string, ttlSeconds: number): Promise<boolean> {
-    return this.inner.expire(this.k(key), ttlSeconds);
-  }
-  ttl(key: string): Promise<number> {
-    return this.inner.ttl(this.k(key));
-  }
-  listPush(key: string, value: string | readonly string[], opts: { maxLen: number; ttlSeconds?: number }): Promise<void> {
-    return this.inner.listPush(this.k(key), value, opts);
-  }
-  listRange(key: string, start: number, stop: number): Promise<string[]> {
-    return this.inner.listRange(this.k(key), start, stop);
-  }
-  setAdd(key: string, ...members: string[]): Promise<number> {
-    return this.inner.setAdd(this.k(key), ...members);
-  }
-  setRemove(key: string, ...members: string[]): Promise<number> {
-    return this.inner.setRemove(this.k(key), ...members);
-  }
-  setMembers(key: string): Promise<string[]> {
-    return this.inner.setMembers(this.k(key));
-  }
-  hashSet(key: string, fields: Record<string, string>): Promise<void> {
-    return this.inner.hashSet(this.k(key), fields);
-  }
-  hashGetAll(key: string): Promise<Record<string, string>> {
-    return this.inner.hashGetAll(this.k(key));
-  }
-  hashDel(key: string, ...fields: string[]): Promise<number> {
-    return this.inner.hashDel(this.k(key), ...fields);
-  }
-  zAdd(key: string, score: number, member: string): Promise<void> {
-    return this.inner.zAdd(this.k(key), score, member);
-  }
-  zRangeByScore(key: string, min: number, max: number): Promise<ScoredMember[]> {
-    return this.inner.zRangeByScore(this.k(key), min, max);
-  }
-  zRemRangeByScore(key: string, min: number, max: number): Promise<number> {
-    return this.inner.zRemRangeByScore(this.k(key), min, max);
-  }
-  async keysWithPrefix(prefix: string): Promise<string[]> {
-    const keys = await this.inner.keysWithPrefix(this.k(prefix));
-    return keys.map((key) => key.slice(this.prefix.length));
-  }
-}

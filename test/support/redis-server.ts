@@ -49,6 +49,24 @@ export async function startRedisServer(): Promise<RedisEndpoint | null> {
 }
 
 /**
+ * Lets time pass for the given keys without waiting: each TTL is shortened by ARGV[1] ms, and a
+ * key whose TTL runs out is deleted, all in one atomic step. Keys without a TTL are left alone.
+ */
+const AGE_KEYS = `for _, key in ipairs(KEYS) do
+  local left = redis.call('PTTL', key)
+  if left >= 0 then
+    left = left - tonumber(ARGV[1])
+    if left <= 0 then redis.call('DEL', key) else redis.call('PEXPIRE', key, left) end
+  end
+end
+return 0`;
+
+/** A store contract's `advance(ms)` on a real Redis: ages the given keys (only a suite's own: Redis may be shared). */
+export async function ageKeys(client: RespClient, keys: readonly string[], ms: number): Promise<void> {
+  if (keys.length > 0) await client.send(['EVAL', AGE_KEYS, keys.length, ...keys, ms]);
+}
+
+/**
  * Deletes every key that starts with prefix and nothing else: the SCAN pattern escapes glob
  * characters, and each key is checked again before DEL so a pattern mistake cannot reach
  * another suite's keys. Returns how many keys were deleted.

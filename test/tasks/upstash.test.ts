@@ -13,7 +13,7 @@ import { RespClient } from '../support/redis-resp';
 import { deleteKeysWithPrefix, requireRedis, type RedisEndpoint } from '../support/redis-server';
 import { startUpstashBridge, type UpstashBridge } from '../support/upstash-bridge';
 import { makeHarness } from './support/harness';
-import { prefixedStore } from './support/prefixed-store';
+import { prefixedStore } from '../support/prefixed-store';
 import { replyText } from './support/recording-outbound';
 
 const TOKEN = 'reminders-test-token-0123456789';

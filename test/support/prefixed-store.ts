@@ -1,8 +1,8 @@
 /**
  * Puts every key of a Store under a prefix, so a suite can share one Redis with others and delete
- * only its own keys (test/store/upstash.test.ts keeps a class of its own for the same purpose).
+ * only its own keys.
  */
-import type { Store } from '../../../src/store/store';
+import type { Store } from '../../src/store/store';
 
 export function prefixedStore(inner: Store, prefix: string): Store {
   return new Proxy(inner, {
