@@ -19,7 +19,7 @@ import { eraseUserData, type UserDataEraser } from '../src/privacy/erase';
 import { addDays, vnDay } from '../src/core/vn-time';
 import { stats } from '../src/analytics/questions';
 import type { StatsReport, TopQuestion } from '../src/analytics/report';
-import { fold } from '../src/search/normalize';
+import { fold } from '../src/text/normalize';
 
 export interface AccountDeps {
   roles: RoleDirectory;

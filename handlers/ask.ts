@@ -13,7 +13,7 @@ import { Conversation, type Turn } from '../src/core/conversation';
 import type { Block, Citation, Locale, Reply } from '../src/core/types';
 import type { SearchHit } from '../src/search/index';
 import { MIN_COVERAGE } from '../src/search/index';
-import { redact, withoutPlaceholders } from '../src/llm/redact';
+import { redact, withoutPlaceholders } from '../src/privacy/mask';
 import { classifyScope } from '../src/llm/scope';
 import { heuristicStandalone, looksLikeFollowUp, previousQuestion } from '../src/llm/followup';
 import type { Llm } from '../src/llm/llm';

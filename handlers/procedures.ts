@@ -10,11 +10,12 @@ import type { Handler } from '../src/core/handler';
 import type { Services } from '../src/core/services';
 import type { Locale, Reply } from '../src/core/types';
 import { formatDate, type Texts } from '../src/core/texts';
-import { fold } from '../src/search/normalize';
+import { fold } from '../src/text/normalize';
 import type { ProcedureService } from '../src/procedures/service';
 import { fieldFromKey, readIntent } from '../src/procedures/intent';
 import { emptyQuery, fieldAnswer, INTENT, notFound, pickList, procedureCard } from '../src/procedures/card';
-import { checkDossierCode, findDossierCode, PORTAL_DOSSIER_URL, type DossierLookup } from '../src/procedures/dossier';
+import { PORTAL_DOSSIER_URL, type DossierLookup } from '../src/procedures/dossier';
+import { checkDossierCode, findDossierCode } from '../src/text/dossier-code';
 import { describeError } from '../src/log';
 
 const DOSSIER_PHRASE = 'tra cuu ho so';

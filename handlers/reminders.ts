@@ -10,7 +10,7 @@ import type { Handler, HandlerContext } from '../src/core/handler';
 import type { Button, Locale, Recipient, Reply } from '../src/core/types';
 import { formatDate, type Texts } from '../src/core/texts';
 import { hasRole } from '../src/core/roles';
-import { fold } from '../src/search/normalize';
+import { fold } from '../src/text/normalize';
 import { daysBetween, localDate } from '../src/tasks/calendar';
 import { citationsOf, daysLeftText } from '../src/tasks/digest';
 import { TaskRepository, byDeadline, unitsOf, type Unit } from '../src/tasks/repository';

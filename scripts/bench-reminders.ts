@@ -27,7 +27,7 @@ import { UpstashStore } from '../src/store/upstash';
 import bundle from '../src/generated/bundle.json';
 import { addDays, localInstant } from '../src/tasks/calendar';
 import { meteredStore } from '../src/tasks/metered-store';
-import { createRemindersJob, estimateSendCalls, type ReminderCounts } from '../src/tasks/reminders-job';
+import { createRemindersJob, estimateSendCalls, type ReminderCounts } from '../src/jobs/reminders';
 import type { Task } from '../src/tasks/schema';
 import { SUBSCRIPTIONS_KEY, type Subscription } from '../src/tasks/subscriptions';
 

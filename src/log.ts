@@ -4,7 +4,7 @@
  * (citizen IDs, phone numbers) are masked, at any depth of the fields, so a log line can be
  * shared safely.
  */
-import { maskPersonalData } from './llm/redact';
+import { maskPersonalData } from './privacy/mask';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp, createRuntime, runScheduled, type Runtime, type RuntimeOverrides } from './app';
 import { ConfigError, describeServices, loadConfig, type RawEnv } from './config';
 import { BackgroundTracker } from './background';
-import { DAILY_RUN_HOUR_UTC, msUntilNextDaily } from './jobs/index';
+import { DAILY_RUN_HOUR_UTC, msUntilNextDaily } from './jobs/runner';
 import { createStore } from './store/index';
 import { nodeSend } from './store/node-send';
 import { RedisStore } from './store/redis';

@@ -6,8 +6,8 @@
 import { createApp, createRuntime, runScheduled, type Runtime } from './app';
 import { ConfigError, loadConfig, requireSharedStore, type RawEnv } from './config';
 import type { Hono } from 'hono';
-import { REMINDERS_JOB_ID } from './tasks/reminders-job';
-import { CRONS } from './jobs/index';
+import { REMINDERS_JOB_ID } from './jobs/reminders';
+import { CRONS } from './jobs/runner';
 import { cloudflareClientAddress } from './channels/web';
 
 interface ExecutionContextLike {

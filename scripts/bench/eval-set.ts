@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { canonicalNumbers, fold, hasDiacritics, normalize } from '../../src/search/normalize';
+import { canonicalNumbers, fold, hasDiacritics, normalize } from '../../src/text/normalize';
 
 export const EVAL_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../test/eval');
 

@@ -101,7 +101,8 @@ export function adminApp(deps: AdminDeps, routes: Record<string, Hono<AdminEnv>>
   return app;
 }
 
-function parseDate(s: string | undefined): Date | undefined {
+/** An ISO date or date-time from a query parameter; undefined when absent or unreadable. */
+export function parseDate(s: string | undefined): Date | undefined {
   if (!s) return undefined;
   const d = new Date(s);
   return Number.isNaN(d.getTime()) ? undefined : d;

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { Store } from '../store/store';
 import type { ChannelName } from '../core/types';
-import { maskPersonalData } from '../llm/redact';
+import { maskPersonalData } from '../privacy/mask';
 import { daysBetween, dayStart, vnDay } from '../core/vn-time';
 import { aggregate, type DayData, type StatsReport, type StoredQuestion } from './report';
 

@@ -5,7 +5,7 @@
  * ratio. Pure: the days come in, the report goes out.
  */
 import type { ChannelName } from '../core/types';
-import { fold } from '../search/normalize';
+import { fold } from '../text/normalize';
 
 export interface StoredQuestion {
   id: string;

@@ -24,7 +24,7 @@ import type { Texts } from '../core/texts';
 import type { Inbound, Locale, Outbound, Reply, SendResult } from '../core/types';
 import type { Store } from '../store/store';
 import { describeError, type Logger } from '../log';
-import { recordFeedback, rememberAnswer, type FeedbackValue } from '../../handlers/feedback';
+import { recordFeedback, rememberAnswer, type FeedbackValue } from '../analytics/feedback';
 import { realSchedule, TYPING_DELAY_MS, type Schedule } from './typing';
 import { escapeHtml, htmlToPlain, partialPreview, renderReplyHtml, splitMessage } from './telegram-render';
 

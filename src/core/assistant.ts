@@ -10,10 +10,10 @@ import type { Inbound, Reply } from './types';
 import { Conversation } from './conversation';
 import { RoleDirectory } from './roles';
 import type { RateLimiter } from './rate-limit';
-import { fold } from '../search/normalize';
+import { fold } from '../text/normalize';
 import { describeError } from '../log';
 import { recordQuestion, shouldRecord } from '../analytics/questions';
-import { foldDigits } from '../llm/redact';
+import { foldDigits } from '../privacy/mask';
 
 export const MAX_MESSAGE_CHARS = 2000;
 /** A handler's detect() score must reach this to take a free-text message from the fallback. */

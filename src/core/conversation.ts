@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Store } from '../store/store';
 import type { ChannelName } from './types';
-import { maskPersonalData } from '../llm/redact';
+import { maskPersonalData } from '../privacy/mask';
 
 export const MAX_TURNS = 12;
 

@@ -6,7 +6,7 @@
  * never changes what the job returns or throws, and a failure to record is logged, not raised.
  */
 import { z } from 'zod';
-import type { JobContext } from './index';
+import type { JobContext } from './job';
 import type { Store } from '../store/store';
 import { describeError } from '../log';
 

@@ -5,6 +5,7 @@
  * Pure: file I/O stays in scripts/ingest.ts.
  */
 import { z } from 'zod';
+import { slugify } from '../text/normalize';
 import { DocumentSchema, type Chunk, type KnowledgeDocument } from './schema';
 
 export class KnowledgeFileError extends Error {
@@ -76,7 +77,7 @@ function parsePlainText(fileName: string, text: string): Record<string, unknown>
     : '1970-01-01';
   const base = fileName.split('/').pop()!.replace(/\.[^.]+$/, '');
   return {
-    id: slug(base),
+    id: slugify(base) || 'doc',
     title,
     source: base,
     date,
@@ -94,14 +95,6 @@ function camel(key: string): string {
   return key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
-function slug(s: string): string {
-  const folded = s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/đ/gi, 'd')
-    .toLowerCase();
-  return folded.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'doc';
-}
 
 const MAX_CHUNK_CHARS = 1200;
 

@@ -6,7 +6,7 @@
  */
 import { hasRole } from '../core/roles';
 import type { Role } from '../core/types';
-import { fold } from '../search/normalize';
+import { fold } from '../text/normalize';
 import kpisJson from '../generated/kpis.json';
 import { KpiBundleSchema, type KpiBundle, type KpiDefinition, type Observation } from './schema';
 

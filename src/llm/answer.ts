@@ -9,9 +9,9 @@
  */
 import { z } from 'zod';
 import type { Citation } from '../core/types';
-import { fold } from '../search/normalize';
+import { fold } from '../text/normalize';
 import type { Passage } from './prompt';
-import { EMAIL, NUMBER_RUN, PHONE_DIGITS } from './redact';
+import { EMAIL, NUMBER_RUN, PHONE_DIGITS } from '../privacy/mask';
 
 export const ModelAnswerSchema = z
   .object({

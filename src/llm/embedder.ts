@@ -10,7 +10,7 @@ import type { Embedder } from '../search/vectors';
 import type { TokenBudget } from './budget';
 import { LlmFailure, toFailure } from './client';
 import { estimateTokens } from './prompt';
-import { maskPersonalData } from './redact';
+import { maskPersonalData } from '../privacy/mask';
 
 export type { Embedder };
 

@@ -5,7 +5,7 @@
  * question it follows, and build a search query from both when no model can rewrite it.
  */
 import type { Turn } from '../core/conversation';
-import { fold } from '../search/normalize';
+import { fold } from '../text/normalize';
 
 /** Intents whose questions a follow-up can continue (free questions and procedure look-ups). */
 const CONTINUABLE = new Set(['ask', 'procedure', 'procedures']);

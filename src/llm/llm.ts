@@ -46,7 +46,7 @@ import {
   type PassageInput,
   type PromptLimits,
 } from './prompt';
-import { maskPersonalData } from './redact';
+import { maskPersonalData } from '../privacy/mask';
 import { readOnlyStore, ToolRegistry, type Tool, type ToolContext } from './tools';
 
 export interface LlmLimits {

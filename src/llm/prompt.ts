@@ -8,7 +8,7 @@
  */
 import type { Turn } from '../core/conversation';
 import { formatDate } from '../core/texts';
-import { maskPersonalData } from './redact';
+import { maskPersonalData } from '../privacy/mask';
 
 /** A passage as retrieved: a section of one knowledge document. */
 export interface PassageInput {

@@ -7,7 +7,7 @@
  * (procedure, papers, fees, directives, KPIs…) stays in scope, except a request for a political
  * opinion, which the assistant never gives.
  */
-import { fold } from '../search/normalize';
+import { fold } from '../text/normalize';
 
 export type OffTopic =
   | 'weather'

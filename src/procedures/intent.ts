@@ -5,7 +5,7 @@
  * time). Works on folded text, so a question typed without diacritics is read the same way, and
  * strips those words so they do not get in the way of finding the procedure itself.
  */
-import { fold } from '../search/normalize';
+import { fold } from '../text/normalize';
 
 export const FIELDS = ['time', 'fee', 'documents', 'where', 'online', 'steps'] as const;
 export type Field = (typeof FIELDS)[number];

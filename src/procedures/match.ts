@@ -8,7 +8,7 @@
  * stopwords behave exactly as in the knowledge search.
  */
 import { Analyzer } from '../search/analyzer';
-import { foldWord } from '../search/normalize';
+import { foldWord } from '../text/normalize';
 import type { Procedure } from './schema';
 
 export interface ProcedureMatch {

@@ -11,7 +11,7 @@
  * ("la", "gi") also stops that unaccented token, so list only unaccented forms that are not
  * also a content word folded ("chi" is chị but also chỉ, so it is not listed).
  */
-import { foldWord, hasDiacritics, phraseTokens } from './normalize';
+import { foldWord, hasDiacritics, phraseTokens } from '../text/normalize';
 
 export interface AbbreviationEntry {
   short: string;

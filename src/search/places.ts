@@ -4,7 +4,7 @@
  * ("Chủ tịch UBND tỉnh Đồng Nai là ai?") is about somewhere the knowledge does not cover: the
  * words around the name match, the answer would not. Matching is on folded text, whole words.
  */
-import { fold } from './normalize';
+import { fold } from '../text/normalize';
 
 function key(text: string): string {
   return ` ${fold(text.normalize('NFC').toLowerCase()).replace(/[^a-z0-9]+/g, ' ').trim()} `;

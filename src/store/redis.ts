@@ -21,9 +21,9 @@ import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { RedisConnection } from '../config';
 import { describeError, type Logger } from '../log';
-import { assertMaxLen, assertTtl, compareBinary } from './memory';
+import { assertMaxLen, assertTtl, compareBinary } from './checks';
 import type { ScoredMember, Store } from './store';
-import { escapeGlob, formatScore, INCR_WITH_TTL, LIST_PUSH, parseScore, RELEASE_IF_OURS, storeError } from './upstash';
+import { escapeGlob, formatScore, INCR_WITH_TTL, LIST_PUSH, parseScore, RELEASE_IF_OURS, storeError } from './redis-protocol';
 
 export interface RedisStoreOptions extends RedisConnection {
   /** Deadline for one connection attempt (TCP, TLS, AUTH, SELECT). */

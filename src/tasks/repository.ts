@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { Store } from '../store/store';
-import { fold } from '../search/normalize';
+import { fold } from '../text/normalize';
 import tasksJson from '../generated/tasks.json';
 import { parseStored, TaskBundleSchema, TaskSchema, type Task } from './schema';
 

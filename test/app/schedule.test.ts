@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CRONS, DAILY_RUN_HOUR_UTC } from '../../src/jobs/index';
+import { CRONS, DAILY_RUN_HOUR_UTC } from '../../src/jobs/runner';
 
 const toml = readFileSync(join(import.meta.dirname, '../../wrangler.toml'), 'utf8');
 

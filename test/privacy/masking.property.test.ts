@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maskPersonalData, redact } from '../../src/llm/redact';
+import { maskPersonalData, redact } from '../../src/privacy/mask';
 
 /** The zero of each digit script used here: ASCII, full-width, Arabic-Indic, Persian, Devanagari, Bengali, Thai, Myanmar, mathematical bold. */
 const ZEROS = [0x30, 0xff10, 0x660, 0x6f0, 0x966, 0x9e6, 0xe50, 0x1040, 0x1d7ce];

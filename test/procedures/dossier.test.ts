@@ -3,7 +3,8 @@
  * tested against a loopback fake of the lookup service.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { checkDossierCode, findDossierCode, lookupDossier } from '../../src/procedures/dossier';
+import { lookupDossier } from '../../src/procedures/dossier';
+import { checkDossierCode, findDossierCode } from '../../src/text/dossier-code';
 import { startFakeDossier, type FakeDossier } from '../support/fake-dossier';
 
 const CODE = '000.00.12.H42-250701-0001';

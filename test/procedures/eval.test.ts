@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { proceduresHandler } from '../../handlers/procedures';
 import { bundledProcedures } from '../../src/procedures/load';
-import { canonicalNumbers, fold, hasDiacritics, normalize } from '../../src/search/normalize';
+import { canonicalNumbers, fold, hasDiacritics, normalize } from '../../src/text/normalize';
 import type { Reply } from '../../src/core/types';
 import { bareServices } from './fixtures/services';
 

@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fold } from '../../src/search/normalize';
+import { fold } from '../../src/text/normalize';
 
 export const FAKE_DIMENSIONS = 64;
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/store/memory';
-import { feedbackCounts, feedbackKeyPrefixes, recordFeedback, rememberAnswer } from '../../handlers/feedback';
+import { feedbackCounts, feedbackKeyPrefixes, recordFeedback, rememberAnswer } from '../../src/analytics/feedback';
 import { readDay, recordQuestion } from '../../src/analytics/questions';
 
 const ref = { channel: 'telegram' as const, chatId: '7', messageRef: '1001' };

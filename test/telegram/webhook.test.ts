@@ -11,7 +11,7 @@ import { Conversation } from '../../src/core/conversation';
 import type { Handler } from '../../src/core/handler';
 import type { Runtime } from '../../src/app';
 import type { Reply } from '../../src/core/types';
-import { feedbackCounts } from '../../handlers/feedback';
+import { feedbackCounts } from '../../src/analytics/feedback';
 import { readDay, recordQuestion } from '../../src/analytics/questions';
 
 let fake: FakeTelegram;

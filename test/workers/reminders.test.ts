@@ -13,7 +13,7 @@ import { MemoryStore } from '../../src/store/memory';
 import bundle from '../../src/generated/bundle.json';
 import { addDays, localInstant } from '../../src/tasks/calendar';
 import { withHistory, readHistory } from '../../src/jobs/history';
-import { createRemindersJob } from '../../src/tasks/reminders-job';
+import { createRemindersJob } from '../../src/jobs/reminders';
 import type { Task } from '../../src/tasks/schema';
 import { Subscriptions, applyChange } from '../../src/tasks/subscriptions';
 import { RecordingOutbound, replyText } from '../tasks/support/recording-outbound';

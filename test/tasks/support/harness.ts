@@ -16,7 +16,7 @@ import { startHandler, helpHandler } from '../../../handlers/help';
 import { askHandler } from '../../../handlers/ask';
 import { reminderHandlers } from '../../../handlers/reminders';
 import { localInstant } from '../../../src/tasks/calendar';
-import { createRemindersJob, type ReminderCounts, type RemindersJobOptions } from '../../../src/tasks/reminders-job';
+import { createRemindersJob, type ReminderCounts, type RemindersJobOptions } from '../../../src/jobs/reminders';
 import type { Task } from '../../../src/tasks/schema';
 import { withHistory } from '../../../src/jobs/history';
 import { RecordingOutbound } from './recording-outbound';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redact, withoutPlaceholders } from '../../src/llm/redact';
+import { redact, withoutPlaceholders } from '../../src/privacy/mask';
 
 describe('redact', () => {
   it('masks a 12-digit CCCD and a 9-digit CMND', () => {

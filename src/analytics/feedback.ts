@@ -7,12 +7,12 @@
  * analytics, where the operator sees which answers helped. No question text is kept here; the
  * per-message note and claim hold only ids and expire with conversation memory.
  */
-import { deleteKeysWithPrefix, type UserDataEraser } from '../src/privacy/erase';
+import { deleteKeysWithPrefix, type UserDataEraser } from '../privacy/erase';
 import { z } from 'zod';
-import type { Store } from '../src/store/store';
-import type { ChannelName } from '../src/core/types';
-import { attachFeedback, type FeedbackValue } from '../src/analytics/questions';
-import { vnDay } from '../src/core/vn-time';
+import type { Store } from '../store/store';
+import type { ChannelName } from '../core/types';
+import { attachFeedback, type FeedbackValue } from './questions';
+import { vnDay } from '../core/vn-time';
 
 export type { FeedbackValue };
 

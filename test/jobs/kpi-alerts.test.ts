@@ -6,13 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/store/memory';
 import { KpiService } from '../../src/kpi/service';
-import { kpiAlertJob, ALERT_STATE_KEY } from '../../src/kpi/alerts';
+import { kpiAlertJob, ALERT_STATE_KEY } from '../../src/jobs/kpi-alerts';
 import { Texts, type TextTable } from '../../src/core/texts';
 import { createLogger } from '../../src/log';
-import type { JobContext } from '../../src/jobs/index';
+import type { JobContext } from '../../src/jobs/job';
 import type { ChannelName, Role } from '../../src/core/types';
 import bundleJson from '../../src/generated/bundle.json';
-import { RecordingOutbound, replyText } from './support';
+import { RecordingOutbound, replyText } from '../kpi/support';
 
 const texts = new Texts((bundleJson as unknown as { prompts: TextTable }).prompts);
 

@@ -24,17 +24,17 @@
  * per-invocation budget or wall-clock allowance would be exceeded it stops, saves a cursor, and
  * the next invocation (another cron tick) continues from there. See README "Deadline reminders".
  */
-import type { JobContext } from '../jobs/index';
+import type { JobContext } from './job';
 import type { Outbound, Recipient, Reply, SendResult } from '../core/types';
 import type { Texts } from '../core/texts';
 import type { Store } from '../store/store';
 import { describeError } from '../log';
-import { localDate } from './calendar';
-import { buildDigest, itemsFor, stagedTasks, type DueItem } from './digest';
-import { meteredStore } from './metered-store';
-import type { CountingJob } from '../jobs/history';
-import { bundledTasks, mergeTasks, parseOverrides, OVERRIDES_KEY } from './repository';
-import type { Task } from './schema';
+import { localDate } from '../tasks/calendar';
+import { buildDigest, itemsFor, stagedTasks, type DueItem } from '../tasks/digest';
+import { meteredStore } from '../tasks/metered-store';
+import type { CountingJob } from './history';
+import { bundledTasks, mergeTasks, parseOverrides, OVERRIDES_KEY } from '../tasks/repository';
+import type { Task } from '../tasks/schema';
 import {
   DELIVERY_KEY,
   SENT_INDEX_KEY,
@@ -43,7 +43,7 @@ import {
   parseSubscriptions,
   type DeliveryState,
   type Subscription,
-} from './subscriptions';
+} from '../tasks/subscriptions';
 
 export const REMINDERS_JOB_ID = 'reminders';
 export const SENT_KEY = SENT_INDEX_KEY;

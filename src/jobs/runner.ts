@@ -1,5 +1,5 @@
 /**
- * @module jobs
+ * @module jobs/runner
  * Scheduled work, run by the Workers cron trigger and by the Node entry's timer alike.
  * Each job reports counts; the runner keeps the last run's record in the store and never
  * lets one failing job stop the others.
@@ -8,27 +8,7 @@ import type { Store } from '../store/store';
 import type { Logger } from '../log';
 import { describeError } from '../log';
 import { withHistory } from './history';
-
-export interface JobContext {
-  at: Date;
-  store: Store;
-  log: Logger;
-}
-
-export interface Job {
-  id: string;
-  run(ctx: JobContext): Promise<Record<string, number>>;
-}
-
-export interface JobRun {
-  job: string;
-  at: string;
-  ok: boolean;
-  counts: Record<string, number>;
-  error?: string;
-}
-
-export const LAST_RUNS_KEY = 'jobs:last';
+import { LAST_RUNS_KEY, type Job, type JobContext, type JobRun } from './job';
 
 export async function runJobs(jobs: Job[], ctx: JobContext): Promise<JobRun[]> {
   const runs: JobRun[] = [];

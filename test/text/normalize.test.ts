@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalNumbers, fold, foldWord, hasDiacritics, normalize, phraseTokens, syllables } from '../../src/search/normalize';
+import { canonicalNumbers, fold, foldWord, hasDiacritics, normalize, phraseTokens, syllables } from '../../src/text/normalize';
 
 describe('Vietnamese normalisation', () => {
   it('folds tone and vowel marks and maps đ to d', () => {

@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/store/memory';
 import { KpiService } from '../../src/kpi/service';
-import { kpiPullJob, parsePullSources, type PullSource } from '../../src/kpi/pull';
+import { kpiPullJob, parsePullSources, type PullSource } from '../../src/jobs/kpi-pull';
 import { makeAudit } from '../../src/admin/index';
 import { readAudit } from '../../src/admin/audit';
 import { createLogger } from '../../src/log';
-import { startFakeMetricsSource, type FakeMetricsSource } from './fake-metrics-source';
+import { startFakeMetricsSource, type FakeMetricsSource } from '../kpi/fake-metrics-source';
 
 let fake: FakeMetricsSource;
 const SECRET = 'pull-token-s3cr3t';

@@ -1,7 +1,8 @@
 /**
- * @module search/normalize
- * Vietnamese text normalisation for search: NFC, lower case, diacritic folding (đ→d),
- * number and date canonical forms, and syllable tokenisation. Pure functions, no data.
+ * @module text/normalize
+ * Vietnamese text normalisation: NFC, lower case, diacritic folding (đ→d), number and date
+ * canonical forms, syllable tokenisation and ASCII slugs. Pure functions, no data; search,
+ * the router and every domain that compares words typed with or without marks use them.
  */
 
 /** NFC + lower case: the form every other step starts from. */
@@ -84,4 +85,14 @@ export function phraseTokens(text: string): Array<{ token: string; breakBefore: 
     last = m.index + m[0].length;
   }
   return out;
+}
+
+/** ASCII kebab-case of a Vietnamese text ("Đề án 06" → "de-an-06"), cut at a word boundary to `max` characters. */
+export function slugify(text: string, max = Infinity): string {
+  const slug = fold(text.normalize('NFC').toLowerCase())
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  if (slug.length <= max) return slug;
+  const cut = slug.slice(0, max + 1).lastIndexOf('-');
+  return slug.slice(0, cut > 1 ? cut : max).replace(/-+$/, '');
 }

@@ -1,25 +1,22 @@
 /**
- * @module tasks/admin
- * Admin routes for reform tasks and scheduled runs, mounted by the composition root under
- * /admin (bearer auth and the actor come from the admin shell):
+ * @module admin/tasks
+ * Admin routes for reform tasks, mounted by the composition root under /admin (bearer auth and
+ * the actor come from the admin shell):
  *   GET    /admin/tasks[?status=&unit=]  every task (bundled + admin changes) and the units
  *   GET    /admin/tasks/:id
  *   POST   /admin/tasks                  add a task (201; 409 when the id exists)
  *   PUT    /admin/tasks/:id              change fields: extend (deadline), close (status), …
  *   DELETE /admin/tasks/:id              remove it from lists and reminders
- *   GET    /admin/jobs[?job=&from=&to=&limit=]  each run's counts (sent, skipped, failed, …)
  * Every write is validated with the task schema (one owner per unit id across all tasks) and
  * audited with who did what.
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { AdminEnv, Audit } from '../admin/index';
+import type { AdminEnv, Audit } from './index';
 import type { Store } from '../store/store';
-import { LAST_RUNS_KEY, type JobRun } from '../jobs/index';
-import { fold } from '../search/normalize';
-import { readHistory, type JobRecord } from '../jobs/history';
-import { TaskRepository, unitsOf } from './repository';
-import { TaskSchema, TaskSourceSchema, TaskStatusSchema, isoDate, type Task } from './schema';
+import { slugify } from '../text/normalize';
+import { TaskRepository, unitsOf } from '../tasks/repository';
+import { TaskSchema, TaskSourceSchema, TaskStatusSchema, isoDate, type Task } from '../tasks/schema';
 
 export interface TasksAdminDeps {
   store: Store;
@@ -121,70 +118,12 @@ export function tasksAdmin(deps: TasksAdminDeps): Hono<AdminEnv> {
   return app;
 }
 
-export interface JobsAdminDeps {
-  store: Store;
-  now: () => Date;
-}
-
-const DAY_MS = 86_400_000;
-
-export function jobsAdmin(deps: JobsAdminDeps): Hono<AdminEnv> {
-  const app = new Hono<AdminEnv>();
-  app.get('/', async (c) => {
-    const to = parseDate(c.req.query('to')) ?? deps.now();
-    const from = parseDate(c.req.query('from')) ?? new Date(to.getTime() - 30 * DAY_MS);
-    if (c.req.query('from') && !parseDate(c.req.query('from'))) return c.json({ error: 'from must be a date' }, 400);
-    if (c.req.query('to') && !parseDate(c.req.query('to'))) return c.json({ error: 'to must be a date' }, 400);
-    if (from > to) return c.json({ error: 'from must be before to' }, 400);
-    const limitRaw = c.req.query('limit') ?? '100';
-    const limit = Number(limitRaw);
-    if (!/^\d+$/.test(limitRaw) || limit < 1 || limit > 1000) return c.json({ error: 'limit must be a whole number from 1 to 1000' }, 400);
-    const job = c.req.query('job');
-    const [runs, lastRaw] = await Promise.all([
-      readHistory(deps.store, { from, to, job, limit }),
-      deps.store.hashGetAll(LAST_RUNS_KEY),
-    ]);
-    const last: Record<string, JobRun> = {};
-    for (const [name, json] of Object.entries(lastRaw)) {
-      if (name === '_run' || (job && name !== job)) continue;
-      try {
-        last[name] = JSON.parse(json) as JobRun;
-      } catch {
-        // an unreadable record is left out
-      }
-    }
-    return c.json({ from: from.toISOString(), to: to.toISOString(), lastRun: lastRaw['_run'] ?? null, last, totals: totalsOf(runs), runs });
-  });
-  return app;
-}
-
-/** Sums of each count per job over the runs listed. */
-function totalsOf(runs: JobRecord[]): Record<string, Record<string, number>> {
-  const totals: Record<string, Record<string, number>> = {};
-  for (const r of runs) {
-    const t = (totals[r.job] ??= { runs: 0, failedRuns: 0 });
-    t.runs! += 1;
-    if (!r.ok) t.failedRuns! += 1;
-    for (const [k, v] of Object.entries(r.counts)) t[k] = (t[k] ?? 0) + v;
-  }
-  return totals;
-}
-
 /** A reason when `task` would give its unit id a second owner name. */
 function unitClash(others: readonly Task[], task: Task): string | undefined {
   const other = others.find((t) => t.unit === task.unit && t.owner !== task.owner && t.id !== task.id);
   return other ? `unit "${task.unit}" already names "${other.owner}" (task ${other.id}): use that owner or another unit id` : undefined;
 }
 
-/** ASCII kebab-case of a Vietnamese text, cut at a word boundary to `max` characters. */
-export function slugify(text: string, max: number): string {
-  const slug = fold(text.normalize('NFC').toLowerCase())
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  if (slug.length <= max) return slug;
-  const cut = slug.slice(0, max + 1).lastIndexOf('-');
-  return slug.slice(0, cut > 1 ? cut : max).replace(/-+$/, '');
-}
 
 type BodyResult<T> = { ok: true; data: T } | { ok: false; response: Response };
 
@@ -202,10 +141,4 @@ async function readBody<T>(c: Context<AdminEnv>, schema: z.ZodType<T>): Promise<
 
 function invalid(c: Context<AdminEnv>, error: z.ZodError, message: string): Response {
   return c.json({ error: message, issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) }, 400);
-}
-
-function parseDate(s: string | undefined): Date | undefined {
-  if (!s) return undefined;
-  const d = new Date(s);
-  return Number.isNaN(d.getTime()) ? undefined : d;
 }

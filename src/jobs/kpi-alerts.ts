@@ -7,14 +7,14 @@
  * A stale value raises no alert: it needs new data, not an alarm.
  */
 import { z } from 'zod';
-import type { Job, JobContext } from '../jobs/index';
+import type { Job, JobContext } from './job';
 import type { Outbound, Role, ChannelName } from '../core/types';
 import { hasRole } from '../core/roles';
 import type { Texts } from '../core/texts';
 import { describeError } from '../log';
-import { alertReply } from './render';
-import { recipientOf, subscriberField, type KpiService, type Subscriber } from './service';
-import type { KpiStatus } from './status';
+import { alertReply } from '../kpi/render';
+import { recipientOf, subscriberField, type KpiService, type Subscriber } from '../kpi/service';
+import type { KpiStatus } from '../kpi/status';
 
 export const ALERT_STATE_KEY = 'kpi:alert-state';
 /** How long "this subscriber was told about this event" is remembered. */

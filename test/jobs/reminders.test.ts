@@ -6,11 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/tasks/calendar';
 import { TaskRepository } from '../../src/tasks/repository';
-import { SENT_KEY, createRemindersJob, cursorKey, defaultBackoffMs, type ReminderCounts } from '../../src/tasks/reminders-job';
+import { SENT_KEY, createRemindersJob, cursorKey, defaultBackoffMs, type ReminderCounts } from '../../src/jobs/reminders';
 import { DELIVERY_KEY, SUBSCRIPTIONS_KEY, Subscriptions, eraseReminderData } from '../../src/tasks/subscriptions';
 import { meteredStore } from '../../src/tasks/metered-store';
-import { makeHarness, task } from './support/harness';
-import { RecordingOutbound, replyText } from './support/recording-outbound';
+import { makeHarness, task } from '../tasks/support/harness';
+import { RecordingOutbound, replyText } from '../tasks/support/recording-outbound';
 
 const UNIT = { unit: 'don-vi-thu', owner: 'Đơn vị thử nghiệm' };
 

@@ -7,15 +7,15 @@
  * `path` points at the array of records inside a JSON body. Each pulled row goes through the
  * same checks and idempotent upsert as an upload; one failing source never stops the others.
  */
-import type { Job, JobContext } from '../jobs/index';
+import type { Job, JobContext } from './job';
 import type { Audit } from '../admin/index';
 import { describeError } from '../log';
-import { parseCsv } from './csv';
-import type { KpiService } from './service';
-import type { SourcedRow } from './ingest';
-import type { PullSource } from './pull-config';
+import { parseCsv } from '../kpi/csv';
+import type { KpiService } from '../kpi/service';
+import type { SourcedRow } from '../kpi/ingest';
+import type { PullSource } from '../kpi/pull-config';
 
-export { PullSourceSchema, PullSourcesSchema, parsePullSources, type PullSource } from './pull-config';
+export { PullSourceSchema, PullSourcesSchema, parsePullSources, type PullSource } from '../kpi/pull-config';
 
 export const PULL_TIMEOUT_MS = 10_000;
 export const PULL_MAX_BYTES = 1024 * 1024;

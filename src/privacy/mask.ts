@@ -7,7 +7,7 @@
  * Deliberately errs on the side of masking; what stays readable is listed in `keptRun`.
  * Placeholders ([số CCCD]…) can be dropped again for searching.
  */
-import { checkDossierCode } from '../procedures/dossier';
+import { checkDossierCode } from '../text/dossier-code';
 
 export interface Redaction {
   text: string;

@@ -8,10 +8,10 @@ import { loadConfig } from '../../src/config';
 import { readAudit } from '../../src/admin/audit';
 import { silentLogger } from '../../src/log';
 import { MemoryStore } from '../../src/store/memory';
-import { slugify } from '../../src/tasks/admin';
+import { slugify } from '../../src/text/normalize';
 import { TaskRepository } from '../../src/tasks/repository';
 import type { Task } from '../../src/tasks/schema';
-import { makeHarness } from './support/harness';
+import { makeHarness } from '../tasks/support/harness';
 
 const TOKEN = 'admin-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}`, 'x-admin-actor': 'Lan' };
