@@ -10,9 +10,9 @@
  * feature, which the composition root owns. /xacthuc and /xoadulieu are `sensitive`: their
  * turns carry codes or a deletion, so the assistant neither remembers nor counts them.
  */
-import type { Handler } from '../src/core/handler';
-import type { Services } from '../src/core/services';
-import { formatDate } from '../src/core/texts';
+import type { Handler, HandlerBasics } from '../src/core/handler';
+import { formatDate, type Texts } from '../src/core/texts';
+import type { Store } from '../src/store/store';
 import type { Block, Inbound, Locale, Reply, Role } from '../src/core/types';
 import { MAX_FAILED_REDEEMS, requireRole, type Invites, type RoleDirectory } from '../src/core/roles';
 import { eraseUserData, type UserDataEraser } from '../src/privacy/erase';
@@ -21,7 +21,9 @@ import { stats } from '../src/analytics/questions';
 import type { StatsReport, TopQuestion } from '../src/analytics/report';
 import { fold } from '../src/text/normalize';
 
-export interface AccountDeps {
+export interface AccountDeps extends HandlerBasics {
+  /** Where erasure and the weekly statistics read and the per-address brake counts. */
+  store: Store;
   roles: RoleDirectory;
   invites: Invites;
   /** Every feature's eraser: core ones (privacy/erasers) plus subscriptions, feedback, … */
@@ -42,7 +44,7 @@ const MAX_FAILED_REDEEMS_PER_ADDRESS = 4 * MAX_FAILED_REDEEMS;
 const ADDRESS_FAIL_WINDOW_SECONDS = 3600;
 
 export function accountHandlers(deps: AccountDeps): AccountHandler[] {
-  return [verifyHandler(deps), whoamiHandler(deps), eraseHandler(deps), weekStatsHandler()];
+  return [verifyHandler(deps), whoamiHandler(deps), eraseHandler(deps), weekStatsHandler(deps)];
 }
 
 export function verifyHandler(deps: AccountDeps): AccountHandler {
@@ -50,8 +52,8 @@ export function verifyHandler(deps: AccountDeps): AccountHandler {
     id: 'verify',
     commands: ['xacthuc'],
     sensitive: true,
-    async handle({ inbound, args, services }) {
-      const say = (key: string, vars?: Record<string, string>) => textReply('verify', services.texts.get(inbound.locale, key, vars));
+    async handle({ inbound, args }) {
+      const say = (key: string, vars?: Record<string, string>) => textReply('verify', deps.texts.get(inbound.locale, key, vars));
       // A code typed in a group is seen by everyone there: refuse it without spending it.
       if (inbound.isGroup) return say('verify-group');
       // Anyone can name a web session id: a role goes only to a session the server issued.
@@ -60,16 +62,16 @@ export function verifyHandler(deps: AccountDeps): AccountHandler {
       // A new web session costs one request, so the brake per user alone would not hold there:
       // failed codes count per client address too.
       const addressFails = inbound.clientAddress === undefined ? undefined : `invite-fail:addr:${inbound.clientAddress}`;
-      if (addressFails && Number((await services.store.get(addressFails)) ?? 0) >= MAX_FAILED_REDEEMS_PER_ADDRESS) {
+      if (addressFails && Number((await deps.store.get(addressFails)) ?? 0) >= MAX_FAILED_REDEEMS_PER_ADDRESS) {
         return say('verify-throttled');
       }
       const outcome = await deps.invites.redeem(inbound.channel, inbound.userId, args);
       if (!outcome.ok && outcome.reason !== 'throttled' && addressFails) {
-        await services.store.incr(addressFails, 1, ADDRESS_FAIL_WINDOW_SECONDS);
+        await deps.store.incr(addressFails, 1, ADDRESS_FAIL_WINDOW_SECONDS);
       }
       if (!outcome.ok) return say(`verify-${outcome.reason}`);
-      services.log.info('role bound from invite', { channel: inbound.channel, role: outcome.binding.role, invite: outcome.binding.invite });
-      return say('verify-ok', { channel: channelName(services, inbound), role: roleName(services, inbound.locale, outcome.binding.role) });
+      deps.log.info('role bound from invite', { channel: inbound.channel, role: outcome.binding.role, invite: outcome.binding.invite });
+      return say('verify-ok', { channel: channelName(deps.texts, inbound), role: roleName(deps.texts, inbound.locale, outcome.binding.role) });
     },
   };
 }
@@ -78,11 +80,11 @@ export function whoamiHandler(deps: AccountDeps): AccountHandler {
   return {
     id: 'whoami',
     commands: ['toi'],
-    async handle({ inbound, services }) {
-      const t = services.texts;
+    async handle({ inbound }) {
+      const t = deps.texts;
       const locale = inbound.locale;
       const binding = await deps.roles.bindingOf(inbound.channel, inbound.userId);
-      const lines = [t.get(locale, 'whoami-role', { channel: channelName(services, inbound), role: roleName(services, locale, inbound.role) })];
+      const lines = [t.get(locale, 'whoami-role', { channel: channelName(deps.texts, inbound), role: roleName(deps.texts, locale, inbound.role) })];
       if (binding?.units.length) lines.push(t.get(locale, 'whoami-units', { units: binding.units.join(', ') }));
       if (binding?.since) lines.push(t.get(locale, 'whoami-since', { date: formatDate(vnDay(new Date(binding.since))) }));
       if (!binding && inbound.role !== 'citizen' && deps.roles.isAllowListed(inbound.channel, inbound.userId)) {
@@ -99,8 +101,8 @@ export function eraseHandler(deps: AccountDeps): AccountHandler {
     id: 'erase',
     commands: ['xoadulieu'],
     sensitive: true,
-    async handle({ inbound, args, services }) {
-      const t = services.texts;
+    async handle({ inbound, args }) {
+      const t = deps.texts;
       const locale = inbound.locale;
       // In a group the chat's memory is everyone's: deletion is for the person's own chat.
       if (inbound.isGroup) return textReply('erase', t.get(locale, 'erase-group'));
@@ -118,32 +120,32 @@ export function eraseHandler(deps: AccountDeps): AccountHandler {
         };
       }
       const who = { channel: inbound.channel, userId: inbound.userId, chatId: inbound.chatId };
-      const result = await eraseUserData(services.store, who, deps.erasers);
-      services.log.info('user data erased', { channel: inbound.channel, removed: result.removed, failed: result.failed.join(',') });
+      const result = await eraseUserData(deps.store, who, deps.erasers);
+      deps.log.info('user data erased', { channel: inbound.channel, removed: result.removed, failed: result.failed.join(',') });
       // No count in the reply: this very message's rate-limit counter is always among them.
       return textReply('erase', t.get(locale, result.failed.length > 0 ? 'erase-partial' : 'erase-done'));
     },
   };
 }
 
-export function weekStatsHandler(): AccountHandler {
+export function weekStatsHandler(deps: Pick<AccountDeps, 'texts' | 'now' | 'store'>): AccountHandler {
   return {
     id: 'stats',
     commands: ['thongke'],
-    async handle({ inbound, services }) {
-      const refused = requireRole(inbound, 'official', services.texts, 'stats');
+    async handle({ inbound }) {
+      const refused = requireRole(inbound, 'official', deps.texts, 'stats');
       if (refused) return refused;
-      const to = vnDay(services.now());
+      const to = vnDay(deps.now());
       const from = addDays(to, -(WEEK_DAYS - 1));
-      const report = await stats(services.store, from, to, { top: TOP_IN_CHAT });
-      return { intent: 'stats', blocks: renderWeek(report, services, inbound.locale), citations: [] };
+      const report = await stats(deps.store, from, to, { top: TOP_IN_CHAT });
+      return { intent: 'stats', blocks: renderWeek(report, deps, inbound.locale), citations: [] };
     },
   };
 }
 
 /** The week's report as chat blocks: totals first, then what was asked and what was missed. */
-export function renderWeek(report: StatsReport, services: Pick<Services, 'texts'>, locale: Locale): Block[] {
-  const t = services.texts;
+export function renderWeek(report: StatsReport, deps: Pick<HandlerBasics, 'texts'>, locale: Locale): Block[] {
+  const t = deps.texts;
   const blocks: Block[] = [
     { type: 'heading', text: t.get(locale, 'weekstats-heading', { from: formatDate(report.from), to: formatDate(report.to) }) },
   ];
@@ -175,10 +177,10 @@ function textReply(intent: string, text: string): Reply {
   return { intent, blocks: [{ type: 'text', text }], citations: [] };
 }
 
-function roleName(services: Services, locale: Locale, role: Role): string {
-  return services.texts.get(locale, `role-${role}`);
+function roleName(texts: Texts, locale: Locale, role: Role): string {
+  return texts.get(locale, `role-${role}`);
 }
 
-function channelName(services: Services, inbound: Inbound): string {
-  return services.texts.get(inbound.locale, `account-channel-${inbound.channel}`);
+function channelName(texts: Texts, inbound: Inbound): string {
+  return texts.get(inbound.locale, `account-channel-${inbound.channel}`);
 }

@@ -7,12 +7,12 @@
  * or when the model fails or the day's token budget is spent, the best passages are quoted with
  * their sources. When nothing relevant is found it says so and where to ask; it never guesses.
  */
-import type { Handler, HandlerContext } from '../src/core/handler';
-import type { Services } from '../src/core/services';
-import { Conversation, type Turn } from '../src/core/conversation';
+import type { Handler, HandlerBasics, HandlerContext } from '../src/core/handler';
+import type { Conversation, Turn } from '../src/core/conversation';
 import type { Block, Citation, Locale, Reply } from '../src/core/types';
-import type { SearchHit } from '../src/search/index';
-import { MIN_COVERAGE } from '../src/search/index';
+import type { KnowledgeIndex } from '../src/search/knowledge-index';
+import type { SearchHit } from '../src/search/relevance';
+import { MIN_COVERAGE } from '../src/search/relevance';
 import { redact, withoutPlaceholders } from '../src/privacy/mask';
 import { classifyScope } from '../src/llm/scope';
 import { heuristicStandalone, looksLikeFollowUp, previousQuestion } from '../src/llm/followup';
@@ -32,42 +32,54 @@ const HISTORY_TURNS = 6;
 const EMBED_TIMEOUT_MS = 1500;
 
 
-export const askHandler: Handler = {
-  id: 'ask',
-  commands: ['hoi', 'ask'],
-  async handle(ctx) {
-    const { inbound, services } = ctx;
-    const { texts } = services;
-    const locale = inbound.locale;
-    const { text: question, found: personal } = redact(ctx.args.normalize('NFC').trim());
-    const notes: Block[] = personal.length ? [{ type: 'text', text: texts.get(locale, 'ask-personal-data') }] : [];
-    const withNotes = (reply: Reply): Reply => (notes.length ? { ...reply, blocks: [...reply.blocks, ...notes] } : reply);
+export interface AskDeps extends HandlerBasics {
+  knowledge: KnowledgeIndex;
+  /** Chat memory, for follow-ups and the model's context. */
+  conversation: Conversation;
+  /** The model for generated answers; absent without OPENAI_API_KEY (answers then quote passages). */
+  llm?: Llm;
+}
 
-    if (!question) {
-      return { intent: 'ask', blocks: [{ type: 'text', text: texts.get(locale, 'ask-empty') }], citations: [] };
-    }
-    const scope = classifyScope(question);
-    if (!scope.inScope) {
-      return withNotes({
-        intent: 'out-of-scope',
-        blocks: [
-          { type: 'text', text: texts.get(locale, `ask-refusal-${scope.topic}`) },
-          { type: 'text', text: texts.get(locale, 'ask-can-do') },
-        ],
-        citations: [],
-        found: false,
-      });
-    }
-    return withNotes(await answer(ctx, question));
-  },
-};
+export function createAskHandler(deps: AskDeps): Handler {
+  return {
+    id: 'ask',
+    commands: ['hoi', 'ask'],
+    handle: (ctx) => ask(deps, ctx),
+  };
+}
 
-async function answer(ctx: HandlerContext, question: string): Promise<Reply> {
-  const services = ctx.services;
-  const { knowledge, texts } = services;
+async function ask(deps: AskDeps, ctx: HandlerContext): Promise<Reply> {
+  const { inbound } = ctx;
+  const { texts } = deps;
+  const locale = inbound.locale;
+  const { text: question, found: personal } = redact(ctx.args.normalize('NFC').trim());
+  const notes: Block[] = personal.length ? [{ type: 'text', text: texts.get(locale, 'ask-personal-data') }] : [];
+  const withNotes = (reply: Reply): Reply => (notes.length ? { ...reply, blocks: [...reply.blocks, ...notes] } : reply);
+
+  if (!question) {
+    return { intent: 'ask', blocks: [{ type: 'text', text: texts.get(locale, 'ask-empty') }], citations: [] };
+  }
+  const scope = classifyScope(question);
+  if (!scope.inScope) {
+    return withNotes({
+      intent: 'out-of-scope',
+      blocks: [
+        { type: 'text', text: texts.get(locale, `ask-refusal-${scope.topic}`) },
+        { type: 'text', text: texts.get(locale, 'ask-can-do') },
+      ],
+      citations: [],
+      found: false,
+    });
+  }
+  return withNotes(await answer(deps, ctx, question));
+}
+
+async function answer(deps: AskDeps, ctx: HandlerContext, question: string): Promise<Reply> {
+  const { knowledge, texts } = deps;
   const locale = ctx.inbound.locale;
-  const llm = services.llm;
-  const history = await recentTurns(services, ctx);
+  // A web client's spending also counts against its address's fair part of the day's budget.
+  const llm = deps.llm && ctx.inbound.clientAddress ? deps.llm.forShare(`addr:${ctx.inbound.clientAddress}`) : deps.llm;
+  const history = await recentTurns(deps, ctx);
   // Placeholders such as [số điện thoại] are masking, not words to search for.
   const query = withoutPlaceholders(await standaloneQuery(question, history, llm, locale));
   const plain = withoutPlaceholders(question);
@@ -112,12 +124,11 @@ async function answer(ctx: HandlerContext, question: string): Promise<Reply> {
 }
 
 /** The last turns of this chat (masked when stored); none when memory is unreachable. */
-async function recentTurns(services: Services, ctx: HandlerContext): Promise<Turn[]> {
+async function recentTurns(deps: AskDeps, ctx: HandlerContext): Promise<Turn[]> {
   try {
-    const conversation = new Conversation(services.store, services.settings.historyTtlSeconds);
-    return await conversation.recent(ctx.inbound.channel, ctx.inbound.chatId, HISTORY_TURNS);
+    return await deps.conversation.recent(ctx.inbound.channel, ctx.inbound.chatId, HISTORY_TURNS);
   } catch (e) {
-    services.log.warn('conversation unreadable, answering without it', { error: describeError(e) });
+    deps.log.warn('conversation unreadable, answering without it', { error: describeError(e) });
     return [];
   }
 }

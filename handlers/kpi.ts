@@ -10,7 +10,7 @@
 import type { Handler, HandlerContext } from '../src/core/handler';
 import type { Block, Button, Locale, Reply } from '../src/core/types';
 import { hasRole } from '../src/core/roles';
-import { formatDate } from '../src/core/texts';
+import { formatDate, type Texts } from '../src/core/texts';
 import { canSee, words, type KpiCatalog, type Viewer } from '../src/kpi/definitions';
 import type { KpiService } from '../src/kpi/service';
 import { detailReply, summaryLine, summaryReply, kpiName, SourceRefs } from '../src/kpi/render';
@@ -56,11 +56,12 @@ export function detectKpiQuestion(text: string, catalog: KpiCatalog): number {
 }
 
 export interface KpiHandlerOptions {
+  texts: Texts;
   /** Answers what names no KPI when it reads like a question (the knowledge search). */
   fallback?: Handler;
 }
 
-export function createKpiHandler(kpi: KpiService, opts: KpiHandlerOptions = {}): Handler {
+export function createKpiHandler(kpi: KpiService, opts: KpiHandlerOptions): Handler {
   return {
     id: 'kpi',
     commands: ['kpi', 'chiso'],
@@ -71,16 +72,16 @@ export function createKpiHandler(kpi: KpiService, opts: KpiHandlerOptions = {}):
 }
 
 async function handleKpi(kpi: KpiService, opts: KpiHandlerOptions, ctx: HandlerContext): Promise<Reply> {
-  const { inbound, args, services } = ctx;
+  const { inbound, args } = ctx;
   const locale = inbound.locale;
-  const t = services.texts;
+  const t = opts.texts;
   const viewer: Viewer = { role: inbound.role, isGroup: inbound.isGroup };
   const query = args.trim();
   const folded = words(query).join(' ');
 
-  if (!query) return summary(kpi, 'target', viewer, ctx);
-  if (INDEX_766.includes(folded)) return summary(kpi, '766', viewer, ctx);
-  if (SUBSCRIBE.includes(folded)) return subscribe(kpi, ctx);
+  if (!query) return summary(kpi, 'target', viewer, ctx, t);
+  if (INDEX_766.includes(folded)) return summary(kpi, '766', viewer, ctx, t);
+  if (SUBSCRIBE.includes(folded)) return subscribe(kpi, ctx, t);
   if (UNSUBSCRIBE.includes(folded)) {
     const removed = await kpi.unsubscribe(inbound.channel, inbound.chatId);
     return text(t.get(locale, removed ? 'kpi-unsubscribed' : 'kpi-not-subscribed'), true);
@@ -94,12 +95,11 @@ async function handleKpi(kpi: KpiService, opts: KpiHandlerOptions, ctx: HandlerC
   const visible = matches.map((m) => m.def).filter((d) => canSee(d, viewer));
   if (visible.length === 0) return text(t.get(locale, 'kpi-officials-only'), false);
   if (visible.length === 1) return detailReply(await kpi.view(visible[0]!), locale, t);
-  return choices(kpi, visible.slice(0, MAX_CHOICES), query, ctx);
+  return choices(kpi, visible.slice(0, MAX_CHOICES), query, ctx, t);
 }
 
-async function summary(kpi: KpiService, group: KpiDefinition['group'], viewer: Viewer, ctx: HandlerContext): Promise<Reply> {
+async function summary(kpi: KpiService, group: KpiDefinition['group'], viewer: Viewer, ctx: HandlerContext, t: Texts): Promise<Reply> {
   const locale = ctx.inbound.locale;
-  const t = ctx.services.texts;
   const shown = kpi.visible(viewer, group);
   const hidden = kpi.catalog.all().filter((d) => d.group === group && !canSee(d, viewer));
   const footer: string[] = [];
@@ -112,9 +112,8 @@ async function summary(kpi: KpiService, group: KpiDefinition['group'], viewer: V
   });
 }
 
-async function choices(kpi: KpiService, defs: KpiDefinition[], query: string, ctx: HandlerContext): Promise<Reply> {
+async function choices(kpi: KpiService, defs: KpiDefinition[], query: string, ctx: HandlerContext, t: Texts): Promise<Reply> {
   const locale: Locale = ctx.inbound.locale;
-  const t = ctx.services.texts;
   const views = await kpi.views(defs);
   const refs = new SourceRefs(locale, t);
   const blocks: Block[] = [
@@ -125,9 +124,8 @@ async function choices(kpi: KpiService, defs: KpiDefinition[], query: string, ct
   return { intent: 'kpi', blocks, citations: refs.citations, buttons, found: true };
 }
 
-async function subscribe(kpi: KpiService, ctx: HandlerContext): Promise<Reply> {
-  const { inbound, services } = ctx;
-  const t = services.texts;
+async function subscribe(kpi: KpiService, ctx: HandlerContext, t: Texts): Promise<Reply> {
+  const { inbound } = ctx;
   if (!hasRole(inbound.role, 'official')) return text(t.get(inbound.locale, 'kpi-subscribe-officials-only'), false);
   if (inbound.isGroup) return text(t.get(inbound.locale, 'kpi-subscribe-no-group'), false);
   const added = await kpi.subscribe({ channel: inbound.channel, chatId: inbound.chatId, locale: inbound.locale }, inbound.userId);

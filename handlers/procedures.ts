@@ -6,8 +6,7 @@
  * "tra cứu hồ sơ <mã>" checks a dossier code and asks the configured lookup service. Answers
  * come only from the records; the handler never writes a fact of its own.
  */
-import type { Handler } from '../src/core/handler';
-import type { Services } from '../src/core/services';
+import type { Handler, HandlerBasics } from '../src/core/handler';
 import type { Locale, Reply } from '../src/core/types';
 import { formatDate, type Texts } from '../src/core/texts';
 import { fold } from '../src/text/normalize';
@@ -24,62 +23,64 @@ const DOSSIER_PHRASE = 'tra cuu ho so';
 const CLEAR_MATCH = 0.8;
 const LIKELY_MATCH = 0.6;
 
-/** The procedure service the composition root hands in. */
-export function procedureServiceOf(services: Services): ProcedureService {
-  return services.procedures;
+export interface ProceduresDeps extends HandlerBasics {
+  /** Procedure records, matching and the dossier status lookup. */
+  procedures: ProcedureService;
 }
 
-export const proceduresHandler: Handler = {
-  id: INTENT,
-  commands: ['thutuc'],
-  phrases: ['thu tuc', DOSSIER_PHRASE],
+export function createProceduresHandler(deps: ProceduresDeps): Handler {
+  const service = deps.procedures;
+  return {
+    id: INTENT,
+    commands: ['thutuc'],
+    phrases: ['thu tuc', DOSSIER_PHRASE],
 
-  detect(text, services) {
-    const code = findDossierCode(text);
-    if (code) {
-      const check = checkDossierCode(code);
-      if (check.ok && check.strict) return 0.9;
-    }
-    const intent = readIntent(text);
-    const best = procedureServiceOf(services).shortlist(intent.subject)[0]?.score ?? 0;
-    const asks = intent.fields.length > 0;
-    if (best >= CLEAR_MATCH) return asks ? 0.85 : 0.75;
-    if (best >= LIKELY_MATCH && (asks || intent.procedureCue)) return 0.6;
-    return 0;
-  },
+    detect(text) {
+      const code = findDossierCode(text);
+      if (code) {
+        const check = checkDossierCode(code);
+        if (check.ok && check.strict) return 0.9;
+      }
+      const intent = readIntent(text);
+      const best = service.shortlist(intent.subject)[0]?.score ?? 0;
+      const asks = intent.fields.length > 0;
+      if (best >= CLEAR_MATCH) return asks ? 0.85 : 0.75;
+      if (best >= LIKELY_MATCH && (asks || intent.procedureCue)) return 0.6;
+      return 0;
+    },
 
-  async handle({ inbound, args, services }) {
-    const service = procedureServiceOf(services);
-    const { texts } = services;
-    const locale = inbound.locale;
-    const said = fold(inbound.text.normalize('NFC').toLowerCase()).trim();
-    if (said.startsWith(DOSSIER_PHRASE) || findDossierCode(args)) {
-      return dossierReply(args, service, services, locale);
-    }
+    async handle({ inbound, args }) {
+      const { texts } = deps;
+      const locale = inbound.locale;
+      const said = fold(inbound.text.normalize('NFC').toLowerCase()).trim();
+      if (said.startsWith(DOSSIER_PHRASE) || findDossierCode(args)) {
+        return dossierReply(args, deps, locale);
+      }
 
-    const query = args.trim();
-    if (!query) return emptyQuery(texts, locale);
+      const query = args.trim();
+      if (!query) return emptyQuery(texts, locale);
 
-    // "/thutuc <id|mã> [field]": what the buttons send.
-    const [first = '', second, ...rest] = query.split(/\s+/);
-    const named = service.get(first);
-    if (named && rest.length === 0) {
-      const field = second ? fieldFromKey(second) : undefined;
-      if (!second) return procedureCard(named, texts, locale);
-      if (field) return fieldAnswer(named, [field], texts, locale);
-    }
+      // "/thutuc <id|mã> [field]": what the buttons send.
+      const [first = '', second, ...rest] = query.split(/\s+/);
+      const named = service.get(first);
+      if (named && rest.length === 0) {
+        const field = second ? fieldFromKey(second) : undefined;
+        if (!second) return procedureCard(named, texts, locale);
+        if (field) return fieldAnswer(named, [field], texts, locale);
+      }
 
-    const intent = readIntent(query);
-    const matches = service.shortlist(intent.subject);
-    if (matches.length === 0) return notFound(texts, locale);
-    if (matches.length > 1) return pickList(matches, intent.fields, texts, locale);
-    const procedure = matches[0]!.procedure;
-    return intent.fields.length ? fieldAnswer(procedure, intent.fields, texts, locale) : procedureCard(procedure, texts, locale);
-  },
-};
+      const intent = readIntent(query);
+      const matches = service.shortlist(intent.subject);
+      if (matches.length === 0) return notFound(texts, locale);
+      if (matches.length > 1) return pickList(matches, intent.fields, texts, locale);
+      const procedure = matches[0]!.procedure;
+      return intent.fields.length ? fieldAnswer(procedure, intent.fields, texts, locale) : procedureCard(procedure, texts, locale);
+    },
+  };
+}
 
-async function dossierReply(args: string, service: ProcedureService, services: Services, locale: Locale): Promise<Reply> {
-  const { texts } = services;
+async function dossierReply(args: string, deps: ProceduresDeps, locale: Locale): Promise<Reply> {
+  const { texts, procedures: service } = deps;
   const token = findDossierCode(args) ?? args.trim().split(/\s+/)[0] ?? '';
   if (!token) return say(texts.get(locale, 'dossier-ask-code'), false);
   const check = checkDossierCode(token);
@@ -100,10 +101,10 @@ async function dossierReply(args: string, service: ProcedureService, services: S
       return say([...prefix, texts.get(locale, 'dossier-not-found', vars)].join('\n'), false);
     case 'error':
       // The reason names the failure (timeout, status, shape), never the code or a secret.
-      services.log.warn('dossier lookup failed', { reason: result.reason });
+      deps.log.warn('dossier lookup failed', { reason: result.reason });
       return say([...prefix, texts.get(locale, 'dossier-error', vars)].join('\n'), false);
     case 'found':
-      return dossierFound(result.record, prefix, texts, locale, services.now());
+      return dossierFound(result.record, prefix, texts, locale, deps.now());
   }
 }
 

@@ -6,7 +6,8 @@
  * and what is coming up; /huynhac stops everything. A citizen is told politely how to get access.
  * Choosing anything also resumes a chat the reminder job had paused after failed sends.
  */
-import type { Handler, HandlerContext } from '../src/core/handler';
+import type { Handler, HandlerBasics, HandlerContext } from '../src/core/handler';
+import type { Store } from '../src/store/store';
 import type { Button, Locale, Recipient, Reply } from '../src/core/types';
 import { formatDate, type Texts } from '../src/core/texts';
 import { hasRole } from '../src/core/roles';
@@ -23,43 +24,49 @@ const MAX_TASK_BUTTONS = 20;
 /** Tasks shown at most in "/nhacviec danh sach". */
 const MAX_LISTED = 10;
 
-export const remindersHandler: Handler = {
-  id: REMINDERS_INTENT,
-  commands: ['nhacviec'],
-  phrases: ['nhac viec'],
-  async handle(ctx) {
-    const refusal = gate(ctx);
-    if (refusal) return refusal;
-    const session = await openSession(ctx);
-    const command = parseArgs(ctx.args);
-    switch (command.kind) {
-      case 'menu':
-        return menu(session, ctx.services.texts.get(session.locale, 'reminders-menu-intro'));
-      case 'list':
-        return list(session);
-      case 'tasks':
-        return taskPicker(session);
-      case 'change':
-        return change(session, command.change);
-      case 'search':
-        return search(session, command.text);
-    }
-  },
-};
+export interface RemindersDeps extends Pick<HandlerBasics, 'texts' | 'now'> {
+  /** Where tasks and subscriptions live. */
+  store: Store;
+}
 
-export const stopRemindersHandler: Handler = {
-  id: 'reminders-stop',
-  commands: ['huynhac'],
-  phrases: ['huy nhac', 'dung nhac'],
-  async handle({ inbound, services }) {
-    // Anyone may stop reminders, even after losing the staff role.
-    const removed = await new Subscriptions(services.store).remove(inbound);
-    const key = removed ? 'reminders-stopped' : 'reminders-stop-none';
-    return reply('reminders-stop', [services.texts.get(inbound.locale, key)]);
-  },
-};
-
-export const reminderHandlers: Handler[] = [remindersHandler, stopRemindersHandler];
+/** [/nhacviec, /huynhac]. */
+export function reminderHandlers(deps: RemindersDeps): Handler[] {
+  const reminders: Handler = {
+    id: REMINDERS_INTENT,
+    commands: ['nhacviec'],
+    phrases: ['nhac viec'],
+    async handle(ctx) {
+      const refusal = gate(ctx, deps.texts);
+      if (refusal) return refusal;
+      const session = await openSession(ctx, deps);
+      const command = parseArgs(ctx.args);
+      switch (command.kind) {
+        case 'menu':
+          return menu(session, deps.texts.get(session.locale, 'reminders-menu-intro'));
+        case 'list':
+          return list(session);
+        case 'tasks':
+          return taskPicker(session);
+        case 'change':
+          return change(session, command.change);
+        case 'search':
+          return search(session, command.text);
+      }
+    },
+  };
+  const stop: Handler = {
+    id: 'reminders-stop',
+    commands: ['huynhac'],
+    phrases: ['huy nhac', 'dung nhac'],
+    async handle({ inbound }) {
+      // Anyone may stop reminders, even after losing the staff role.
+      const removed = await new Subscriptions(deps.store).remove(inbound);
+      const key = removed ? 'reminders-stopped' : 'reminders-stop-none';
+      return reply('reminders-stop', [deps.texts.get(inbound.locale, key)]);
+    },
+  };
+  return [reminders, stop];
+}
 
 // ---------- parsing ----------
 
@@ -87,8 +94,7 @@ export function parseArgs(args: string): Command {
 
 // ---------- access ----------
 
-function gate({ inbound, services }: HandlerContext): Reply | undefined {
-  const t = services.texts;
+function gate({ inbound }: HandlerContext, t: Texts): Reply | undefined {
   if (inbound.channel === 'web') return reply(REMINDERS_INTENT, [t.get(inbound.locale, 'reminders-web-unsupported')]);
   if (!hasRole(inbound.role, 'staff')) return reply(REMINDERS_INTENT, [t.get(inbound.locale, 'reminders-staff-only')]);
   return undefined;
@@ -108,13 +114,13 @@ interface Session {
   nowIso: string;
 }
 
-async function openSession({ inbound, services }: HandlerContext): Promise<Session> {
-  const subscriptions = new Subscriptions(services.store);
-  const [tasks, sub] = await Promise.all([new TaskRepository(services.store).all(), subscriptions.get(inbound)]);
-  const now = services.now();
+async function openSession({ inbound }: HandlerContext, deps: RemindersDeps): Promise<Session> {
+  const subscriptions = new Subscriptions(deps.store);
+  const [tasks, sub] = await Promise.all([new TaskRepository(deps.store).all(), subscriptions.get(inbound)]);
+  const now = deps.now();
   return {
     locale: inbound.locale,
-    texts: services.texts,
+    texts: deps.texts,
     today: localDate(now),
     recipient: { channel: inbound.channel, chatId: inbound.chatId, locale: inbound.locale },
     tasks,

@@ -24,7 +24,7 @@ import { parseKnowledgeFile } from '../src/knowledge/parse';
 import { buildKnowledgeBundle } from '../src/knowledge/build';
 import { AbbreviationsSchema, StopwordsSchema, type KnowledgeBundle, type KnowledgeDocument } from '../src/knowledge/schema';
 import type { AnalyzerData } from '../src/search/analyzer';
-import { serializeIndex } from '../src/search/index';
+import { serializeIndex } from '../src/search/knowledge-index';
 import {
   EmbeddingsFileSchema,
   EMPTY_EMBEDDINGS,

@@ -13,10 +13,9 @@ import { Assistant } from './core/assistant';
 import { Conversation } from './core/conversation';
 import { Invites, RoleDirectory } from './core/roles';
 import { RateLimiter } from './core/rate-limit';
-import type { Services } from './core/services';
 import { Texts, type TextTable } from './core/texts';
 import { KnowledgeBundleSchema } from './knowledge/schema';
-import { createIndex, type KnowledgeIndex } from './search/index';
+import { createIndex, type KnowledgeIndex } from './search/knowledge-index';
 import type { AnalyzerData } from './search/analyzer';
 import type { Store } from './store/store';
 import { createStore } from './store/index';
@@ -25,6 +24,7 @@ import { webChannel, webSessionEraser, type ClientAddressOf } from './channels/w
 import { zaloChannel, zaloEraser, zaloOutbound } from './channels/zalo';
 import { telegramChannel, telegramEraser, telegramOutbound } from './channels/telegram';
 import { feedbackEraser } from './analytics/feedback';
+import { questionRecorder } from './analytics/questions';
 import { kpiEraser } from './kpi/erase';
 import { channelOutbound, type ChannelSenders } from './channels/outbound';
 import type { Outbound } from './core/types';
@@ -39,9 +39,9 @@ import { KpiService } from './kpi/service';
 import { kpiPullJob } from './jobs/kpi-pull';
 import { kpiAlertJob } from './jobs/kpi-alerts';
 import { createKpiHandler } from '../handlers/kpi';
-import { createLlm } from './llm/llm';
-import { createProcedureService } from './procedures/service';
-import { proceduresHandler } from '../handlers/procedures';
+import { createLlm, type Llm } from './llm/llm';
+import { createProcedureService, type ProcedureService } from './procedures/service';
+import { createProceduresHandler } from '../handlers/procedures';
 import { reminderHandlers } from '../handlers/reminders';
 import { createRemindersJob } from './jobs/reminders';
 import { reminderEraser } from './tasks/subscriptions';
@@ -50,8 +50,8 @@ import { jobsAdmin } from './admin/jobs';
 import { knowledgeSearchTool } from './llm/tools';
 import { runJobs } from './jobs/runner';
 import { type Job, type JobRun, LAST_RUNS_KEY } from './jobs/job';
-import { startHandler, helpHandler } from '../handlers/help';
-import { askHandler } from '../handlers/ask';
+import { helpHandlers } from '../handlers/help';
+import { createAskHandler } from '../handlers/ask';
 import { accountHandlers } from '../handlers/account';
 import bundleJson from './generated/bundle.json';
 import knowledgeJson from './generated/knowledge.json';
@@ -63,7 +63,12 @@ export interface Runtime {
   log: Logger;
   texts: Texts;
   knowledge: KnowledgeIndex;
-  services: Services;
+  /** The clock everything in this runtime reads (tests pass a fixed one). */
+  now: () => Date;
+  procedures: ProcedureService;
+  /** The model for generated answers; absent without OPENAI_API_KEY. */
+  llm?: Llm;
+  conversation: Conversation;
   assistant: Assistant;
   roles: RoleDirectory;
   invites: Invites;
@@ -78,6 +83,8 @@ export interface RuntimeOverrides {
   store?: Store;
   log?: Logger;
   now?: () => Date;
+  /** A model other than the configured one (tests: a fake server, a fake clock). */
+  llm?: Llm;
 }
 
 interface Bundle {
@@ -104,54 +111,49 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
   const store = overrides.store ?? createStore({ upstash: config.upstash });
   const texts = new Texts(bundle.prompts);
   const knowledge = loadIndex();
-  const services: Services = {
-    knowledge,
-    texts,
-    store,
-    log,
-    settings: { historyTtlSeconds: config.historyTtlSeconds, analyticsRetentionDays: config.analyticsRetentionDays },
-    now: overrides.now ?? (() => new Date()),
-    procedures: createProcedureService({ dossierLookupUrl: config.dossierLookupUrl, analyzer: bundle.analyzer }),
-  };
-  if (config.openai) {
-    const llm = createLlm(config.openai, { store, texts, log, now: services.now });
+  const now = overrides.now ?? (() => new Date());
+  const procedures = createProcedureService({ dossierLookupUrl: config.dossierLookupUrl, analyzer: bundle.analyzer });
+  let llm = overrides.llm;
+  if (!llm && config.openai) {
+    llm = createLlm(config.openai, { store, texts, log, now });
     llm.tools.add(knowledgeSearchTool(knowledge, llm.embedder));
-    services.llm = llm;
   }
   const roles = new RoleDirectory(store, config.officialAllowlist);
-  const invites = new Invites(store, roles, services.now);
+  const invites = new Invites(store, roles, now);
   // Every feature that keeps per-user or per-chat state adds its eraser here (/xoadulieu).
   const erasers: UserDataEraser[] = [...coreErasers, feedbackEraser, telegramEraser, zaloEraser, webSessionEraser, kpiEraser, reminderEraser];
-  const kpi = new KpiService({ store, now: services.now, log });
+  const kpi = new KpiService({ store, now, log });
+  const conversation = new Conversation(store, config.historyTtlSeconds);
+  const basics = { texts, log, now };
+  const ask = createAskHandler({ ...basics, knowledge, conversation, llm });
   const assistant = new Assistant({
+    ...basics,
     handlers: [
-      startHandler,
-      helpHandler,
-      ...accountHandlers({ roles, invites, erasers, analyticsRetentionDays: config.analyticsRetentionDays }),
-      proceduresHandler,
-      ...reminderHandlers,
-      createKpiHandler(kpi, { fallback: askHandler }),
-      askHandler,
+      ...helpHandlers({ texts, historyTtlSeconds: config.historyTtlSeconds, analyticsRetentionDays: config.analyticsRetentionDays }),
+      ...accountHandlers({ ...basics, store, roles, invites, erasers, analyticsRetentionDays: config.analyticsRetentionDays }),
+      createProceduresHandler({ ...basics, procedures }),
+      ...reminderHandlers({ texts, now, store }),
+      createKpiHandler(kpi, { texts, fallback: ask }),
+      ask,
     ],
-    fallback: askHandler.id,
-    services,
+    fallback: ask.id,
     roles,
-    conversation: new Conversation(store, config.historyTtlSeconds),
-    rateLimit: new RateLimiter(store, { limit: config.rateLimitPerMinute, windowSeconds: 60 }, services.now, log),
-    analytics: { retentionDays: config.analyticsRetentionDays },
+    conversation,
+    rateLimit: new RateLimiter(store, { limit: config.rateLimitPerMinute, windowSeconds: 60 }, now, log),
+    questions: questionRecorder(store, config.analyticsRetentionDays),
   });
   const senders: ChannelSenders = {};
   if (config.telegram) senders.telegram = telegramOutbound({ store, texts, log, config: config.telegram });
   if (config.zalo) senders.zalo = zaloOutbound({ config: config.zalo, texts, log, store });
   const outbound = channelOutbound(senders);
-  const audit = makeAudit({ store, now: services.now, auditRetentionDays: config.auditRetentionDays });
+  const audit = makeAudit({ store, now, auditRetentionDays: config.auditRetentionDays });
   // Pull before alerts, so a value pulled this run is judged in the same run.
   const jobs: Job[] = [
     kpiPullJob({ kpi, sources: config.kpiPullSources, audit }),
     kpiAlertJob({ kpi, outbound, texts, roleOf: (channel, userId) => roles.roleOf(channel, userId) }),
     createRemindersJob({ outbound, texts, maxSubrequests: config.reminders.maxSubrequests, maxWallMs: config.reminders.maxWallMs }),
   ];
-  return { config, store, log, texts, knowledge, services, assistant, roles, invites, kpi, jobs, page: bundle.webPage, outbound };
+  return { config, store, log, texts, knowledge, now, procedures, llm, conversation, assistant, roles, invites, kpi, jobs, page: bundle.webPage, outbound };
 }
 
 /**
@@ -215,7 +217,7 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Hono {
       page: rt.page,
       store: rt.store,
       log: rt.log,
-      now: rt.services.now,
+      now: rt.now,
       perAddressPerMinute: rt.config.rateLimitPerAddressPerMinute,
       sessionTtlSeconds: rt.config.historyTtlSeconds,
       clientAddress: opts.clientAddress,
@@ -224,8 +226,7 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Hono {
   const adminDeps = {
     token: rt.config.admin?.token,
     store: rt.store,
-    log: rt.log,
-    now: rt.services.now,
+    now: rt.now,
     auditRetentionDays: rt.config.auditRetentionDays,
   };
   const audit = makeAudit(adminDeps);
@@ -235,22 +236,22 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Hono {
       '/metrics': metricsAdmin({ kpi: rt.kpi, audit, log: rt.log }),
       '/invites': invitesApp({ invites: rt.invites, audit }),
       '/roles': rolesApp({ roles: rt.roles, audit }),
-      '/stats': statsApp({ store: rt.store, now: rt.services.now }),
-      '/tasks': tasksAdmin({ store: rt.store, now: rt.services.now, audit }),
-      '/jobs': jobsAdmin({ store: rt.store, now: rt.services.now }),
+      '/stats': statsApp({ store: rt.store, now: rt.now }),
+      '/tasks': tasksAdmin({ store: rt.store, now: rt.now, audit }),
+      '/jobs': jobsAdmin({ store: rt.store, now: rt.now }),
     }),
   );
 
   if (rt.config.telegram) {
     app.route(
       '/webhooks/telegram',
-      telegramChannel({ assistant: rt.assistant, store: rt.store, texts: rt.texts, log: rt.log, config: rt.config.telegram, now: rt.services.now }),
+      telegramChannel({ assistant: rt.assistant, store: rt.store, texts: rt.texts, log: rt.log, config: rt.config.telegram, now: rt.now, historyTtlSeconds: rt.config.historyTtlSeconds }),
     );
   }
   if (rt.config.zalo) {
     app.route(
       '/webhooks/zalo',
-      zaloChannel({ assistant: rt.assistant, store: rt.store, texts: rt.texts, log: rt.log, config: rt.config.zalo, now: rt.services.now }),
+      zaloChannel({ assistant: rt.assistant, store: rt.store, texts: rt.texts, log: rt.log, config: rt.config.zalo, now: rt.now }),
     );
   }
 

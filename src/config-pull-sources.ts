@@ -1,6 +1,6 @@
 /**
- * @module kpi/pull-config
- * The shape of KPI_PULL_SOURCES and its parser. A leaf module (zod only), so config.ts can
+ * @module config-pull-sources
+ * The shape of KPI_PULL_SOURCES and its parser. A leaf module (zod only) beside config.ts, so it can
  * validate the variable at start-up without importing the rest of the KPI feature.
  */
 import { z } from 'zod';

@@ -11,7 +11,7 @@ import MiniSearch, { type Options as MiniSearchOptions, type SearchOptions as Mi
 import { create, insertMultiple, load, save, search as oramaSearch, type AnyOrama, type Tokenizer } from '@orama/orama';
 import type { KnowledgeBundle } from '../../src/knowledge/schema';
 import type { AnalyzerData } from '../../src/search/analyzer';
-import { createIndex, type KnowledgeIndex } from '../../src/search/index';
+import { createIndex, type KnowledgeIndex } from '../../src/search/knowledge-index';
 
 /** An index ready to answer: top-k chunk numbers for a query. */
 export interface BuiltEngine {

@@ -1,5 +1,5 @@
 /**
- * @module handlers/feedback
+ * @module analytics/feedback
  * 👍/👎 on an answer, for any channel with buttons. When an answer goes out, the channel notes
  * under the sent message what it answered: the intent, and the analytics question id when the
  * assistant recorded the question. A vote on that message counts once (an atomic claim, so a

@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import type { Store } from '../store/store';
 import type { ChannelName } from '../core/types';
+import type { QuestionRecorder } from '../core/assistant';
 import { maskPersonalData } from '../privacy/mask';
 import { daysBetween, dayStart, vnDay } from '../core/vn-time';
 import { aggregate, type DayData, type StatsReport, type StoredQuestion } from './report';
@@ -128,6 +129,11 @@ export async function stats(store: Store, from: string, to: string, opts: { top?
 export function shouldRecord(turn: { via: string; args: string; intent: string }): boolean {
   if (turn.intent === 'rate-limited' || turn.via === 'unknown-command') return false;
   return !(turn.via === 'command' && turn.args.trim() === '');
+}
+
+/** The assistant's question recorder (core/assistant.ts), kept in `store` for `retentionDays`. */
+export function questionRecorder(store: Store, retentionDays: number): QuestionRecorder {
+  return { shouldRecord, record: (e) => recordQuestion(store, { ...e, retentionDays }) };
 }
 
 /** Seconds from `at` until the day's key may go: the whole day stays `retentionDays` days. */

@@ -42,6 +42,8 @@ export interface TelegramChannelDeps {
   log: Logger;
   config: TelegramConfig;
   now: () => Date;
+  /** How long the note tying a sent answer to its question (for 👍/👎) is kept: the history TTL. */
+  historyTtlSeconds: number;
   /** Least time between two edits of a message being written (default 1500 ms). */
   streamEditIntervalMs?: number;
   /** "typing…" only when no answer is out this long after the message (default TYPING_DELAY_MS). */
@@ -659,7 +661,7 @@ class UpdateWork {
   }
 
   private get ttlSeconds(): number {
-    return this.deps.assistant.services.settings.historyTtlSeconds;
+    return this.deps.historyTtlSeconds;
   }
 
   /** The bot's @username: from deps, else the store, else getMe once (then kept for a day). */

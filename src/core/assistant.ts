@@ -4,15 +4,13 @@
  * its typed-word phrase, or (for free text) the handler most sure about it, and returns
  * a Reply. Records the turn in conversation memory. Knows no platform.
  */
-import type { Handler } from './handler';
-import type { Services } from './services';
-import type { Inbound, Reply } from './types';
+import type { Handler, HandlerBasics } from './handler';
+import type { ChannelName, Inbound, Reply } from './types';
 import { Conversation } from './conversation';
 import { RoleDirectory } from './roles';
 import type { RateLimiter } from './rate-limit';
 import { fold } from '../text/normalize';
 import { describeError } from '../log';
-import { recordQuestion, shouldRecord } from '../analytics/questions';
 import { foldDigits } from '../privacy/mask';
 
 export const MAX_MESSAGE_CHARS = 2000;
@@ -34,25 +32,45 @@ export function bareNumber(text: string): number | undefined {
  * A number alone with nothing to pick is not a question: searching for "4" only finds passages
  * that happen to contain a 4. Ask what is meant and say what the assistant can do.
  */
-const bareNumberHandler: Handler = {
-  id: 'bare-number',
-  async handle({ inbound, services }) {
-    const say = (key: string) => ({ type: 'text' as const, text: services.texts.get(inbound.locale, key) });
-    return { intent: 'bare-number', blocks: [say('bare-number'), say('ask-can-do')], citations: [], found: false };
-  },
-};
+function bareNumberHandler(texts: HandlerBasics['texts']): Handler {
+  return {
+    id: 'bare-number',
+    async handle({ inbound }) {
+      const say = (key: string) => ({ type: 'text' as const, text: texts.get(inbound.locale, key) });
+      return { intent: 'bare-number', blocks: [say('bare-number'), say('ask-can-do')], citations: [], found: false };
+    },
+  };
+}
 
-export interface AssistantOptions {
+/** One question as the operator's statistics keep it (masked and unlinked by the recorder). */
+export interface QuestionEvent {
+  at: Date;
+  channel: ChannelName;
+  intent: string;
+  found: boolean;
+  latencyMs: number;
+  text: string;
+}
+
+/**
+ * Where questions go for the operator's statistics (src/analytics implements it; app.ts hands it
+ * in): whether a turn counts, and keeping it, which returns the question's id for feedback.
+ */
+export interface QuestionRecorder {
+  shouldRecord(turn: { via: Route['via']; args: string; intent: string }): boolean;
+  record(event: QuestionEvent): Promise<string>;
+}
+
+export interface AssistantOptions extends HandlerBasics {
   handlers: Handler[];
   /** The handler id that answers free text nobody else claims. */
   fallback: string;
-  services: Services;
   roles: RoleDirectory;
   conversation: Conversation;
   /** Per-user limit on messages; absent means unlimited (tests). */
   rateLimit?: RateLimiter;
-  /** Keep each question (masked, unlinked to the user) for stats; absent means none kept. */
-  analytics?: { retentionDays: number };
+  /** Keeps each question (masked, unlinked to the user) for stats; absent means none kept. */
+  questions?: QuestionRecorder;
 }
 
 export interface HandleOptions {
@@ -70,6 +88,7 @@ export class Assistant {
   private readonly byCommand = new Map<string, Handler>();
   private readonly phrases: Array<{ phrase: string; handler: Handler }> = [];
   private readonly fallback: Handler;
+  private readonly bareNumber: Handler;
 
   constructor(private readonly opts: AssistantOptions) {
     for (const h of opts.handlers) {
@@ -84,10 +103,7 @@ export class Assistant {
     const fb = opts.handlers.find((h) => h.id === opts.fallback);
     if (!fb) throw new Error(`fallback handler ${opts.fallback} is not registered`);
     this.fallback = fb;
-  }
-
-  get services(): Services {
-    return this.opts.services;
+    this.bareNumber = bareNumberHandler(opts.texts);
   }
 
   /** Which handler a text goes to, and with which arguments. */
@@ -108,7 +124,7 @@ export class Assistant {
     }
     let best: { handler: Handler; score: number } | undefined;
     for (const h of this.opts.handlers) {
-      const score = h.detect?.(text, this.opts.services) ?? 0;
+      const score = h.detect?.(text) ?? 0;
       if (score >= DETECT_THRESHOLD && (!best || score > best.score)) best = { handler: h, score };
     }
     if (best) return { handler: best.handler, args: text, via: 'detect' };
@@ -116,7 +132,7 @@ export class Assistant {
   }
 
   async handle(inbound: Inbound, opts: HandleOptions = {}): Promise<Reply> {
-    const { services, conversation } = { services: this.opts.services, conversation: this.opts.conversation };
+    const { texts, log, now, conversation } = this.opts;
     // Asked together so the store can answer both in one round trip; the role is wasted only
     // on a message that is refused anyway.
     const [allowed, role] = await Promise.all([
@@ -126,12 +142,12 @@ export class Assistant {
     if (!allowed) {
       return {
         intent: 'rate-limited',
-        blocks: [{ type: 'text', text: services.texts.get(inbound.locale, 'rate-limited') }],
+        blocks: [{ type: 'text', text: texts.get(inbound.locale, 'rate-limited') }],
         citations: [],
         found: false,
       };
     }
-    const startedAt = services.now().getTime();
+    const startedAt = now().getTime();
     const { route, text } = await this.routeInChat(inbound);
     // A picked choice stands for its action from here on (handlers, memory, stats), as a tap would.
     if (text !== inbound.text) inbound = { ...inbound, text };
@@ -140,20 +156,19 @@ export class Assistant {
       reply = await route.handler.handle({
         inbound: { ...inbound, role },
         args: route.args,
-        services: inbound.clientAddress && services.llm ? { ...services, llm: services.llm.forShare(`addr:${inbound.clientAddress}`) } : services,
         onPartial: opts.onPartial,
       });
       if (route.via === 'unknown-command') {
         reply = {
           ...reply,
-          blocks: [{ type: 'text', text: services.texts.get(inbound.locale, 'unknown-command') }, ...reply.blocks],
+          blocks: [{ type: 'text', text: texts.get(inbound.locale, 'unknown-command') }, ...reply.blocks],
         };
       }
     } catch (e) {
-      services.log.error('handler failed', { handler: route.handler.id, channel: inbound.channel, error: describeError(e) });
+      log.error('handler failed', { handler: route.handler.id, channel: inbound.channel, error: describeError(e) });
       reply = {
         intent: 'error',
-        blocks: [{ type: 'text', text: services.texts.get(inbound.locale, 'error-apology') }],
+        blocks: [{ type: 'text', text: texts.get(inbound.locale, 'error-apology') }],
         citations: [],
         found: false,
       };
@@ -179,46 +194,45 @@ export class Assistant {
     if (n === undefined) return { route: this.route(inbound.text), text: inbound.text };
     const action = (await this.pendingChoices(inbound))[n - 1];
     if (action !== undefined) return { route: this.route(action), text: action };
-    return { route: { handler: bareNumberHandler, args: '', via: 'bare-number' }, text: inbound.text };
+    return { route: { handler: this.bareNumber, args: '', via: 'bare-number' }, text: inbound.text };
   }
 
   private async pendingChoices(inbound: Inbound): Promise<string[]> {
     try {
       const [last] = await this.opts.conversation.recent(inbound.channel, inbound.chatId, 1);
-      const fresh = last?.role === 'assistant' && this.opts.services.now().getTime() - last.at <= CHOICES_TTL_MS;
+      const fresh = last?.role === 'assistant' && this.opts.now().getTime() - last.at <= CHOICES_TTL_MS;
       return fresh ? (last.choices ?? []) : [];
     } catch (e) {
       // Without memory a number cannot pick anything; it is asked about instead.
-      this.opts.services.log.warn('choices unreadable', { error: describeError(e) });
+      this.opts.log.warn('choices unreadable', { error: describeError(e) });
       return [];
     }
   }
 
   /** Keeps the question for the operator's stats and returns the reply with its question id. */
   private async record(inbound: Inbound, route: Route, reply: Reply, startedAt: number): Promise<Reply> {
-    const analytics = this.opts.analytics;
-    if (!analytics || !shouldRecord({ via: route.via, args: route.args, intent: reply.intent })) return reply;
-    const at = this.opts.services.now();
+    const questions = this.opts.questions;
+    if (!questions || !questions.shouldRecord({ via: route.via, args: route.args, intent: reply.intent })) return reply;
+    const at = this.opts.now();
     try {
-      const questionId = await recordQuestion(this.opts.services.store, {
+      const questionId = await questions.record({
         at,
         channel: inbound.channel,
         intent: reply.intent,
         found: reply.found !== false,
         latencyMs: at.getTime() - startedAt,
         text: inbound.text,
-        retentionDays: analytics.retentionDays,
       });
       return { ...reply, questionId };
     } catch (e) {
       // Stats are for the operator; a store hiccup must not cost the user the answer.
-      this.opts.services.log.warn('question not recorded', { error: describeError(e) });
+      this.opts.log.warn('question not recorded', { error: describeError(e) });
       return reply;
     }
   }
 
   private async remember(conversation: Conversation, inbound: Inbound, reply: Reply): Promise<void> {
-    const at = this.opts.services.now().getTime();
+    const at = this.opts.now().getTime();
     const answer = reply.blocks
       .map((b) => (b.type === 'list' ? b.items.join('\n') : b.text))
       .join('\n')
@@ -233,7 +247,7 @@ export class Assistant {
       );
     } catch (e) {
       // Memory is a help, not a requirement: a store hiccup must not cost the user the answer.
-      this.opts.services.log.warn('conversation not saved', { error: describeError(e) });
+      this.opts.log.warn('conversation not saved', { error: describeError(e) });
     }
   }
 }

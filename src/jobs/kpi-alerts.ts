@@ -1,5 +1,5 @@
 /**
- * @module kpi/alerts
+ * @module jobs/kpi-alerts
  * The scheduled job that tells subscribed officials, once, when a KPI turns off track. It
  * remembers each KPI's last status; a turn to off track opens an event named after the latest
  * value's period, and each subscriber is told about an event once (an atomic claim per

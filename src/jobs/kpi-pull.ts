@@ -1,5 +1,5 @@
 /**
- * @module kpi/pull
+ * @module jobs/kpi-pull
  * The scheduled pull of KPI values from sources named in KPI_PULL_SOURCES: a JSON array of
  * `{ name?, url, format: "json"|"csv", mapping: { kpi, period, value, unit? }, token?, path? }`.
  * A mapping entry names the field (a dot path in JSON, a column in CSV) that holds the KPI id,
@@ -13,9 +13,7 @@ import { describeError } from '../log';
 import { parseCsv } from '../kpi/csv';
 import type { KpiService } from '../kpi/service';
 import type { SourcedRow } from '../kpi/ingest';
-import type { PullSource } from '../kpi/pull-config';
-
-export { PullSourceSchema, PullSourcesSchema, parsePullSources, type PullSource } from '../kpi/pull-config';
+import type { PullSource } from '../config-pull-sources';
 
 export const PULL_TIMEOUT_MS = 10_000;
 export const PULL_MAX_BYTES = 1024 * 1024;

@@ -48,7 +48,7 @@ export const ChunkSchema = z.object({
 export type Chunk = z.infer<typeof ChunkSchema>;
 
 /**
- * The search index built at ingest (src/search/index.ts): the sorted terms and their posting
+ * The search index built at ingest (src/search/knowledge-index.ts): the sorted terms and their posting
  * lists as base64 runs (see src/search/postings.ts).
  * Kept to a few strings so validating it at start-up costs nothing; the search module checks
  * the contents when it decodes them, and rebuilds from the chunks when `fingerprint` (the

@@ -10,8 +10,9 @@
 import { z } from 'zod';
 import type { Locale } from '../core/types';
 import type { Store } from '../store/store';
-import type { Embedder, KnowledgeIndex } from '../search/index';
-import { MIN_COVERAGE } from '../search/index';
+import type { KnowledgeIndex } from '../search/knowledge-index';
+import type { Embedder } from '../search/vectors';
+import { MIN_COVERAGE } from '../search/relevance';
 import type { PassageInput } from './prompt';
 
 /** The store as a tool sees it: reads only. */

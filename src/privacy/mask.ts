@@ -1,5 +1,5 @@
 /**
- * @module llm/redact
+ * @module privacy/mask
  * Masks personal numbers before text leaves for a model, a store or a log: 12-digit citizen ID
  * (CCCD), 9-digit old ID (CMND), Vietnamese mobile and landline numbers, e-mail addresses, and
  * any other run of 8 or more digits (bank accounts, cards), also when written in groups

@@ -11,6 +11,7 @@
  * ("la", "gi") also stops that unaccented token, so list only unaccented forms that are not
  * also a content word folded ("chi" is chị but also chỉ, so it is not listed).
  */
+import { fnv1a } from '../text/hash';
 import { foldWord, hasDiacritics, phraseTokens } from '../text/normalize';
 
 export interface AbbreviationEntry {
@@ -225,14 +226,4 @@ export class Analyzer {
       }
     }
   }
-}
-
-/** 32-bit FNV-1a as 8 hex digits: a stable, dependency-free fingerprint. */
-export function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(16).padStart(8, '0');
 }

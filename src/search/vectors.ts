@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { fromBase64, toBase64 } from './codec';
-import { fnv1a } from './analyzer';
+import { fnv1a } from '../text/hash';
 
 /** Turns texts into vectors with the same model the chunks were embedded with. */
 export interface Embedder {

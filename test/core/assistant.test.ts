@@ -52,7 +52,9 @@ describe('Assistant routing', () => {
     const assistant = new Assistant({
       handlers: [{ id: 'ask', async handle() { throw new Error('boom 0912345678'); } }],
       fallback: 'ask',
-      services: t.rt.services,
+      texts: t.rt.texts,
+      log: t.rt.log,
+      now: t.rt.now,
       roles: new RoleDirectory(t.store),
       conversation: new Conversation(t.store, 60),
     });
@@ -69,7 +71,7 @@ describe('Assistant routing', () => {
     const t = makeTestApp();
     const h = { id: 'a', commands: ['x'], async handle() { return { intent: 'a', blocks: [], citations: [] }; } };
     expect(
-      () => new Assistant({ handlers: [h, { ...h, id: 'b' }], fallback: 'a', services: t.rt.services, roles: new RoleDirectory(t.store), conversation: new Conversation(t.store, 60) }),
+      () => new Assistant({ handlers: [h, { ...h, id: 'b' }], fallback: 'a', texts: t.rt.texts, log: t.rt.log, now: t.rt.now, roles: new RoleDirectory(t.store), conversation: new Conversation(t.store, 60) }),
     ).toThrow(/claimed twice/);
   });
 });
@@ -81,7 +83,7 @@ describe('roles', () => {
     expect(await roles.roleOf('telegram', '1')).toBe('citizen');
     expect(await roles.roleOf('telegram', '42')).toBe('official');
     expect(await roles.roleOf('zalo', '42')).toBe('citizen');
-    await store.set('role:zalo:7', 'staff');
+    await roles.bind('zalo', '7', { role: 'staff', units: [], since: '' });
     expect(await roles.roleOf('zalo', '7')).toBe('staff');
     expect(hasRole('official', 'staff')).toBe(true);
     expect(hasRole('citizen', 'staff')).toBe(false);

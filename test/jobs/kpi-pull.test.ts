@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/store/memory';
 import { KpiService } from '../../src/kpi/service';
-import { kpiPullJob, parsePullSources, type PullSource } from '../../src/jobs/kpi-pull';
+import { kpiPullJob } from '../../src/jobs/kpi-pull';
+import { parsePullSources, type PullSource } from '../../src/config-pull-sources';
 import { makeAudit } from '../../src/admin/index';
 import { readAudit } from '../../src/admin/audit';
 import { createLogger } from '../../src/log';

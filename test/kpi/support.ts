@@ -1,21 +1,13 @@
 /**
- * Test composition for the KPI feature until the lead wires it into src/app.ts: the real
- * runtime and app (global body limit, error handler, admin shell) with the /admin/metrics
- * route mounted, an Assistant that has the KPI handler, and a fixed, movable clock.
+ * The KPI feature as the product composes it: the real runtime, app (body limit, error handler,
+ * admin shell with /admin/metrics) and assistant, with a fixed, movable clock.
  */
 import { createApp, createRuntime, type Runtime } from '../../src/app';
 import { loadConfig, type RawEnv } from '../../src/config';
 import { MemoryStore } from '../../src/store/memory';
 import { createLogger } from '../../src/log';
-import { makeAudit } from '../../src/admin/index';
-import { metricsAdmin } from '../../src/admin/metrics';
-import { KpiService } from '../../src/kpi/service';
-import { Assistant } from '../../src/core/assistant';
-import { RoleDirectory } from '../../src/core/roles';
-import { Conversation } from '../../src/core/conversation';
-import { startHandler, helpHandler } from '../../handlers/help';
-import { askHandler } from '../../handlers/ask';
-import { createKpiHandler } from '../../handlers/kpi';
+import type { KpiService } from '../../src/kpi/service';
+import type { Assistant } from '../../src/core/assistant';
 import type { Inbound, Outbound, Recipient, Reply, SendResult } from '../../src/core/types';
 import type { Hono } from 'hono';
 
@@ -41,16 +33,10 @@ export function makeKpiApp(env: RawEnv = {}, start = new Date('2026-11-21T08:00:
   const logs: string[] = [];
   const store = new MemoryStore({ now: () => now().getTime() });
   const rt = createRuntime(loadConfig(fullEnv), { store, now, log: createLogger('debug', (l) => logs.push(l)) });
-  const kpi = new KpiService({ store, now, log: rt.log });
+  // The product's own KPI service, app and assistant, as users and operators reach them.
+  const kpi = rt.kpi;
   const app = createApp(rt);
-  app.route('/admin/metrics', metricsAdmin({ kpi, audit: makeAudit({ store, now }), log: rt.log }));
-  const assistant = new Assistant({
-    handlers: [startHandler, helpHandler, askHandler, createKpiHandler(kpi, { fallback: askHandler })],
-    fallback: askHandler.id,
-    services: rt.services,
-    roles: new RoleDirectory(store, rt.config.officialAllowlist),
-    conversation: new Conversation(store, rt.config.historyTtlSeconds),
-  });
+  const assistant = rt.assistant;
   return {
     rt,
     store,

@@ -6,13 +6,9 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { fakeClock, fakeLlmSettings, useFakeOpenAI, type FakeClock, type LlmSetup } from './setup';
-import { makeTestApp } from '../support/runtime';
-import { askHandler, quoteAnswer } from '../../handlers/ask';
-import { helpHandler, startHandler } from '../../handlers/help';
-import { Assistant } from '../../src/core/assistant';
-import { Conversation } from '../../src/core/conversation';
-import { RoleDirectory } from '../../src/core/roles';
-import type { Services } from '../../src/core/services';
+import { assistantWith, makeTestApp } from '../support/runtime';
+import { createAskHandler, quoteAnswer } from '../../handlers/ask';
+import { helpHandlers } from '../../handlers/help';
 import type { Inbound, Reply } from '../../src/core/types';
 import { renderPlain } from '../../src/channels/plain';
 import { createLlm, type Llm } from '../../src/llm/llm';
@@ -37,21 +33,18 @@ function setup(opts: Setup = {}) {
             store: t.store,
             texts: t.rt.texts,
             log: t.rt.log,
-            now: opts.clock?.now ?? t.rt.services.now,
+            now: opts.clock?.now ?? t.rt.now,
             setTimer: opts.clock?.setTimer,
             tools: [knowledgeSearchTool(t.rt.knowledge)],
             limits: opts.limits,
             sleep: async () => {},
           },
         );
-  const services = { ...t.rt.services, llm } as Services;
-  const assistant = new Assistant({
-    handlers: [startHandler, helpHandler, askHandler],
-    fallback: 'ask',
-    services,
-    roles: new RoleDirectory(t.store),
-    conversation: new Conversation(t.store, 3600),
-  });
+  const { rt } = t;
+  const assistant = assistantWith(rt, [
+    ...helpHandlers({ texts: rt.texts, historyTtlSeconds: 3600, analyticsRetentionDays: 90 }),
+    createAskHandler({ texts: rt.texts, log: rt.log, now: rt.now, knowledge: rt.knowledge, conversation: rt.conversation, llm }),
+  ]);
   const ask = (text: string, extra: Partial<Inbound> = {}, onPartial?: (s: string) => void) =>
     assistant.handle({ channel: 'web', chatId: 'chat-1', userId: 'user-1', text, locale: 'vi', ...extra }, { onPartial });
   const render = (r: Reply, locale: 'vi' | 'en' = 'vi') => renderPlain(r, t.rt.texts, locale);
@@ -114,7 +107,7 @@ describe('guardrails, with or without a model', () => {
     const reply = await ask(`CCCD của tôi là 079123456789, ${CT22}`);
     expect(reply.found).toBe(true);
     expect(reply.blocks.at(-1)).toEqual({ type: 'text', text: text('ask-personal-data') });
-    const stored = await new Conversation(t.store, 3600).recent('web', 'chat-1');
+    const stored = await t.rt.conversation.recent('web', 'chat-1');
     expect(JSON.stringify(stored)).not.toContain('079123456789');
     expect(JSON.stringify(fake.calls())).not.toContain('079123456789');
     expect(t.logs.join('\n')).not.toContain('079123456789');

@@ -7,11 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { proceduresHandler } from '../../handlers/procedures';
 import { bundledProcedures } from '../../src/procedures/load';
 import { canonicalNumbers, fold, hasDiacritics, normalize } from '../../src/text/normalize';
 import type { Reply } from '../../src/core/types';
-import { bareServices } from './fixtures/services';
+import { bareProcedures } from './fixtures/services';
 
 const EvalFile = z.strictObject({
   description: z.string(),
@@ -29,7 +28,7 @@ const EvalFile = z.strictObject({
 });
 
 const file = EvalFile.parse(JSON.parse(readFileSync(join(import.meta.dirname, 'eval-questions.json'), 'utf8')));
-const { services } = bareServices();
+const { handler } = bareProcedures();
 const comparable = (s: string) => fold(canonicalNumbers(normalize(s))).replace(/\s+/g, ' ');
 const replyText = (r: Reply) => r.blocks.map((b) => (b.type === 'list' ? b.items.join('\n') : b.text)).join('\n');
 
@@ -45,11 +44,10 @@ describe('procedure eval set', () => {
   });
 
   it.each(file.questions.map((q) => [q.id, q] as const))('%s is answered from the right record with its fact', async (_id, q) => {
-    expect(proceduresHandler.detect!(q.question, services)).toBeGreaterThanOrEqual(0.5);
-    const reply = await proceduresHandler.handle({
+    expect(handler.detect!(q.question)).toBeGreaterThanOrEqual(0.5);
+    const reply = await handler.handle({
       inbound: { channel: 'web', chatId: 'eval', userId: 'eval', text: q.question, locale: 'vi', role: 'citizen' },
       args: q.question,
-      services,
     });
     expect(reply.citations.map((c) => c.id)).toEqual([q.doc]);
     expect(comparable(replyText(reply))).toContain(comparable(q.fact));

@@ -3,36 +3,23 @@
  * reach it, directive and KPI questions do not, and its replies come from the records.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bareServices } from './fixtures/services';
+import { bareProcedures } from './fixtures/services';
 import { startFakeDossier, type FakeDossier } from '../support/fake-dossier';
-import { Assistant } from '../../src/core/assistant';
-import { Conversation } from '../../src/core/conversation';
-import { RoleDirectory } from '../../src/core/roles';
 import type { Inbound, Reply } from '../../src/core/types';
 import { createProcedureService, type ProcedureService } from '../../src/procedures/service';
-import { proceduresHandler } from '../../handlers/procedures';
-import { askHandler } from '../../handlers/ask';
-import { helpHandler, startHandler } from '../../handlers/help';
 
 const CODE = '000.00.12.H42-250701-0001';
 const text = (r: Reply) => r.blocks.map((b) => (b.type === 'list' ? b.items.join('\n') : b.text)).join('\n');
 const inbound = (t: string, locale: 'vi' | 'en' = 'vi'): Inbound => ({ channel: 'zalo', chatId: 'c1', userId: 'u1', text: t, locale });
 
-/** The real assistant, handlers and texts; see bareServices for what is left out. */
+/** The real assistant, handlers and texts; see bareProcedures for what is left out. */
 function assistantWith(procedures?: ProcedureService) {
-  const { services, store, logs } = bareServices(procedures);
-  const assistant = new Assistant({
-    handlers: [startHandler, helpHandler, proceduresHandler, askHandler],
-    fallback: askHandler.id,
-    services,
-    roles: new RoleDirectory(store),
-    conversation: new Conversation(store, 60),
-  });
-  return { assistant, services, logs };
+  const { assistant, handler, logs } = bareProcedures(procedures);
+  return { assistant, handler, logs };
 }
 
 describe('routing to the procedures handler', () => {
-  const { assistant, services } = assistantWith();
+  const { assistant, handler } = assistantWith();
 
   it('takes /thutuc, the typed phrases and free procedure questions', () => {
     expect(assistant.route('/thutuc khai sinh')).toMatchObject({ via: 'command', args: 'khai sinh' });
@@ -52,7 +39,7 @@ describe('routing to the procedures handler', () => {
     'xin lý lịch tư pháp mất mấy ngày',
     `hồ sơ ${CODE} của tôi đến đâu rồi`,
   ])('is sure a procedure question is for it: %s', (q) => {
-    expect(proceduresHandler.detect!(q, services)).toBeGreaterThanOrEqual(0.5);
+    expect(handler.detect!(q)).toBeGreaterThanOrEqual(0.5);
   });
 
   it.each([
@@ -64,7 +51,7 @@ describe('routing to the procedures handler', () => {
     'nhắc việc hạn chót của Sở Nội vụ',
     'nghị quyết 05 về chuyển đổi số',
   ])('leaves a directive, KPI or reminder question to others: %s', (q) => {
-    expect(proceduresHandler.detect!(q, services)).toBeLessThan(0.5);
+    expect(handler.detect!(q)).toBeLessThan(0.5);
     expect(assistant.route(q).handler.id).not.toBe('procedure');
   });
 });

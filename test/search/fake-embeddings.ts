@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fold } from '../../src/text/normalize';
+import { fnv1a32 } from '../../src/text/hash';
 
 export const FAKE_DIMENSIONS = 64;
 
@@ -22,11 +23,7 @@ export function fakeVector(text: string): number[] {
   let folded = fold(text.normalize('NFC').toLowerCase());
   for (const [from, to] of SYNONYMS) folded = folded.replace(from, to);
   const v = new Array<number>(FAKE_DIMENSIONS).fill(0);
-  for (const word of folded.match(/[a-z0-9]+/g) ?? []) {
-    let h = 2166136261;
-    for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 16777619);
-    v[(h >>> 0) % FAKE_DIMENSIONS]! += 1;
-  }
+  for (const word of folded.match(/[a-z0-9]+/g) ?? []) v[fnv1a32(word) % FAKE_DIMENSIONS]! += 1;
   return v;
 }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetchEmbeddings, ingestFolder, main } from '../../scripts/ingest';
-import { createIndex } from '../../src/search/index';
+import { createIndex } from '../../src/search/knowledge-index';
 import { EmbeddingsFileSchema, type Embedder } from '../../src/search/vectors';
 import { KnowledgeBundleSchema } from '../../src/knowledge/schema';
 import { loadAnalyzerData } from '../../scripts/ingest';

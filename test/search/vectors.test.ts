@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import { createIndex } from '../../src/search/index';
+import { createIndex } from '../../src/search/knowledge-index';
 import {
   EMPTY_EMBEDDINGS,
   VectorStore,

@@ -4,6 +4,8 @@
  */
 import type { Hono } from 'hono';
 import { createApp, createRuntime, type Runtime } from '../../src/app';
+import { Assistant } from '../../src/core/assistant';
+import type { Handler } from '../../src/core/handler';
 import { loadConfig, type RawEnv } from '../../src/config';
 import { MemoryStore } from '../../src/store/memory';
 import { createLogger } from '../../src/log';
@@ -37,4 +39,12 @@ export function makeTestApp(env: RawEnv = {}, now = () => new Date('2026-11-21T0
 
 export function postJson(body: unknown, headers: Record<string, string> = {}): RequestInit {
   return { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+/**
+ * An assistant with only the given handlers (the last one answers free text unless `fallback`
+ * names another), on the runtime's texts, clock, roles and conversation memory.
+ */
+export function assistantWith(rt: Runtime, handlers: Handler[], fallback = handlers[handlers.length - 1]!.id): Assistant {
+  return new Assistant({ texts: rt.texts, log: rt.log, now: rt.now, handlers, fallback, roles: rt.roles, conversation: rt.conversation });
 }

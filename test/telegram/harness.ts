@@ -89,6 +89,7 @@ export function telegramHarness(fake: FakeTelegram, opts: HarnessOptions = {}): 
       log: rt.log,
       config: rt.config.telegram!,
       now,
+      historyTtlSeconds: rt.config.historyTtlSeconds,
       streamEditIntervalMs: opts.streamEditIntervalMs,
       typingDelayMs: opts.typingDelayMs,
       botUsername: opts.botUsername,

@@ -5,9 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTelegram, FAKE_BOT_USERNAME, parseTelegramHtml, type FakeTelegram } from '../support/fake-telegram';
 import { telegramHarness, textUpdate, callbackUpdate, gate, SECRET, type Harness } from './harness';
-import { Assistant } from '../../src/core/assistant';
-import { RoleDirectory } from '../../src/core/roles';
-import { Conversation } from '../../src/core/conversation';
+import type { Assistant } from '../../src/core/assistant';
+import { assistantWith as assistantWith_ } from '../support/runtime';
 import type { Handler } from '../../src/core/handler';
 import type { Runtime } from '../../src/app';
 import type { Reply } from '../../src/core/types';
@@ -23,14 +22,7 @@ afterAll(async () => {
 });
 
 function assistantWith(handler: Handler): (rt: Runtime) => Assistant {
-  return (rt) =>
-    new Assistant({
-      handlers: [handler],
-      fallback: handler.id,
-      services: rt.services,
-      roles: new RoleDirectory(rt.store),
-      conversation: new Conversation(rt.store, 60),
-    });
+  return (rt) => assistantWith_(rt, [handler]);
 }
 
 const replyHandler = (reply: Reply): Handler => ({ id: reply.intent, async handle() { return reply; } });
@@ -291,7 +283,7 @@ describe('Telegram webhook: long answers and failures', () => {
 
   it('catches a failure in the background, logs it without the text or the token, and apologises', async () => {
     const h = telegramHarness(fake, {
-      assistant: (rt) => ({ services: rt.services, handle: async () => { throw new Error('model exploded'); } }) as unknown as Assistant,
+      assistant: () => ({ handle: async () => { throw new Error('model exploded'); } }) as unknown as Assistant,
     });
     const res = await h.post(textUpdate('câu hỏi riêng tư 0912345678'));
     expect(res.status).toBe(200);
@@ -320,13 +312,13 @@ describe('Telegram webhook: buttons and feedback', () => {
   it('stores a 👍 against the question, thanks the user, removes the 👍/👎 row, and counts a second tap once', async () => {
     let questionId = '';
     const h = telegramHarness(fake, {
-      assistant: assistantWith({
+      assistant: (rt) => assistantWith_(rt, [{
         id: 'ask',
-        async handle({ inbound, services }) {
-          questionId = await recordQuestion(services.store, { at: services.now(), channel: 'telegram', intent: 'ask', found: true, latencyMs: 1, text: inbound.text, retentionDays: 30 });
+        async handle({ inbound }) {
+          questionId = await recordQuestion(rt.store, { at: rt.now(), channel: 'telegram', intent: 'ask', found: true, latencyMs: 1, text: inbound.text, retentionDays: 30 });
           return { intent: 'ask', blocks: [{ type: 'text', text: 'Ngày 22/6/2022.' }], citations: [], found: true, buttons: [[{ label: 'Hỏi tiếp', action: '/hoi tiếp' }]], questionId } as Reply;
         },
-      }),
+      }]),
     });
     await h.post(textUpdate('Chỉ thị 22-CT/TU ban hành ngày nào?', { userId: 7 }));
     await h.background.drain();

@@ -9,15 +9,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createRuntime } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { Assistant } from '../../src/core/assistant';
-import { Conversation } from '../../src/core/conversation';
-import { RoleDirectory } from '../../src/core/roles';
-import type { Services } from '../../src/core/services';
 import type { Reply } from '../../src/core/types';
 import { MemoryStore } from '../../src/store/memory';
 import { silentLogger } from '../../src/log';
 import { createLlm, type LlmLimits } from '../../src/llm/llm';
 import { knowledgeSearchTool } from '../../src/llm/tools';
-import { askHandler } from '../../handlers/ask';
+import { createAskHandler } from '../../handlers/ask';
 
 const FAKE = (env as unknown as { FAKE_OPENAI_URL: string }).FAKE_OPENAI_URL;
 
@@ -37,15 +34,15 @@ function setup(limits: Partial<LlmLimits> = {}) {
   const rt = createRuntime(loadConfig({}), { store: new MemoryStore(), log: silentLogger });
   const llm = createLlm(
     { apiKey: 'sk-test', baseUrl: `${FAKE}/v1`, model: 'fake-gpt', embeddingModel: 'fake-embedding', dailyTokenBudget: 1_000_000 },
-    { store: rt.store, texts: rt.texts, log: rt.log, now: rt.services.now, tools: [knowledgeSearchTool(rt.knowledge)], limits },
+    { store: rt.store, texts: rt.texts, log: rt.log, now: rt.now, tools: [knowledgeSearchTool(rt.knowledge)], limits },
   );
-  const services = { ...rt.services, llm } as Services;
+  const basics = { texts: rt.texts, log: rt.log, now: rt.now };
   const assistant = new Assistant({
-    handlers: [askHandler],
+    ...basics,
+    handlers: [createAskHandler({ ...basics, knowledge: rt.knowledge, conversation: rt.conversation, llm })],
     fallback: 'ask',
-    services,
-    roles: new RoleDirectory(rt.store),
-    conversation: new Conversation(rt.store, 3600),
+    roles: rt.roles,
+    conversation: rt.conversation,
   });
   const ask = (text: string, onPartial?: (s: string) => void): Promise<Reply> =>
     assistant.handle({ channel: 'web', chatId: 'w1', userId: 'w1', text, locale: 'vi' }, { onPartial });

@@ -13,8 +13,6 @@ import { MemoryStore } from '../../src/store/memory';
 import { silentLogger } from '../../src/log';
 import { telegramChannel } from '../../src/channels/telegram';
 import { Assistant } from '../../src/core/assistant';
-import { RoleDirectory } from '../../src/core/roles';
-import { Conversation } from '../../src/core/conversation';
 import type { Handler } from '../../src/core/handler';
 
 const SECRET = 'workerd-secret_42';
@@ -31,12 +29,12 @@ function mount(token: string, handler?: Handler) {
   const store = new MemoryStore();
   const rt = createRuntime(loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_BASE: fakeUrl }), { store, log: silentLogger });
   const assistant = handler
-    ? new Assistant({ handlers: [handler], fallback: handler.id, services: rt.services, roles: new RoleDirectory(store), conversation: new Conversation(store, 60) })
+    ? new Assistant({ handlers: [handler], fallback: handler.id, texts: rt.texts, log: rt.log, now: rt.now, roles: rt.roles, conversation: rt.conversation })
     : rt.assistant;
   const app = new Hono();
   app.route(
     '/webhooks/telegram',
-    telegramChannel({ assistant, store, texts: rt.texts, log: rt.log, config: rt.config.telegram!, now: () => new Date() }),
+    telegramChannel({ assistant, store, texts: rt.texts, log: rt.log, config: rt.config.telegram!, now: () => new Date(), historyTtlSeconds: rt.config.historyTtlSeconds }),
   );
   return app;
 }

@@ -13,8 +13,6 @@ import { createLogger } from '../../src/log';
 import { zaloChannel, ZALO_SECRET_HEADER } from '../../src/channels/zalo';
 import { ZaloApiError, ZaloClient, ZaloTransportError } from '../../src/channels/zalo-client';
 import { Assistant } from '../../src/core/assistant';
-import { Conversation } from '../../src/core/conversation';
-import { RoleDirectory } from '../../src/core/roles';
 
 /** Same value as FAKE_ZALO_TOKEN in test/support/fake-zalo.ts (that module needs node:http, so it is not imported here). */
 const TOKEN = '1234567890:fake-zalo-bot-token';
@@ -152,9 +150,11 @@ describe('the Zalo channel in workerd', () => {
       new Assistant({
         handlers: [{ id: 'fixed', handle: async () => ({ intent: 'fixed', blocks: [{ type: 'text', text: long }], citations: [] }) }],
         fallback: 'fixed',
-        services: rt.services,
-        roles: new RoleDirectory(rt.store),
-        conversation: new Conversation(rt.store, 3600),
+        texts: rt.texts,
+        log: rt.log,
+        now: rt.now,
+        roles: rt.roles,
+        conversation: rt.conversation,
       }),
     );
     await t.post(event('dai', 'w-long'));

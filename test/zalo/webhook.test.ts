@@ -4,9 +4,8 @@
  * tracker that stands in for waitUntil.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Assistant } from '../../src/core/assistant';
-import { Conversation } from '../../src/core/conversation';
-import { RoleDirectory } from '../../src/core/roles';
+import type { Assistant } from '../../src/core/assistant';
+import { assistantWith } from '../support/runtime';
 import type { Handler } from '../../src/core/handler';
 import { ZALO_SECRET_HEADER } from '../../src/channels/zalo';
 import type { Runtime } from '../../src/app';
@@ -32,14 +31,7 @@ function assistantAnswering(text: string): (rt: Runtime) => Assistant {
       return { intent: 'fixed', blocks: [{ type: 'text', text }], citations: [], found: true };
     },
   };
-  return (rt) =>
-    new Assistant({
-      handlers: [handler],
-      fallback: 'fixed',
-      services: rt.services,
-      roles: new RoleDirectory(rt.store),
-      conversation: new Conversation(rt.store, 3600),
-    });
+  return (rt) => assistantWith(rt, [handler]);
 }
 
 describe('POST /webhooks/zalo', () => {

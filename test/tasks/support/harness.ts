@@ -5,16 +5,10 @@
  */
 import { createRuntime, type Runtime } from '../../../src/app';
 import { loadConfig } from '../../../src/config';
-import { Assistant } from '../../../src/core/assistant';
-import { Conversation } from '../../../src/core/conversation';
-import { RoleDirectory } from '../../../src/core/roles';
 import type { Inbound, Reply } from '../../../src/core/types';
 import { createLogger } from '../../../src/log';
 import { MemoryStore } from '../../../src/store/memory';
 import type { Store } from '../../../src/store/store';
-import { startHandler, helpHandler } from '../../../handlers/help';
-import { askHandler } from '../../../handlers/ask';
-import { reminderHandlers } from '../../../handlers/reminders';
 import { localInstant } from '../../../src/tasks/calendar';
 import { createRemindersJob, type ReminderCounts, type RemindersJobOptions } from '../../../src/jobs/reminders';
 import type { Task } from '../../../src/tasks/schema';
@@ -39,14 +33,9 @@ export function makeHarness(opts: { store?: Store; day?: string; bundled?: reado
   const now = () => current;
   const logs: string[] = [];
   const store = opts.store ?? new MemoryStore({ now: () => current.getTime() });
-  const rt = createRuntime(loadConfig({}), { store, now, log: createLogger('debug', (l) => logs.push(l)) });
-  const assistant = new Assistant({
-    handlers: [startHandler, helpHandler, ...reminderHandlers, askHandler],
-    fallback: askHandler.id,
-    services: rt.services,
-    roles: new RoleDirectory(store),
-    conversation: new Conversation(store, 3600),
-  });
+  // The product's runtime and assistant; one test user subscribes dozens of chats, so no rate limit.
+  const rt = createRuntime(loadConfig({ RATE_LIMIT_PER_MINUTE: '10000' }), { store, now, log: createLogger('debug', (l) => logs.push(l)) });
+  const assistant = rt.assistant;
   const outbound = new RecordingOutbound();
   return {
     rt,

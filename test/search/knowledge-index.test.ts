@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createIndex, serializeIndex, type KnowledgeIndex } from '../../src/search/index';
+import { createIndex, serializeIndex, type KnowledgeIndex } from '../../src/search/knowledge-index';
 import { buildKnowledgeBundle } from '../../src/knowledge/build';
 import { KnowledgeBundleSchema, type KnowledgeBundle, type KnowledgeDocument } from '../../src/knowledge/schema';
 import type { AnalyzerData } from '../../src/search/analyzer';

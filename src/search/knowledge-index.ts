@@ -1,0 +1,147 @@
+/**
+ * @module search/knowledge-index
+ * The knowledge search as the rest of the app sees it: KnowledgeIndex (search, hybridSearch,
+ * bestSentences, serialize) over one bundle's section chunks, and createIndex, which restores
+ * the postings ingest stored in the bundle when they still match this analyzer and these
+ * chunks, and builds them from the texts otherwise (tests, stale data). An isolate reads the
+ * stored tables once and decodes each term's list on first use (postings.ts), so start-up
+ * stays cheap as the knowledge grows.
+ *
+ * The parts: query-engine.ts (BM25F scoring of one query), bm25f.ts (the ranking function and
+ * its build-time weights), relevance.ts (the rule that can say "nothing relevant"), hybrid.ts
+ * (fusion with embeddings), sentence-picker.ts (what to quote), postings.ts and codec.ts (the
+ * stored form).
+ */
+import type { Chunk, DocumentMeta, KnowledgeBundle, SerializedIndex } from '../knowledge/schema';
+import { fnv1a } from '../text/hash';
+import { Analyzer, type AnalyzerData } from './analyzer';
+import { BM25F, buildPostings } from './bm25f';
+import { hybridSearch, type HybridOptions, type HybridResult } from './hybrid';
+import { PlaceMatcher } from './places';
+import { LazyPostings, serializePostings, type PostingLists } from './postings';
+import { QueryEngine, type SearchOptions } from './query-engine';
+import { checkPlaces, type SearchResult } from './relevance';
+import { SentencePicker } from './sentence-picker';
+import { EmbeddingsFileSchema, VectorStore, embeddingText, textHash } from './vectors';
+
+/** Bump when the stored form changes. */
+const SERIALIZED_FORMAT = 1;
+
+export class KnowledgeIndex {
+  private readonly engine: QueryEngine;
+  private readonly picker: SentencePicker;
+
+  constructor(
+    private readonly bundle: KnowledgeBundle,
+    private readonly analyzer: Analyzer,
+    private readonly postings: PostingLists,
+    private readonly vectors?: VectorStore,
+    /** How the postings were obtained: decoded from the bundle, or built from the chunks. */
+    readonly origin: 'serialized' | 'built' = 'built',
+  ) {
+    this.engine = new QueryEngine(bundle, analyzer, postings);
+    this.picker = new SentencePicker(analyzer, this.engine);
+  }
+
+  /** Number of chunks. */
+  get size(): number {
+    return this.bundle.chunks.length;
+  }
+
+  get documentCount(): number {
+    return this.engine.documentCount;
+  }
+
+  /** Number of distinct index terms (for diagnostics and the bench). */
+  get termCount(): number {
+    return this.postings.termCount;
+  }
+
+  /** Number of chunks with a usable embedding (0 without vectors). */
+  get vectorCount(): number {
+    return this.vectors?.size ?? 0;
+  }
+
+  document(id: string): DocumentMeta | undefined {
+    return this.engine.document(id);
+  }
+
+  /** When set, a query naming a place that none of its hits mentions is not relevant. */
+  places?: PlaceMatcher;
+
+  /** BM25F search with the relevance rule. Synchronous; one pass over the query's postings. */
+  search(query: string, opts: SearchOptions = {}): SearchResult {
+    const limit = Math.max(1, opts.limit ?? 5);
+    const plan = this.engine.plan(query);
+    const hits = this.engine.lexical(plan, limit);
+    return checkPlaces(this.places, query, this.engine.result(hits, plan));
+  }
+
+  /**
+   * BM25 fused with embedding similarity (see hybrid.ts). Without vectors in the index,
+   * without an embedder, or when the embedding fails or times out, it answers exactly as
+   * search() would, and says why in `fallback`.
+   */
+  hybridSearch(query: string, opts: HybridOptions = {}): Promise<HybridResult> {
+    return hybridSearch(this.engine, this.vectors, query, opts, (result) => checkPlaces(this.places, query, result));
+  }
+
+  /** The sentences of a chunk worth quoting for the query, in their original order (see sentence-picker.ts). */
+  bestSentences(chunk: Chunk, query: string, max = 2): string[] {
+    return this.picker.best(chunk, query, max);
+  }
+
+  /** The postings in their stored form (what ingest writes into the bundle). */
+  serialize(): SerializedIndex {
+    return {
+      format: SERIALIZED_FORMAT,
+      fingerprint: indexFingerprint(this.analyzer),
+      chunks: this.bundle.chunks.length,
+      ...serializePostings(this.postings),
+    };
+  }
+}
+
+/** What a serialised index depends on: the analysis and the ranking parameters. */
+function indexFingerprint(analyzer: Analyzer): string {
+  return `${analyzer.fingerprint}:${fnv1a(JSON.stringify(BM25F))}`;
+}
+
+export interface CreateIndexOptions {
+  /** The parsed src/generated/embeddings.json; vectors are used when it holds any for these chunks. */
+  embeddings?: unknown;
+  /** Province and city names (knowledge/places.json): a query naming one no hit mentions is not relevant. */
+  places?: readonly string[];
+}
+
+/**
+ * Builds the search for a bundle: decodes the postings stored by ingest when they match this
+ * analyzer and these chunks, otherwise builds them from the chunk texts (tests, stale data).
+ */
+export function createIndex(bundle: KnowledgeBundle, data: AnalyzerData, opts: CreateIndexOptions = {}): KnowledgeIndex {
+  const analyzer = new Analyzer(data);
+  const stored = bundle.index;
+  const usable = stored && stored.fingerprint === indexFingerprint(analyzer) && stored.chunks === bundle.chunks.length;
+  const postings = usable ? new LazyPostings(stored, bundle.chunks.length) : buildPostings(bundle, analyzer);
+  const vectors = opts.embeddings === undefined ? undefined : loadVectors(bundle, opts.embeddings);
+  const index = new KnowledgeIndex(bundle, analyzer, postings, vectors, usable ? 'serialized' : 'built');
+  if (opts.places?.length) index.places = new PlaceMatcher(opts.places);
+  return index;
+}
+
+/** The postings ingest stores in the bundle (deterministic for the same input). */
+export function serializeIndex(bundle: KnowledgeBundle, data: AnalyzerData): SerializedIndex {
+  const { index: _ignored, ...plain } = bundle;
+  return createIndex(plain, data).serialize();
+}
+
+function loadVectors(bundle: KnowledgeBundle, raw: unknown): VectorStore | undefined {
+  const file = EmbeddingsFileSchema.parse(raw);
+  if (!file.model) return undefined;
+  const docs = new Map(bundle.documents.map((d) => [d.id, d]));
+  const hashes = new Map<string, [number, string]>();
+  bundle.chunks.forEach((c, i) => {
+    hashes.set(c.id, [i, textHash(embeddingText(docs.get(c.docId)?.title ?? '', c.heading, c.text))]);
+  });
+  return VectorStore.load(file, hashes);
+}
