@@ -6,7 +6,7 @@
  */
 import worker from '../../src/worker';
 import type { RawEnv } from '../../src/config';
-import { kpiCardSvg } from '../../src/media/charts';
+import { kpiCardSvg } from '../../src/media/kpi-card';
 import { svgToPng } from '../../src/media/png';
 import { workerPng } from '../../src/media/png-worker';
 import { Texts, type TextTable } from '../../src/core/texts';

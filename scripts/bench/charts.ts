@@ -11,9 +11,8 @@
  * values (the card draws the first CARD_MAX_ITEMS), and a history chart of 24 monthly values with target, deadline and projection.
  * Usage: npm run bench:charts [-- --renders 200] [--no-bundle]
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -24,11 +23,14 @@ import { MemoryStore } from '../../src/store/memory';
 import { evaluate, KpiService, type KpiView } from '../../src/kpi/service';
 import { asOfDate } from '../../src/kpi/status';
 import type { Observation } from '../../src/kpi/schema';
-import { CARD_MAX_ITEMS, kpiCardSvg, kpiHistorySvg, type Chart } from '../../src/media/charts';
+import type { Chart } from '../../src/media/chart-parts';
+import { CARD_MAX_ITEMS, kpiCardSvg } from '../../src/media/kpi-card';
+import { kpiHistorySvg } from '../../src/media/kpi-history';
 import { svgToPng, type PngPlatform } from '../../src/media/png';
 import { nodePng } from '../../src/media/png-node';
 import { runMain } from '../lib/run-main';
 import { kib, mib, ms, pass, summarize, type Summary } from './stats';
+import { buildWorker } from './workerd';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
 /** The issue's targets: CPU per chart on Node, and what charts may add to the Worker (gzipped). */
@@ -154,26 +156,9 @@ export async function measureCharts(opts: { renders: number; bundle: boolean; lo
 
 /** `wrangler deploy --dry-run` of the entry (wrangler.toml's when none), sized like scripts/bundle-size.ts. */
 function dryRun(entry?: string): { raw: number; gzip: number } {
-  const dir = mkdtempSync(join(tmpdir(), 'cchc-charts-'));
-  try {
-    execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', dir, ...(entry ? [entry] : [])], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
-    });
-    let raw = 0;
-    let gzip = 0;
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (!statSync(path).isFile() || name.endsWith('.map') || name.endsWith('.md')) continue;
-      const data = readFileSync(path);
-      raw += data.length;
-      gzip += gzipSync(data, { level: 9 }).length;
-    }
-    return { raw, gzip };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const built = buildWorker(entry);
+  built.remove();
+  return { raw: built.rawBytes, gzip: built.gzipBytes };
 }
 
 export function chartsReport(r: ChartsBench): { markdown: string; checks: Array<[string, boolean]> } {

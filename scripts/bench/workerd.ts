@@ -49,10 +49,13 @@ export interface BuiltWorker {
   remove(): void;
 }
 
-/** `wrangler deploy --dry-run` into a temporary folder: the bundle a deploy would upload. */
-export function buildWorker(): BuiltWorker {
+/**
+ * `wrangler deploy --dry-run` into a temporary folder: the bundle a deploy would upload, of
+ * wrangler.toml's entry or of `entry` (a path from the repository's root).
+ */
+export function buildWorker(entry?: string): BuiltWorker {
   const dir = mkdtempSync(join(tmpdir(), 'cchc-worker-'));
-  execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', dir], {
+  execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', dir, ...(entry ? [entry] : [])], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },

@@ -1,7 +1,8 @@
 /**
- * The chart module (src/media/svg, font, charts): well-formed SVG with every text from data
- * escaped, chat-legible sizes, the KPI card's content, the history chart's target line,
- * deadline and status.ts's projection, the console's per-day charts, and empty data.
+ * The chart modules (src/media/svg, font, chart-parts, kpi-card, kpi-history, series-chart):
+ * well-formed SVG with every text from data escaped, chat-legible sizes, the KPI card's
+ * content, the history chart's target line, deadline and status.ts's projection, the console's
+ * per-day charts, and empty data.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { el, escapeXml, label, renderSvg } from '../../src/media/svg';
 import { chartFont, drawableChars, fitText, textWidth, wrapText } from '../../src/media/font';
-import { CHART_WIDTH, kpiCardSvg, kpiHistorySvg, seriesChartSvg, STATUS_COLOURS, type Chart } from '../../src/media/charts';
+import { CHART_WIDTH, STATUS_COLOURS, type Chart } from '../../src/media/chart-parts';
+import { kpiCardSvg } from '../../src/media/kpi-card';
+import { kpiHistorySvg } from '../../src/media/kpi-history';
+import { seriesChartSvg } from '../../src/media/series-chart';
 import { buildFont, CHART_CHARSET } from '../../scripts/build-font';
 import { allElements, parseXml, textOf, type XmlElement } from '../support/xml-parse';
 import { definition, empty, falling, ranked, rising, texts, TODAY, view } from './fixtures';

@@ -8,7 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { el, label, renderSvg } from '../../src/media/svg';
 import { REPLACEMENT_CHAR } from '../../src/media/font';
-import { kpiCardSvg, kpiHistorySvg, seriesChartSvg } from '../../src/media/charts';
+import { kpiCardSvg } from '../../src/media/kpi-card';
+import { kpiHistorySvg } from '../../src/media/kpi-history';
+import { seriesChartSvg } from '../../src/media/series-chart';
 import { encodePng, initResvg, svgToPng, type PngPlatform } from '../../src/media/png';
 import { nodePng } from '../../src/media/png-node';
 import { decodePng, differingPixels, pixelStats, PNG_SIGNATURE } from '../support/png-decode';

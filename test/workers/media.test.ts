@@ -4,7 +4,8 @@
  * valid image of the promised size with ink on it.
  */
 import { describe, expect, it } from 'vitest';
-import { kpiCardSvg, kpiHistorySvg } from '../../src/media/charts';
+import { kpiCardSvg } from '../../src/media/kpi-card';
+import { kpiHistorySvg } from '../../src/media/kpi-history';
 import { svgToPng } from '../../src/media/png';
 import { workerPng } from '../../src/media/png-worker';
 import { decodePng, pixelStats } from '../support/png-decode';
