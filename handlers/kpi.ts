@@ -14,7 +14,7 @@ import { formatDate, type Texts } from '../src/core/texts';
 import { canSee, words, type KpiCatalog, type Viewer } from '../src/kpi/definitions';
 import type { KpiService } from '../src/kpi/service';
 import { detailReply, summaryLine, summaryReply, kpiName, SourceRefs } from '../src/kpi/render';
-import { hcmDate } from '../src/kpi/period';
+import { vnDay } from '../src/core/vn-time';
 import type { KpiDefinition } from '../src/kpi/schema';
 
 /** Words that ask for a figure, its progress or its target (folded, no diacritics). */
@@ -105,7 +105,7 @@ async function summary(kpi: KpiService, group: KpiDefinition['group'], viewer: V
   const footer: string[] = [];
   if (hidden.length) footer.push(t.get(locale, hasRole(viewer.role, 'official') ? 'kpi-group-hidden' : 'kpi-internal-hidden'));
   footer.push(t.get(locale, 'kpi-summary-more'));
-  const date = formatDate(hcmDate(kpi.now()));
+  const date = formatDate(vnDay(kpi.now()));
   return summaryReply(await kpi.views(shown), locale, t, {
     heading: t.get(locale, group === '766' ? 'kpi-766-heading' : 'kpi-summary-heading', { date }),
     footer,

@@ -5,7 +5,7 @@
  * value stops start-up with a message naming the variable (never its value: it may be secret).
  */
 import { z } from 'zod';
-import { parsePullSources, type PullSource } from './kpi/pull-config';
+import { parsePullSources, type PullSource } from './config-pull-sources';
 
 const optionalString = z
   .string()
@@ -32,7 +32,10 @@ const listOf = optionalString.transform((s) =>
 const EnvSchema = z.object({
   HOST: optionalString,
   PORT: optionalInt(1, 65535),
-  ADMIN_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  // The characters of an RFC 6750 bearer token: hono/bearer-auth never accepts any other.
+  ADMIN_TOKEN: optionalString.pipe(
+    z.string().min(16, 'must be at least 16 characters').regex(/^[A-Za-z0-9._~+/-]+=*$/, 'may hold only A-Z a-z 0-9 . _ ~ + / - (and = at the end)').optional(),
+  ),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_MODEL: optionalString,

@@ -60,6 +60,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN/);
   });
 
+  it('refuses an admin token with characters a bearer token cannot carry', () => {
+    expect(() => loadConfig({ ADMIN_TOKEN: 'long enough but with spaces' })).toThrow(/ADMIN_TOKEN: may hold only/);
+    expect(loadConfig({ ADMIN_TOKEN: 'aB3._~+/-aB3._~+/-==' }).admin?.token).toBe('aB3._~+/-aB3._~+/-==');
+  });
+
   it('lets tests point the channels at loopback fakes', () => {
     const c = loadConfig({
       TELEGRAM_BOT_TOKEN: 't',

@@ -1,14 +1,16 @@
 /**
  * @module admin
- * The /admin API shell: bearer-token auth (constant time), the audit helper handed to each
- * admin route, body and query validation that answers 400 with a reason, and `GET /admin/audit`.
- * Feature routes (metrics, tasks, invites, roles, stats, jobs) are Hono sub-apps mounted here by
- * the composition root. Off (404) when ADMIN_TOKEN is unset.
+ * The /admin API shell: bearer-token auth (hono/bearer-auth, constant time), the audit helper
+ * handed to each admin route, body and query validation (@hono/zod-validator) that answers 400
+ * with a reason, and `GET /admin/audit`. Feature routes (metrics, tasks, invites, roles, stats,
+ * jobs) are Hono sub-apps mounted here by the composition root. Off (404) when ADMIN_TOKEN is unset.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import type { z } from 'zod';
+import { bearerAuth } from 'hono/bearer-auth';
+import { HTTPException } from 'hono/http-exception';
+import { zValidator } from '@hono/zod-validator';
+import { z } from 'zod';
 import type { Store } from '../store/store';
-import type { Logger } from '../log';
 import { secureEqual } from '../core/secure-compare';
 import { readAudit, writeAudit, type AuditEntry } from './audit';
 
@@ -21,7 +23,6 @@ export type AdminEnv = { Variables: AdminVariables };
 export interface AdminDeps {
   token: string | undefined;
   store: Store;
-  log: Logger;
   now: () => Date;
   /** Audit entries older than this many days are dropped on the next write; unset keeps all. */
   auditRetentionDays?: number;
@@ -35,35 +36,34 @@ export function makeAudit(deps: Pick<AdminDeps, 'store' | 'now' | 'auditRetentio
     writeAudit(deps.store, { ...entry, at: entry.at ?? deps.now().toISOString() }, deps.auditRetentionDays);
 }
 
-/** A validated value, or the 400 response to send instead. */
-export type Parsed<T> = { ok: true; data: T } | { ok: false; response: Response };
+/** The 400 for a value that does not match its schema: each field and what is wrong with it. */
+export function invalidRequest(c: Context, error: Pick<z.ZodError, 'issues'>, message = 'invalid request'): Response {
+  const reason = error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+  return c.json({ error: `${message}: ${reason}`, issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) }, 400);
+}
+
+/** As hono's json validator reads it: a body of another type is not read at all. */
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 /**
- * Reads and validates a JSON body: 400 with a reason for non-JSON or a schema mismatch.
- * @example
- *   const body = await jsonBody(c, InviteRequest);
- *   if (!body.ok) return body.response;
+ * Route middleware: the JSON body (415 unless sent as JSON, 400 when malformed or off-schema),
+ * then `c.req.valid('json')` in the handler.
+ * @example app.post('/', jsonBody(InviteRequestSchema), (c) => { const body = c.req.valid('json'); … })
  */
-export async function jsonBody<S extends z.ZodType>(c: Context<AdminEnv>, schema: S): Promise<Parsed<z.output<S>>> {
-  let raw: unknown;
-  try {
-    raw = await c.req.json();
-  } catch {
-    return { ok: false, response: c.json({ error: 'the body must be JSON' }, 400) };
-  }
-  return validate(c, schema, raw);
+export function jsonBody<S extends z.ZodType>(schema: S) {
+  return zValidator('json', schema, (result, c) => {
+    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim();
+    // Otherwise the validator would check an empty object and blame missing fields.
+    if (!JSON_TYPE.test(type)) return c.json({ error: 'send the body as application/json' }, 415);
+    if (!result.success) return invalidRequest(c, result.error);
+  });
 }
 
-/** Validates the query string (each parameter as a string) against a schema: 400 on mismatch. */
-export function queryParams<S extends z.ZodType>(c: Context<AdminEnv>, schema: S): Parsed<z.output<S>> {
-  return validate(c, schema, c.req.query());
-}
-
-function validate<S extends z.ZodType>(c: Context<AdminEnv>, schema: S, raw: unknown): Parsed<z.output<S>> {
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return { ok: true, data: parsed.data };
-  const reason = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-  return { ok: false, response: c.json({ error: `invalid request: ${reason}` }, 400) };
+/** Route middleware: the query string (each parameter as a string) checked against a schema. */
+export function queryParams<S extends z.ZodType>(schema: S) {
+  return zValidator('query', schema, (result, c) => {
+    if (!result.success) return invalidRequest(c, result.error);
+  });
 }
 
 /** Whether an Authorization header carries `token` as a bearer (compared in constant time). */
@@ -72,16 +72,23 @@ export async function hasBearer(header: string | undefined, token: string | unde
   return Boolean(token && match && (await secureEqual(match[1], token)));
 }
 
-export function bearerAuth(token: string): MiddlewareHandler<AdminEnv> {
-  return async (c, next) => {
-    if (!(await hasBearer(c.req.header('authorization'), token))) {
-      c.header('WWW-Authenticate', 'Bearer realm="admin"');
-      return c.json({ error: 'unauthorized: a valid bearer token is required' }, 401);
-    }
-    const actor = (c.req.header('x-admin-actor') ?? 'admin').replace(/[^\p{L}\p{N} ._@-]/gu, '').slice(0, 64) || 'admin';
-    c.set('actor', actor);
-    await next();
+/**
+ * hono/bearer-auth with our contract: every refusal (no header, another scheme, a wrong token)
+ * is the same 401 with the realm and a JSON reason (the library would answer 400 to a malformed
+ * header), then the actor is read from X-Admin-Actor.
+ */
+export function adminAuth(token: string): MiddlewareHandler<AdminEnv> {
+  const refusal = {
+    wwwAuthenticateHeader: 'Bearer realm="admin"',
+    message: (c: Context) => c.json({ error: 'unauthorized: a valid bearer token is required' }, 401),
   };
+  const auth = bearerAuth<AdminEnv>({ token, noAuthenticationHeader: refusal, invalidAuthenticationHeader: refusal, invalidToken: refusal });
+  return (c, next) =>
+    auth(c, async () => {
+      const actor = (c.req.header('x-admin-actor') ?? 'admin').replace(/[^\p{L}\p{N} ._@-]/gu, '').slice(0, 64) || 'admin';
+      c.set('actor', actor);
+      await next();
+    });
 }
 
 export function adminApp(deps: AdminDeps, routes: Record<string, Hono<AdminEnv>>): Hono<AdminEnv> {
@@ -90,10 +97,17 @@ export function adminApp(deps: AdminDeps, routes: Record<string, Hono<AdminEnv>>
     app.all('*', (c) => c.json({ error: 'the admin API is off (ADMIN_TOKEN is not set)' }, 404));
     return app;
   }
-  app.use('*', bearerAuth(deps.token));
-  app.get('/audit', async (c) => {
-    const to = parseDate(c.req.query('to')) ?? deps.now();
-    const from = parseDate(c.req.query('from')) ?? new Date(to.getTime() - 7 * 86_400_000);
+  // Bearer auth and the validators refuse by throwing an HTTPException: answer it here (as JSON
+  // when it carries no response of its own); anything else goes on to the app's 500.
+  app.onError((err, c) => {
+    if (!(err instanceof HTTPException)) throw err;
+    return err.res ? err.getResponse() : c.json({ error: err.message }, err.status);
+  });
+  app.use('*', adminAuth(deps.token));
+  app.get('/audit', queryParams(z.object({ from: DateParam.optional(), to: DateParam.optional() })), async (c) => {
+    const query = c.req.valid('query');
+    const to = query.to ?? deps.now();
+    const from = query.from ?? new Date(to.getTime() - 7 * 86_400_000);
     if (from > to) return c.json({ error: 'from must be before to' }, 400);
     return c.json({ from: from.toISOString(), to: to.toISOString(), entries: await readAudit(deps.store, from, to) });
   });
@@ -101,9 +115,10 @@ export function adminApp(deps: AdminDeps, routes: Record<string, Hono<AdminEnv>>
   return app;
 }
 
-/** An ISO date or date-time from a query parameter; undefined when absent or unreadable. */
-export function parseDate(s: string | undefined): Date | undefined {
-  if (!s) return undefined;
-  const d = new Date(s);
-  return Number.isNaN(d.getTime()) ? undefined : d;
-}
+/** A query parameter holding an ISO date or date-time (2026-11-21, 2026-11-21T08:00:00+07:00). */
+export const DateParam = z.string().transform((text, ctx) => {
+  const date = new Date(text);
+  if (!Number.isNaN(date.getTime())) return date;
+  ctx.addIssue({ code: 'custom', message: 'must be a date (YYYY-MM-DD or an ISO date-time)' });
+  return z.NEVER;
+});

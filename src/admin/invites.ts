@@ -41,10 +41,8 @@ export function invitesApp(deps: InvitesAppDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const { invites, audit } = deps;
 
-  app.post('/', async (c) => {
-    const body = await jsonBody(c, InviteRequestSchema);
-    if (!body.ok) return body.response;
-    const { count, ...terms } = body.data;
+  app.post('/', jsonBody(InviteRequestSchema), async (c) => {
+    const { count, ...terms } = c.req.valid('json');
     const actor = c.get('actor');
     const issued = [];
     for (let i = 0; i < count; i++) {
@@ -55,11 +53,10 @@ export function invitesApp(deps: InvitesAppDeps): Hono<AdminEnv> {
     return c.json({ invites: issued }, 201);
   });
 
-  app.get('/', async (c) => {
-    const query = queryParams(c, ListQuerySchema);
-    if (!query.ok) return query.response;
+  app.get('/', queryParams(ListQuerySchema), async (c) => {
+    const { status } = c.req.valid('query');
     const all = await invites.list();
-    return c.json({ invites: query.data.status ? all.filter((i) => i.status === query.data.status) : all });
+    return c.json({ invites: status ? all.filter((i) => i.status === status) : all });
   });
 
   app.get('/:id', async (c) => {

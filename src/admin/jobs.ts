@@ -4,8 +4,8 @@
  * with totals per job and the last run of each, mounted by the composition root under /admin.
  */
 import { Hono } from 'hono';
-import type { AdminEnv } from './index';
-import { parseDate } from './index';
+import { z } from 'zod';
+import { DateParam, queryParams, type AdminEnv } from './index';
 import type { Store } from '../store/store';
 import { LAST_RUNS_KEY, type JobRun } from '../jobs/job';
 import { readHistory, type JobRecord } from '../jobs/history';
@@ -17,18 +17,26 @@ export interface JobsAdminDeps {
 
 const DAY_MS = 86_400_000;
 
+const LIMIT = 'must be a whole number from 1 to 1000';
+const JobsQuerySchema = z.object({
+  job: z.string().optional(),
+  from: DateParam.optional(),
+  to: DateParam.optional(),
+  limit: z
+    .string()
+    .regex(/^\d+$/, LIMIT)
+    .transform(Number)
+    .pipe(z.number().min(1, LIMIT).max(1000, LIMIT))
+    .optional(),
+});
+
 export function jobsAdmin(deps: JobsAdminDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  app.get('/', async (c) => {
-    const to = parseDate(c.req.query('to')) ?? deps.now();
-    const from = parseDate(c.req.query('from')) ?? new Date(to.getTime() - 30 * DAY_MS);
-    if (c.req.query('from') && !parseDate(c.req.query('from'))) return c.json({ error: 'from must be a date' }, 400);
-    if (c.req.query('to') && !parseDate(c.req.query('to'))) return c.json({ error: 'to must be a date' }, 400);
+  app.get('/', queryParams(JobsQuerySchema), async (c) => {
+    const { job, limit = 100, ...range } = c.req.valid('query');
+    const to = range.to ?? deps.now();
+    const from = range.from ?? new Date(to.getTime() - 30 * DAY_MS);
     if (from > to) return c.json({ error: 'from must be before to' }, 400);
-    const limitRaw = c.req.query('limit') ?? '100';
-    const limit = Number(limitRaw);
-    if (!/^\d+$/.test(limitRaw) || limit < 1 || limit > 1000) return c.json({ error: 'limit must be a whole number from 1 to 1000' }, 400);
-    const job = c.req.query('job');
     const [runs, lastRaw] = await Promise.all([
       readHistory(deps.store, { from, to, job, limit }),
       deps.store.hashGetAll(LAST_RUNS_KEY),

@@ -35,16 +35,15 @@ export interface StatsAppDeps {
 export function statsApp(deps: StatsAppDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
 
-  app.get('/', async (c) => {
-    const query = queryParams(c, StatsQuerySchema);
-    if (!query.ok) return query.response;
-    const to = query.data.to ?? vnDay(deps.now());
-    const from = query.data.from ?? addDays(to, -(DEFAULT_RANGE_DAYS - 1));
+  app.get('/', queryParams(StatsQuerySchema), async (c) => {
+    const query = c.req.valid('query');
+    const to = query.to ?? vnDay(deps.now());
+    const from = query.from ?? addDays(to, -(DEFAULT_RANGE_DAYS - 1));
     if (from > to) return c.json({ error: 'from must not be after to' }, 400);
     if (daySpan(from, to) > MAX_RANGE_DAYS) {
       return c.json({ error: `the range may cover at most ${MAX_RANGE_DAYS} days` }, 400);
     }
-    return c.json(await stats(deps.store, from, to, { top: query.data.top }));
+    return c.json(await stats(deps.store, from, to, { top: query.top }));
   });
 
   return app;

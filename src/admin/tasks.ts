@@ -10,9 +10,9 @@
  * Every write is validated with the task schema (one owner per unit id across all tasks) and
  * audited with who did what.
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AdminEnv, Audit } from './index';
+import { invalidRequest, jsonBody, queryParams, type AdminEnv, type Audit } from './index';
 import type { Store } from '../store/store';
 import { slugify } from '../text/normalize';
 import { TaskRepository, unitsOf } from '../tasks/repository';
@@ -32,6 +32,8 @@ const CreateBody = TaskSchema.extend({
   id: TaskSchema.shape.id.optional(),
   unit: TaskSchema.shape.unit.optional(),
 });
+
+const ListQuerySchema = z.object({ status: TaskStatusSchema.optional(), unit: z.string().optional() });
 
 /** PUT body: the fields to change; at least one. */
 const PatchBody = z
@@ -54,12 +56,8 @@ export function tasksAdmin(deps: TasksAdminDeps): Hono<AdminEnv> {
   const repo = new TaskRepository(deps.store, deps.bundled);
   const { audit } = deps;
 
-  app.get('/', async (c) => {
-    const status = c.req.query('status');
-    if (status !== undefined && !TaskStatusSchema.safeParse(status).success) {
-      return c.json({ error: 'status must be open, done or cancelled' }, 400);
-    }
-    const unit = c.req.query('unit');
+  app.get('/', queryParams(ListQuerySchema), async (c) => {
+    const { status, unit } = c.req.valid('query');
     const all = await repo.all();
     const tasks = all.filter((t) => (!status || t.status === status) && (!unit || t.unit === unit));
     return c.json({ tasks, units: unitsOf(all) });
@@ -70,14 +68,12 @@ export function tasksAdmin(deps: TasksAdminDeps): Hono<AdminEnv> {
     return task ? c.json({ task }) : c.json({ error: `no task with id "${c.req.param('id')}"` }, 404);
   });
 
-  app.post('/', async (c) => {
-    const body = await readBody(c, CreateBody);
-    if (!body.ok) return body.response;
-    const input = body.data;
+  app.post('/', jsonBody(CreateBody), async (c) => {
+    const input = c.req.valid('json');
     const id = input.id ?? slugify(input.title, 40);
     const unit = input.unit ?? slugify(input.owner, 32);
     const parsed = TaskSchema.safeParse({ ...input, id, unit });
-    if (!parsed.success) return invalid(c, parsed.error, 'could not derive a valid id or unit: give them explicitly');
+    if (!parsed.success) return invalidRequest(c, parsed.error, 'could not derive a valid id or unit: give them explicitly');
     const all = await repo.all();
     const clash = unitClash(all, parsed.data);
     if (clash) return c.json({ error: clash }, 400);
@@ -87,23 +83,22 @@ export function tasksAdmin(deps: TasksAdminDeps): Hono<AdminEnv> {
     return c.json({ task: created.task }, 201);
   });
 
-  app.put('/:id', async (c) => {
+  app.put('/:id', jsonBody(PatchBody), async (c) => {
     const id = c.req.param('id');
-    const body = await readBody(c, PatchBody);
-    if (!body.ok) return body.response;
+    const patch = c.req.valid('json');
     const all = await repo.all();
     const current = all.find((t) => t.id === id);
     if (!current) return c.json({ error: `no task with id "${id}"` }, 404);
-    const parsed = TaskSchema.safeParse({ ...current, ...body.data });
-    if (!parsed.success) return invalid(c, parsed.error, 'the changed task is not valid');
+    const parsed = TaskSchema.safeParse({ ...current, ...patch });
+    if (!parsed.success) return invalidRequest(c, parsed.error, 'the changed task is not valid');
     const clash = unitClash(all.filter((t) => t.id !== id), parsed.data);
     if (clash) return c.json({ error: clash }, 400);
     const saved = await repo.replace(parsed.data);
     if (!saved) return c.json({ error: `no task with id "${id}"` }, 404);
-    const changed = Object.keys(body.data);
+    const changed = Object.keys(patch);
     const detail: Record<string, unknown> = { changed };
-    if (body.data.deadline) detail.deadline = { from: current.deadline, to: saved.deadline };
-    if (body.data.status) detail.status = { from: current.status, to: saved.status };
+    if (patch.deadline) detail.deadline = { from: current.deadline, to: saved.deadline };
+    if (patch.status) detail.status = { from: current.status, to: saved.status };
     await audit({ actor: c.get('actor'), action: 'tasks.update', target: id, detail });
     return c.json({ task: saved, changed });
   });
@@ -122,23 +117,4 @@ export function tasksAdmin(deps: TasksAdminDeps): Hono<AdminEnv> {
 function unitClash(others: readonly Task[], task: Task): string | undefined {
   const other = others.find((t) => t.unit === task.unit && t.owner !== task.owner && t.id !== task.id);
   return other ? `unit "${task.unit}" already names "${other.owner}" (task ${other.id}): use that owner or another unit id` : undefined;
-}
-
-
-type BodyResult<T> = { ok: true; data: T } | { ok: false; response: Response };
-
-async function readBody<T>(c: Context<AdminEnv>, schema: z.ZodType<T>): Promise<BodyResult<T>> {
-  let raw: unknown;
-  try {
-    raw = await c.req.json();
-  } catch {
-    return { ok: false, response: c.json({ error: 'the body must be JSON' }, 400) };
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) return { ok: false, response: invalid(c, parsed.error, 'invalid task') };
-  return { ok: true, data: parsed.data };
-}
-
-function invalid(c: Context<AdminEnv>, error: z.ZodError, message: string): Response {
-  return c.json({ error: message, issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) }, 400);
 }

@@ -8,7 +8,7 @@
  *
  * Store layout (nothing here holds a user id inside a value, so erasing the role key erases
  * the link between a person and an invite):
- *   role:<channel>:<userId>      JSON RoleBinding (a plain role string is still read)
+ *   role:<channel>:<userId>      JSON RoleBinding
  *   invite:<id>                  JSON InviteRecord; the code itself is kept only as a hash
  *   invite-code:<sha256(code)>   the invite id, kept as long as the record so a spent code
  *                                is told apart from a wrong one
@@ -50,10 +50,9 @@ export interface BoundUser {
   binding: RoleBinding;
 }
 
-/** Reads a stored binding: JSON, or the plain role string older code wrote. */
+/** Reads a stored binding; null when there is none or it is unreadable. */
 export function parseBinding(raw: string | null): RoleBinding | null {
   if (raw === null) return null;
-  if ((ROLES as readonly string[]).includes(raw)) return { role: raw as Role, units: [], since: '' };
   try {
     const parsed = RoleBindingSchema.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : null;

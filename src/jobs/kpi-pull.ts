@@ -10,7 +10,7 @@
 import type { Job, JobContext } from './job';
 import type { Audit } from '../admin/index';
 import { describeError } from '../log';
-import { parseCsv } from '../kpi/csv';
+import { parseCsv } from '../text/csv';
 import type { KpiService } from '../kpi/service';
 import type { SourcedRow } from '../kpi/ingest';
 import type { PullSource } from '../config-pull-sources';

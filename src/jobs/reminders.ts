@@ -1,5 +1,5 @@
 /**
- * @module tasks/reminders-job
+ * @module jobs/reminders
  * The daily reminder run: each subscriber gets at most ONE digest per run, holding the tasks it
  * follows that entered a stage (7, 3, 1 days left, due today, overdue weekly) and were not yet
  * reminded at that stage.
@@ -28,6 +28,7 @@ import type { JobContext } from './job';
 import type { Outbound, Recipient, Reply, SendResult } from '../core/types';
 import type { Texts } from '../core/texts';
 import type { Store } from '../store/store';
+import { fnv1a32 } from '../text/hash';
 import { describeError } from '../log';
 import { localDate } from '../tasks/calendar';
 import { buildDigest, itemsFor, stagedTasks, type DueItem } from '../tasks/digest';
@@ -46,7 +47,6 @@ import {
 } from '../tasks/subscriptions';
 
 export const REMINDERS_JOB_ID = 'reminders';
-export const SENT_KEY = SENT_INDEX_KEY;
 /** How long an unconfirmed claim blocks its item: far longer than any run, short enough to retry the same day. */
 export const PENDING_TTL_SECONDS = 6 * 3600;
 /** A confirmed claim, used only when the sent index could not be written: longer than any stage window. */
@@ -114,7 +114,7 @@ export function claimKey(subscriber: string, item: DueItem): string {
 
 /** The sent-index field of one item: short (hashed) because the index is read whole every run. */
 export function sentField(subscriber: string, item: DueItem): string {
-  return `${subscriber}|${fnv1a(item.key)}`;
+  return `${subscriber}|${itemHash(item.key)}`;
 }
 
 export function cursorKey(today: string): string {
@@ -162,7 +162,7 @@ async function runReminders(
     store.hashGetAll(OVERRIDES_KEY),
     store.hashGetAll(SUBSCRIPTIONS_KEY),
     store.hashGetAll(DELIVERY_KEY),
-    store.hashGetAll(SENT_KEY),
+    store.hashGetAll(SENT_INDEX_KEY),
     store.get(cursorKey(today)),
   ]);
   const tasks = mergeTasks(opts.bundled ?? bundledTasks(), parseOverrides(overridesRaw));
@@ -175,7 +175,7 @@ async function runReminders(
   };
   // Plan (pure): what each subscriber has due, and which index fields are still current.
   const staged = stagedTasks(tasks, today);
-  const hashes = new Map(staged.map((item) => [item.key, fnv1a(item.key)]));
+  const hashes = new Map(staged.map((item) => [item.key, itemHash(item.key)]));
   const field = (id: string, item: DueItem) => `${id}|${hashes.get(item.key)!}`;
   const current = new Set<string>();
   const work: Work[] = [];
@@ -276,7 +276,7 @@ async function recordSent(w: Work, won: DueItem[], d: ProcessDeps): Promise<void
   // The value is not read (only the field matters); kept tiny because the index is read whole.
   const fields = Object.fromEntries(won.map((item) => [sentField(w.id, item), '1']));
   try {
-    await d.store.hashSet(SENT_KEY, fields);
+    await d.store.hashSet(SENT_INDEX_KEY, fields);
   } catch (e) {
     // Without the index record the claims are the only proof of sending: make them outlast the stage.
     d.log.warn('reminders: sent index not written, confirming claims', { error: describeError(e) });
@@ -311,7 +311,7 @@ async function finish(
   try {
     // Index records whose stage has passed (or whose chat unsubscribed) are no longer needed.
     const stale = [...f.sent].filter((field) => !f.current.has(field));
-    if (stale.length) await store.hashDel(SENT_KEY, ...stale);
+    if (stale.length) await store.hashDel(SENT_INDEX_KEY, ...stale);
     if (f.nextCursor) await store.set(cursorKey(f.today), f.nextCursor, CURSOR_TTL_SECONDS);
     else if (f.cursor) await store.del(cursorKey(f.today));
   } catch (e) {
@@ -363,12 +363,7 @@ export function estimateSendCalls(reply: Reply, to: Recipient): number {
   return to.channel === 'zalo' ? Math.ceil(chars / 1800) + 1 : Math.ceil(chars / 3500);
 }
 
-/** FNV-1a 32-bit, base 36: a short stable id for an item key inside one subscriber's fields. */
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(36);
+/** FNV-1a 32-bit in base 36: a short stable id for an item key inside one subscriber's fields (stored: keep the form). */
+function itemHash(key: string): string {
+  return fnv1a32(key).toString(36);
 }

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { KpiCatalog } from './definitions';
 import type { ObservationStore, UpsertOutcome } from './observations';
-import { parseCsv, CsvError } from './csv';
+import { parseCsv, CsvError } from '../text/csv';
 import { periodProblem, unitProblem, valueProblem } from './validate';
 import type { Observation, ObservationOrigin } from './schema';
 import { describeError, type Logger } from '../log';

@@ -1,10 +1,9 @@
 /**
  * @module kpi/period
- * The periods a KPI value can belong to (a year, quarter, month, ISO week or single day),
- * their first and last days, and calendar dates in Asia/Ho_Chi_Minh. Pure functions: the
- * clock is always passed in, so status and validation can be tested at any instant.
+ * The periods a KPI value can belong to (a year, quarter, month, ISO week or single day) and
+ * their first and last days. Pure functions: the clock is always passed in, so status and
+ * validation can be tested at any instant.
  */
-import { vnDay } from '../core/vn-time';
 
 /** A calendar date as YYYY-MM-DD. */
 export type IsoDate = string;
@@ -20,10 +19,6 @@ export interface Period {
 }
 
 const DAY_MS = 86_400_000;
-/** The calendar date in Asia/Ho_Chi_Minh at instant `at`. */
-export function hcmDate(at: Date): IsoDate {
-  return vnDay(at);
-}
 
 /** Days since 1970-01-01 for a YYYY-MM-DD date (a day number, handy for trends and ages). */
 export function dayNumber(date: IsoDate): number {

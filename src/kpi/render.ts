@@ -9,8 +9,9 @@
  */
 import type { Block, Button, Citation, Locale, Reply } from '../core/types';
 import { formatDate, type Texts } from '../core/texts';
-import { fnv1a } from '../search/analyzer';
-import { hcmDate, parsePeriod } from './period';
+import { fnv1a } from '../text/hash';
+import { vnDay } from '../core/vn-time';
+import { parsePeriod } from './period';
 import type { KpiDefinition, Observation, SourceRef } from './schema';
 import type { KpiStatus } from './status';
 import type { KpiView } from './service';
@@ -284,7 +285,7 @@ export function detailReply(view: KpiView, locale: Locale, texts: Texts): Reply 
 
 /** The day a value was recorded: a bundled value carries its source's date, a stored one an instant. */
 function recordedDate(o: Observation): string {
-  return o.recordedAt.length > 10 ? hcmDate(new Date(o.recordedAt)) : o.recordedAt;
+  return o.recordedAt.length > 10 ? vnDay(new Date(o.recordedAt)) : o.recordedAt;
 }
 
 function historyItem(def: KpiDefinition, o: Observation, locale: Locale, texts: Texts): string {

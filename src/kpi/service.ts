@@ -11,7 +11,8 @@ import type { ChannelName, Locale, Recipient } from '../core/types';
 import { KpiCatalog, canSee, loadCatalog, type Viewer } from './definitions';
 import { ObservationStore } from './observations';
 import { asOfDate, evaluateStatus, type StatusResult } from './status';
-import { hcmDate, type IsoDate } from './period';
+import { vnDay } from '../core/vn-time';
+import type { IsoDate } from './period';
 import { ingestRows, type IngestReport, type SourcedRow } from './ingest';
 import type { KpiDefinition, Observation, ObservationOrigin } from './schema';
 
@@ -54,7 +55,7 @@ export function evaluate(def: KpiDefinition, history: Observation[], at: Date): 
     cadence: def.cadence,
     staleAfterDays: def.staleAfterDays,
     points: history.map((o) => ({ asOf: asOfDate(o.period, o.recordedAt), value: o.value })),
-    today: hcmDate(at),
+    today: vnDay(at),
   });
 }
 

@@ -16,7 +16,8 @@
  * (or the definition's staleAfterDays) before today.
  */
 import { CADENCE_DAYS, type Cadence, type Direction, type Milestone } from './schema';
-import { dayNumber, hcmDate, parsePeriod, type IsoDate } from './period';
+import { vnDay } from '../core/vn-time';
+import { dayNumber, parsePeriod, type IsoDate } from './period';
 
 export type KpiStatus = 'on_track' | 'at_risk' | 'off_track' | 'no_target' | 'no_data';
 
@@ -164,6 +165,6 @@ function round6(x: number): number {
  */
 export function asOfDate(period: string, recordedAt: string): IsoDate {
   const end = parsePeriod(period)?.end ?? period;
-  const recorded = /^\d{4}-\d{2}-\d{2}$/.test(recordedAt) ? recordedAt : hcmDate(new Date(recordedAt));
+  const recorded = /^\d{4}-\d{2}-\d{2}$/.test(recordedAt) ? recordedAt : vnDay(new Date(recordedAt));
   return recorded < end ? recorded : end;
 }

@@ -5,7 +5,8 @@
  * that has already begun. Each check returns a reason in plain words or null.
  */
 import type { KpiDefinition } from './schema';
-import { hcmDate, parsePeriod, PERIOD_FORMATS, type Period } from './period';
+import { vnDay } from '../core/vn-time';
+import { parsePeriod, PERIOD_FORMATS, type Period } from './period';
 
 /** Why a value cannot be a value of this KPI, or null when it can. */
 export function valueProblem(def: KpiDefinition, value: number): string | null {
@@ -33,7 +34,7 @@ export function unitProblem(def: KpiDefinition, unit: string | undefined): strin
 export function periodProblem(text: string, now: Date): { period: Period } | { problem: string } {
   const period = parsePeriod(text);
   if (!period) return { problem: `period must be one of ${PERIOD_FORMATS} (got ${text.slice(0, 40)})` };
-  const today = hcmDate(now);
+  const today = vnDay(now);
   if (period.start > today) return { problem: `period ${text} has not begun yet (today is ${today} in Asia/Ho_Chi_Minh)` };
   return { period };
 }

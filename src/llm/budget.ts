@@ -82,9 +82,4 @@ export class TokenBudget {
       this.log?.warn('llm token usage not recorded', { error: describeError(e) });
     }
   }
-
-  /** Tokens counted today (for /healthz or an admin view). */
-  async usedToday(): Promise<number> {
-    return Number((await this.store.get(budgetKey(this.now()))) ?? 0);
-  }
 }

@@ -22,7 +22,10 @@ export function createOpenAIClient(s: ClientSettings): OpenAI {
     apiKey: s.apiKey,
     baseURL: s.baseUrl ?? null,
     timeout: s.timeoutMs,
-    // Retries are ours (withOneRetry): one at most, never a long retry-after sleep.
+    // Retries are ours (withOneRetry): one at most, never a long retry-after sleep. The SDK's own
+    // (maxRetries) sleeps whatever retry-after says, and its sleep does not hear the abort signal:
+    // with maxRetries 1, a 429 with retry-after 8 held a call with a 2 s deadline for 8.06 s
+    // (openai 6.49, loopback server); withOneRetry answers without the model at once.
     maxRetries: 0,
     // Workers' fetch throws "Illegal invocation" when called with another `this`.
     fetch: (input, init) => f(input, init),

@@ -5,7 +5,8 @@
  * ingest script does the file I/O and the all-or-nothing write.
  *
  * JSON: one record, an array of records, or `{ "procedures": [...] }`, each record in the shape
- * of ProcedureSchema. CSV (UTF-8, comma-separated, RFC 4180 quoting, header row) with columns:
+ * of ProcedureSchema. CSV (UTF-8, comma-separated, RFC 4180 quoting, header row; read as every
+ * CSV import is, see kpi/csv: bad quoting refuses the file at its line) with columns:
  *   id, code, name, aliases, field, level, levelSince, levelNote, agency, applicants, steps,
  *   inPersonWhere, inPersonTime, inPersonFee, onlineWhere, onlineTime, onlineFee,
  *   postWhere, postTime, postFee, documents, result, legalBasis, onlineLevel, portalUrl,
@@ -15,6 +16,7 @@
  * a source item is `Tiêu đề <https://…> (2026-11-21)` (URL optional, date required).
  * Unknown columns are an error, so a typo never silently drops a field.
  */
+import { CsvError, parseCsv, type CsvRecord } from '../text/csv';
 import { ProcedureCatalogSchema, ProcedureSchema, describeIssues, type Procedure } from './schema';
 
 export interface RowError {
@@ -119,67 +121,17 @@ export const CSV_COLUMNS = [
 ] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 
-interface CsvRow {
-  line: number;
-  cells: string[];
-}
-
-/** RFC 4180 rows (quoted cells may hold commas, quotes and newlines), each with its start line. */
-export function parseCsv(text: string): CsvRow[] {
-  const rows: CsvRow[] = [];
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let line = 1;
-  let rowLine = 1;
-  let i = 0;
-  const endRow = () => {
-    cells.push(cell);
-    if (!(cells.length === 1 && cells[0]!.trim() === '')) rows.push({ line: rowLine, cells });
-    cells = [];
-    cell = '';
-  };
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i += 2;
-        continue;
-      }
-      if (ch === '"') quoted = false;
-      else {
-        if (ch === '\n') line++;
-        cell += ch;
-      }
-      i++;
-      continue;
-    }
-    if (ch === '"' && cell.trim() === '') {
-      quoted = true;
-      cell = '';
-    } else if (ch === ',') {
-      cells.push(cell);
-      cell = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      endRow();
-      line++;
-      rowLine = line;
-    } else {
-      cell += ch;
-    }
-    i++;
-  }
-  if (cell !== '' || cells.length > 0) endRow();
-  return rows;
-}
-
 export function parseCsvCatalogue(text: string): ParseResult {
-  const rows = parseCsv(text);
+  let rows: CsvRecord[];
+  try {
+    rows = parseCsv(text);
+  } catch (e) {
+    if (e instanceof CsvError) return { records: [], errors: [{ line: e.line, reason: e.reason }] };
+    throw e;
+  }
   const header = rows.shift();
   if (!header) return { records: [], errors: [{ line: 1, reason: 'empty CSV file' }] };
-  const columns = header.cells.map((c) => c.trim());
+  const columns = header.fields;
   const unknown = columns.filter((c) => !(CSV_COLUMNS as readonly string[]).includes(c));
   const missing = ['id', 'name', 'field', 'asOf', 'sources'].filter((c) => !columns.includes(c));
   if (unknown.length || missing.length) {
@@ -192,12 +144,12 @@ export function parseCsvCatalogue(text: string): ParseResult {
   const errors: RowError[] = [];
   const items: unknown[] = [];
   for (const row of rows) {
-    if (row.cells.length !== columns.length) {
-      errors.push({ line: row.line, reason: `expected ${columns.length} cells, found ${row.cells.length}` });
+    if (row.fields.length !== columns.length) {
+      errors.push({ line: row.line, reason: `expected ${columns.length} cells, found ${row.fields.length}` });
       items.push(undefined);
       continue;
     }
-    const get = (c: Column) => row.cells[columns.indexOf(c)]?.trim() ?? '';
+    const get = (c: Column) => row.fields[columns.indexOf(c)] ?? '';
     let raw: Record<string, unknown>;
     try {
       raw = csvRecord(get);

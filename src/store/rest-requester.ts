@@ -8,6 +8,8 @@
  * update costs in Node.
  */
 
+import type { Requester, UpstashRequest, UpstashResponse } from '@upstash/redis/cloudflare';
+
 /** One POST: the full URL, headers and JSON body; resolves with the status, body and sync token. */
 export type RestSend = (url: string, headers: Record<string, string>, body: string, signal: AbortSignal) => Promise<RestResponse>;
 
@@ -33,17 +35,15 @@ export interface RestRequesterOptions {
   send?: RestSend;
 }
 
-/** The request and reply shapes of @upstash/redis's Requester interface. */
-export interface RestRequest {
-  path?: string[];
-  body?: unknown;
-}
-export interface RestReply<T = unknown> {
-  result?: T;
-  error?: string;
-}
+/** The request and reply shapes of @upstash/redis's Requester interface (its own types). */
+export type RestRequest = Pick<UpstashRequest, 'path' | 'body'>;
+export type RestReply<T = unknown> = UpstashResponse<T>;
 
-export class RestRequester {
+/**
+ * Implements @upstash/redis's `Requester`, so the library's client could be handed this requester
+ * (or ours swapped for its own) without changing UpstashStore; the compiler holds the two together.
+ */
+export class RestRequester implements Requester {
   private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
   private readonly attempts: number;

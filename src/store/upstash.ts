@@ -1,16 +1,24 @@
 /**
  * @module store/upstash
- * The Store on Upstash Redis over its REST API, for Cloudflare Workers and Node alike. It imports
- * the client's Cloudflare build, which uses only fetch/atob/TextDecoder (no Node APIs and no
- * `cache` request option that older Workers reject). Values stay raw strings
- * (automaticDeserialization off).
+ * The Store on Upstash Redis over its REST API, for Cloudflare Workers and Node alike. Values
+ * stay raw strings.
  *
  * Round trips are what an update pays for (each is a subrequest on Workers and most of the CPU in
- * Node), so the commands issued in the same tick go out together as one /pipeline request, each
- * keeping its own result or error; a lone command goes to / as before. Multi-step writes are one
- * Lua script each, atomic on the server and batchable like any single command.
+ * Node), so the commands issued in the same turn of the event loop go out together as one
+ * /pipeline request, each keeping its own result or error; a lone command goes to / as before.
+ * Multi-step writes are one Lua script each, atomic on the server and batchable like any command.
+ *
+ * Why not @upstash/redis (1.39), which has auto-pipelining, retries and read-your-writes: measured
+ * with its own client (enableAutoPipelining over the global fetch: only its Node build takes a
+ * sender of ours, and then parses every value as JSON), one Telegram update cost 5.0 / 19-20 ms CPU (p50 / p99) and 7.1 requests,
+ * against 1.9-2.4 / 6.7-10.3 ms and 5.0 here (`npm run bench -- --quick --no-search`, 2 runs
+ * each); under `npm run load -- --rates 100,500 --seconds 20` it acknowledged 81-186 of 500
+ * updates/s at 4.6-6.3 ms CPU and 6.1 requests per update, against 329-500/s at 1.2-1.35 ms and
+ * 0.5-1.3 requests here (2-core machine shared with other work, 2026-12). Its
+ * pipelines wait two microtasks, not the turn, so updates woken together never share a request;
+ * it splits reads from writes and leaves LRANGE, HGETALL, SMEMBERS and ZRANGE out of them.
+ * Its `retry: false` still retries once. So the wire side is ours (./rest-requester, ./node-send).
  */
-import { Redis } from '@upstash/redis/cloudflare';
 import { assertMaxLen, assertTtl, compareBinary } from './checks';
 import type { ScoredMember, Store } from './store';
 import { RestRequester, type RestReply, type RestSend } from './rest-requester';
@@ -49,19 +57,9 @@ interface Queued {
   reject(error: unknown): void;
 }
 
-/** The command client of @upstash/redis over our RestRequester, so the runtime picks how requests are sent. */
-class RestClient extends Redis {
-  constructor(rest: RestRequester, opts: { url: string; token: string }) {
-    super({ url: opts.url, token: opts.token, automaticDeserialization: false, enableAutoPipelining: false, enableTelemetry: false });
-    // Requester is the client's documented extension point; ours sends every command.
-    this.client = rest;
-  }
-}
-
 export class UpstashStore implements Store {
   readonly kind = 'upstash' as const;
 
-  private readonly redis: RestClient;
   private readonly rest: RestRequester;
   /** Commands waiting for the end of this tick, to go out in one request. */
   private queue: Queued[] = [];
@@ -75,7 +73,6 @@ export class UpstashStore implements Store {
       timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       send: opts.send,
     });
-    this.redis = new RestClient(this.rest, opts);
   }
 
   requestsMade(): number {
@@ -250,7 +247,9 @@ export class UpstashStore implements Store {
     if (batch.length === 1) {
       const [only] = batch as [Queued];
       try {
-        only.resolve(await this.redis.exec(only.command));
+        const reply = await this.rest.request({ body: only.command });
+        if (reply.error) throw new Error(reply.error);
+        only.resolve(reply.result);
       } catch (error) {
         only.reject(storeError(error, only.command[0]!));
       }

@@ -40,11 +40,6 @@ export function dueItems(tasks: readonly Task[], sub: Subscription, today: strin
   return itemsFor(stagedTasks(tasks, today), sub);
 }
 
-/** The identity of one reminder: a task, the deadline it had, and the stage window. */
-export function itemKey(item: DueItem): string {
-  return item.key;
-}
-
 function byUrgency(a: DueItem, b: DueItem): number {
   if (a.stage.daysLeft !== b.stage.daysLeft) return a.stage.daysLeft - b.stage.daysLeft;
   return a.task.id < b.task.id ? -1 : a.task.id > b.task.id ? 1 : 0;

@@ -99,6 +99,22 @@ describe('POST /admin/invites', () => {
     expect(((await res.json()) as { error: string }).error).toMatch(reason);
     expect(await t.store.keysWithPrefix('')).toEqual([]);
   });
+
+  it('lists each field in error in `issues`, for programs', async () => {
+    const t = makeTestApp({ ADMIN_TOKEN: TOKEN });
+    const res = await t.request('/admin/invites', post({ role: 'citizen', units: ['Sở Nội vụ'] }));
+    expect(((await res.json()) as { issues: Array<{ path: string }> }).issues.map((i) => i.path)).toEqual(['role', 'units.0']);
+  });
+
+  it('refuses a body not sent as JSON with 415, issuing nothing', async () => {
+    const t = makeTestApp({ ADMIN_TOKEN: TOKEN });
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const res = await t.request('/admin/invites', { method: 'POST', headers: { ...auth(), 'content-type': type }, body: '{"role":"staff"}' });
+      expect(res.status).toBe(415);
+      expect(((await res.json()) as { error: string }).error).toMatch(/application\/json/);
+    }
+    expect(await t.store.keysWithPrefix('')).toEqual([]);
+  });
 });
 
 describe('GET and DELETE /admin/invites', () => {

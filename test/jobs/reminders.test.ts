@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/tasks/calendar';
 import { TaskRepository } from '../../src/tasks/repository';
-import { SENT_KEY, createRemindersJob, cursorKey, defaultBackoffMs, type ReminderCounts } from '../../src/jobs/reminders';
-import { DELIVERY_KEY, SUBSCRIPTIONS_KEY, Subscriptions, eraseReminderData } from '../../src/tasks/subscriptions';
+import { createRemindersJob, cursorKey, defaultBackoffMs, type ReminderCounts } from '../../src/jobs/reminders';
+import { DELIVERY_KEY, SENT_INDEX_KEY, SUBSCRIPTIONS_KEY, Subscriptions, eraseReminderData } from '../../src/tasks/subscriptions';
 import { meteredStore } from '../../src/tasks/metered-store';
 import { makeHarness, task } from '../tasks/support/harness';
 import { RecordingOutbound, replyText } from '../tasks/support/recording-outbound';
@@ -175,14 +175,14 @@ describe('the reminder job', () => {
     await h.say('/nhacviec chon don-vi:don-vi-thu');
     await h.say('/nhacviec chon don-vi:don-vi-thu', { chatId: '2002' });
     await h.runJob();
-    expect(Object.keys(await h.store.hashGetAll(SENT_KEY))).toHaveLength(2);
+    expect(Object.keys(await h.store.hashGetAll(SENT_INDEX_KEY))).toHaveLength(2);
     await h.say('/huynhac', { chatId: '2002' });
     h.setDay('2026-11-24'); // 4 days left: the T-7 window is still current
     await h.runJob();
-    expect(Object.keys(await h.store.hashGetAll(SENT_KEY))).toHaveLength(1);
+    expect(Object.keys(await h.store.hashGetAll(SENT_INDEX_KEY))).toHaveLength(1);
     h.setDay('2026-11-25'); // 3 days left: the T-3 window opens and the T-7 record is stale
     await h.runJob();
-    const fields = Object.keys(await h.store.hashGetAll(SENT_KEY));
+    const fields = Object.keys(await h.store.hashGetAll(SENT_INDEX_KEY));
     expect(fields).toHaveLength(1);
     expect(fields[0]).toMatch(/^telegram:1001\|/);
     expect(Object.keys(await h.store.hashGetAll(SUBSCRIPTIONS_KEY))).toEqual(['telegram:1001']);
@@ -233,7 +233,7 @@ describe('erasing a chat', () => {
     // subscription + sent record + the run's claim (kept until it expires) + the extra claim
     expect(await eraseReminderData(h.store, { channel: 'telegram', chatId: '1001' })).toBe(4);
     expect(Object.keys(await h.store.hashGetAll(SUBSCRIPTIONS_KEY))).toEqual(['telegram:2002']);
-    expect(Object.keys(await h.store.hashGetAll(SENT_KEY))).toEqual([]);
+    expect(Object.keys(await h.store.hashGetAll(SENT_INDEX_KEY))).toEqual([]);
     expect(Object.keys(await h.store.hashGetAll(DELIVERY_KEY))).toEqual(['telegram:2002']);
     expect(await h.store.keysWithPrefix('remind:claim:telegram:1001')).toEqual([]);
   });

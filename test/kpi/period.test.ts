@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hcmDate, parsePeriod } from '../../src/kpi/period';
+import { parsePeriod } from '../../src/kpi/period';
+import { vnDay } from '../../src/core/vn-time';
 
 describe('periods', () => {
   it.each([
@@ -21,7 +22,7 @@ describe('periods', () => {
   );
 
   it('gives the calendar date in Asia/Ho_Chi_Minh', () => {
-    expect(hcmDate(new Date('2026-11-20T16:59:59Z'))).toBe('2026-11-20');
-    expect(hcmDate(new Date('2026-11-20T17:00:00Z'))).toBe('2026-11-21');
+    expect(vnDay(new Date('2026-11-20T16:59:59Z'))).toBe('2026-11-20');
+    expect(vnDay(new Date('2026-11-20T17:00:00Z'))).toBe('2026-11-21');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatNumber, sparkline } from '../../src/kpi/render';
-import { parseCsv } from '../../src/kpi/csv';
+import { parseCsv } from '../../src/text/csv';
 import { parseNumber } from '../../src/kpi/ingest';
 import { loadCatalog } from '../../src/kpi/definitions';
 
@@ -49,6 +49,12 @@ describe('parseCsv', () => {
   it('refuses an unclosed quote and text after a closing quote', () => {
     expect(() => parseCsv('a,"b\n')).toThrow(/not closed/);
     expect(() => parseCsv('a,"b"c\n')).toThrow(/after a closing quote/);
+    expect(() => parseCsv('a,b"c\n')).toThrow(/line 1: a quote may only start a field/);
+  });
+
+  it('counts lines as an editor does: CRLF inside quotes is one line, an unclosed quote is where it opens', () => {
+    expect(parseCsv('k,v\r\n"a\r\nb",1\r\n\r\nc,2\r\n').map((r) => r.line)).toEqual([1, 2, 5]);
+    expect(() => parseCsv('k,v\n1,2\n\n"x,3\n4,5\n')).toThrow(/^line 4: a quoted field is not closed$/);
   });
 });
 

@@ -16,7 +16,7 @@ describe('TokenBudget', () => {
     const budget = new TokenBudget(store, 1000, () => at);
     expect(await budget.reserve(600)).toEqual({ key: 'llm:tokens:2026-11-21', tokens: 600 });
     expect(await budget.reserve(600)).toBeUndefined();
-    expect(await budget.usedToday()).toBe(600);
+    expect(await store.get('llm:tokens:2026-11-21')).toBe('600');
   });
 
   it('settles a reservation to the real usage, freeing the rest', async () => {
@@ -24,7 +24,7 @@ describe('TokenBudget', () => {
     const budget = new TokenBudget(store, 1000, () => at);
     const r = (await budget.reserve(900))!;
     await budget.settle(r, 250);
-    expect(await budget.usedToday()).toBe(250);
+    expect(await store.get('llm:tokens:2026-11-21')).toBe('250');
     expect(await budget.reserve(700)).toBeDefined();
   });
 
@@ -43,7 +43,7 @@ describe('TokenBudget', () => {
     expect(await store.get('llm:tokens:2026-11-21:addr:203.0.113.7')).toBe('600');
     expect(await budget.forShare('addr:198.51.100.4').reserve(900)).toBeDefined();
     expect(await budget.reserve(5_000)).toBeDefined(); // no share named: the global budget alone
-    expect(await budget.usedToday()).toBe(6_500);
+    expect(await store.get('llm:tokens:2026-11-21')).toBe('6500');
     expect(await store.ttl('llm:tokens:2026-11-21:addr:203.0.113.7')).toBe(2 * 86_400);
   });
 
@@ -65,7 +65,7 @@ describe('TokenBudget', () => {
     };
     const budget = new TokenBudget(store, 10_000, () => at, undefined, 1_000);
     expect(await budget.forShare('addr:a').reserve(500)).toBeUndefined();
-    expect(await budget.usedToday()).toBe(0);
+    expect(await store.get('llm:tokens:2026-11-21')).toBe('0');
   });
 
   it('fails closed when the store cannot count', async () => {

@@ -9,7 +9,7 @@ import { fakeEmbedding } from '../support/fake-openai';
 import { fakeClock, fakeLlmSettings, useFakeOpenAI, type FakeClock, type LlmSetup } from './setup';
 import { createLlm, Llm } from '../../src/llm/llm';
 import { createOpenAIClient, LlmFailure } from '../../src/llm/client';
-import { TokenBudget } from '../../src/llm/budget';
+import { TokenBudget, budgetKey } from '../../src/llm/budget';
 import { OpenAIEmbedder } from '../../src/llm/embedder';
 import { defineTool, ToolRegistry, type Tool } from '../../src/llm/tools';
 import type { PassageInput } from '../../src/llm/prompt';
@@ -334,17 +334,17 @@ describe('failures and limits', () => {
   });
 
   it('counts the tokens the server reports against the day', async () => {
-    const { llm } = setup();
+    const { llm, store } = setup();
     fake.script({ json: { answer: 'Ngày 22/6/2022 [1].', citations: [1], answerable: true }, usage: { prompt_tokens: 900, completion_tokens: 40 } });
     await ask(llm);
-    expect(await llm.budget.usedToday()).toBe(940);
+    expect(await store.get(budgetKey(now()))).toBe('940');
   });
 
   it('does not charge the budget for a refused call', async () => {
-    const { llm } = setup();
+    const { llm, store } = setup();
     fake.script({ status: 429, retryAfter: 30 });
     await ask(llm);
-    expect(await llm.budget.usedToday()).toBe(0);
+    expect(await store.get(budgetKey(now()))).toBe('0');
   });
 });
 
@@ -367,10 +367,10 @@ describe('streaming', () => {
   });
 
   it('counts the usage reported in the last chunk of a stream', async () => {
-    const { llm } = setup();
+    const { llm, store } = setup();
     fake.script({ json: { answer: 'Ngày 22/6/2022 [1].', citations: [1], answerable: true }, usage: { prompt_tokens: 500, completion_tokens: 20 } });
     await ask(llm, { onPartial: () => {} });
-    expect(await llm.budget.usedToday()).toBe(520);
+    expect(await store.get(budgetKey(now()))).toBe('520');
   });
 
   it('falls back without a retry when the stream breaks off after text was shown', async () => {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildCatalogue, parseCatalogueFile, parseCsv, recordFile } from '../../src/procedures/import';
+import { buildCatalogue, parseCatalogueFile, recordFile } from '../../src/procedures/import';
 import { ProcedureSchema } from '../../src/procedures/schema';
 import { ingest } from '../../scripts/ingest-procedures';
 import { fullRecord, minimal } from './fixtures/records';
@@ -23,11 +23,24 @@ function workspace(records: object[] = []) {
   return { dir, out, files: () => readdirSync(dir).sort() };
 }
 
-describe('parseCsv', () => {
+describe('CSV quoting in a catalogue', () => {
+  const header = 'id,name,field,asOf,sources\n';
+  const row = (id: string) => `${id},Tên,Hộ tịch,2026-11-01,Nguồn (2026-11-01)\n`;
+
   it('keeps quoted commas, quotes and newlines in a cell and remembers where each row starts', () => {
-    const rows = parseCsv('a,b\n"x, ""y""","hai\ndòng"\nz,w\n');
-    expect(rows.map((r) => r.cells)).toEqual([['a', 'b'], ['x, "y"', 'hai\ndòng'], ['z', 'w']]);
-    expect(rows.map((r) => r.line)).toEqual([1, 2, 4]);
+    const { records, errors } = parseCatalogueFile('x.csv', `${header}"thu-tuc-a","Tên, ""một""\nhai dòng",Hộ tịch,2026-11-01,Nguồn (2026-11-01)\nthu-tuc-b,Tên,Hộ tịch,,Nguồn (2026-11-01)\n`);
+    expect(records.map((r) => r.name)).toEqual(['Tên, "một"\nhai dòng']);
+    expect(errors).toEqual([expect.objectContaining({ line: 4, id: 'thu-tuc-b' })]);
+  });
+
+  it('refuses the file at the line of bad quoting, as the KPI import does', () => {
+    expect(parseCatalogueFile('x.csv', `${header}${row('thu-tuc-a')}"thu-tuc-b,Tên,Hộ tịch,2026-11-01,Nguồn (2026-11-01)\n${row('thu-tuc-c')}`)).toEqual({
+      records: [],
+      errors: [{ line: 3, reason: 'a quoted field is not closed' }],
+    });
+    expect(parseCatalogueFile('x.csv', `${header}${row('thu-tuc-a')}thu-tuc-"b",Tên,Hộ tịch,2026-11-01,Nguồn (2026-11-01)\n`).errors).toEqual([
+      { line: 3, reason: 'a quote may only start a field' },
+    ]);
   });
 });
 

@@ -191,11 +191,10 @@ describe('invite codes', () => {
 });
 
 describe('RoleDirectory', () => {
-  it('reads JSON bindings and the plain role strings older code wrote', async () => {
+  it('reads the JSON bindings it writes, and nothing else', async () => {
     const { store, roles } = setup();
     await store.set(roleKey('zalo', '7'), 'staff');
-    expect(await roles.roleOf('zalo', '7')).toBe('staff');
-    expect(await roles.unitsOf('zalo', '7')).toEqual([]);
+    expect(await roles.roleOf('zalo', '7')).toBe('citizen');
     await roles.bind('zalo', '8', { role: 'admin', units: ['ubnd-tinh'], since: '2026-11-21T01:00:00.000Z' });
     expect(await roles.roleOf('zalo', '8')).toBe('admin');
     expect(parseBinding('not json')).toBeNull();
