@@ -15,7 +15,7 @@ import { ConfigError, loadConfig } from '../src/config';
 import { createRuntime } from '../src/app';
 import type { Texts } from '../src/core/texts';
 import type { Locale } from '../src/core/types';
-import { ALLOWED_UPDATES } from '../src/channels/telegram';
+import { ALLOWED_UPDATES } from '../src/channels/telegram/schema';
 
 export const WEBHOOK_PATH = '/webhooks/telegram';
 

@@ -11,7 +11,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, type Config, type RawEnv } from '../src/config';
-import { ZaloClient, ZaloError, type WebhookInfo } from '../src/channels/zalo-client';
+import { ZaloClient, ZaloError, type WebhookInfo } from '../src/channels/zalo/client';
 
 export const WEBHOOK_PATH = '/webhooks/zalo';
 

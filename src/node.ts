@@ -15,7 +15,7 @@ import { createStore } from './store/index';
 import { nodeSend } from './store/node-send';
 import { RedisStore } from './store/redis';
 import { createLogger } from './log';
-import { forwardedClientAddress, type ClientAddressOf } from './channels/web';
+import { forwardedClientAddress, type ClientAddressOf } from './channels/web/address';
 
 export interface NodeServer {
   url: string;

@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, requireSharedStore, type RawEnv } from './conf
 import type { Hono } from 'hono';
 import { REMINDERS_JOB_ID } from './jobs/reminders';
 import { CRONS } from './jobs/runner';
-import { cloudflareClientAddress } from './channels/web';
+import { cloudflareClientAddress } from './channels/web/address';
 
 interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;

@@ -3,8 +3,13 @@
  * The one brain behind every channel: routes an Inbound to the handler for its command,
  * its typed-word phrase, or (for free text) the handler most sure about it, and returns
  * a Reply. Records the turn in conversation memory. Knows no platform.
+ *
+ * The rules that are the same for every channel live here, so no channel repeats them: the
+ * text is NFC-normalised and trimmed, and refused when longer than MAX_MESSAGE_CHARS; a user
+ * past the rate limit is told once per window, then gets silent replies; a 👍/👎 (Inbound.vote)
+ * goes to the vote handler.
  */
-import type { Handler, HandlerBasics } from './handler';
+import type { Handler, HandlerBasics, HandlerContext } from './handler';
 import type { ChannelName, Inbound, Reply } from './types';
 import { Conversation } from './conversation';
 import { RoleDirectory } from './roles';
@@ -14,6 +19,17 @@ import { describeError } from '../log';
 import { foldDigits } from '../privacy/mask';
 
 export const MAX_MESSAGE_CHARS = 2000;
+
+/** A message's text as every channel takes it: NFC, trimmed, and neither empty nor too long. */
+export type TextCheck = { ok: true; text: string } | { ok: false; problem: 'empty' | 'too-long' };
+
+/** The one length and normalisation rule (the web route calls it to answer 400 before any work). */
+export function checkText(raw: string): TextCheck {
+  const text = raw.normalize('NFC').trim();
+  if (!text) return { ok: false, problem: 'empty' };
+  if (text.length > MAX_MESSAGE_CHARS) return { ok: false, problem: 'too-long' };
+  return { ok: true, text };
+}
 /** A handler's detect() score must reach this to take a free-text message from the fallback. */
 const DETECT_THRESHOLD = 0.5;
 /** How long a reply's buttons stay numbered choices: "1" an hour later is just a number. */
@@ -71,6 +87,8 @@ export interface AssistantOptions extends HandlerBasics {
   rateLimit?: RateLimiter;
   /** Keeps each question (masked, unlinked to the user) for stats; absent means none kept. */
   questions?: QuestionRecorder;
+  /** Records a 👍/👎 (an Inbound with `vote`); absent means votes are not taken. */
+  votes?: Handler;
 }
 
 export interface HandleOptions {
@@ -132,47 +150,36 @@ export class Assistant {
   }
 
   async handle(inbound: Inbound, opts: HandleOptions = {}): Promise<Reply> {
-    const { texts, log, now, conversation } = this.opts;
+    const { texts, now, conversation } = this.opts;
+    // A vote is no message: it is neither limited, remembered nor counted as a question.
+    if (inbound.vote) return this.vote(inbound);
+    const checked = checkText(inbound.text);
+    if (!checked.ok) {
+      // Refused before anything is spent on it (the rate limit included), as channels used to.
+      if (checked.problem === 'empty') return { intent: 'empty', blocks: [], citations: [], silent: true };
+      return textReply('too-long', texts.get(inbound.locale, 'error-too-long', { max: MAX_MESSAGE_CHARS }));
+    }
+    inbound = { ...inbound, text: checked.text };
     // Asked together so the store can answer both in one round trip; the role is wasted only
     // on a message that is refused anyway.
-    const [allowed, role] = await Promise.all([
-      this.opts.rateLimit ? this.opts.rateLimit.allow(`${inbound.channel}:${inbound.userId}`) : true,
+    const [limit, role] = await Promise.all([
+      this.opts.rateLimit ? this.opts.rateLimit.check(`${inbound.channel}:${inbound.userId}`) : ('allowed' as const),
       inbound.role ?? this.opts.roles.roleOf(inbound.channel, inbound.userId),
     ]);
-    if (!allowed) {
-      return {
-        intent: 'rate-limited',
-        blocks: [{ type: 'text', text: texts.get(inbound.locale, 'rate-limited') }],
-        citations: [],
-        found: false,
-      };
+    if (limit !== 'allowed') {
+      // Told once per window; a notice for every further message would be a flood of its own.
+      const notice = textReply('rate-limited', texts.get(inbound.locale, 'rate-limited'));
+      return limit === 'refused' ? notice : { ...notice, silent: true };
     }
     const startedAt = now().getTime();
     const { route, text } = await this.routeInChat(inbound);
     // A picked choice stands for its action from here on (handlers, memory, stats), as a tap would.
     if (text !== inbound.text) inbound = { ...inbound, text };
-    let reply: Reply;
-    try {
-      reply = await route.handler.handle({
-        inbound: { ...inbound, role },
-        args: route.args,
-        onPartial: opts.onPartial,
-      });
-      if (route.via === 'unknown-command') {
-        reply = {
-          ...reply,
-          blocks: [{ type: 'text', text: texts.get(inbound.locale, 'unknown-command') }, ...reply.blocks],
-        };
-      }
-    } catch (e) {
-      log.error('handler failed', { handler: route.handler.id, channel: inbound.channel, error: describeError(e) });
-      reply = {
-        intent: 'error',
-        blocks: [{ type: 'text', text: texts.get(inbound.locale, 'error-apology') }],
-        citations: [],
-        found: false,
-      };
-    }
+    const reply = await this.run(
+      route.handler,
+      { inbound: { ...inbound, role }, args: route.args, onPartial: opts.onPartial },
+      route.via === 'unknown-command' ? texts.get(inbound.locale, 'unknown-command') : undefined,
+    );
     // A sensitive turn (an invite code, a deletion) is neither remembered nor counted: after
     // /xoadulieu, remembering it would write the chat's memory right back.
     if (route.handler.sensitive) return reply;
@@ -182,6 +189,25 @@ export class Assistant {
       this.record(inbound, route, reply, startedAt),
     ]);
     return recorded;
+  }
+
+  /** A handler's reply (after `preface`, when given); a failure becomes the apology, logged without the message. */
+  private async run(handler: Handler, ctx: HandlerContext, preface?: string): Promise<Reply> {
+    try {
+      const reply = await handler.handle(ctx);
+      return preface ? { ...reply, blocks: [{ type: 'text', text: preface }, ...reply.blocks] } : reply;
+    } catch (e) {
+      this.opts.log.error('handler failed', { handler: handler.id, channel: ctx.inbound.channel, error: describeError(e) });
+      return textReply('error', this.opts.texts.get(ctx.inbound.locale, 'error-apology'));
+    }
+  }
+
+  /** A 👍/👎 goes to the vote handler; without one it is taken and nothing is said. */
+  private async vote(inbound: Inbound): Promise<Reply> {
+    const votes = this.opts.votes;
+    if (!votes) return { intent: 'feedback-off', blocks: [], citations: [] };
+    const role = inbound.role ?? (await this.opts.roles.roleOf(inbound.channel, inbound.userId));
+    return this.run(votes, { inbound: { ...inbound, role }, args: '' });
   }
 
   /**
@@ -250,4 +276,8 @@ export class Assistant {
       this.opts.log.warn('conversation not saved', { error: describeError(e) });
     }
   }
+}
+
+function textReply(intent: string, text: string): Reply {
+  return { intent, blocks: [{ type: 'text', text }], citations: [], found: false };
 }

@@ -25,13 +25,22 @@ export class RateLimiter {
 
   /** Counts one message for `who` and says whether it is within the limit. */
   async allow(who: string): Promise<boolean> {
+    return (await this.check(who)) === 'allowed';
+  }
+
+  /**
+   * Counts one message for `who` and says where it falls: within the limit, the first one past
+   * it in this window (INCR is atomic, so exactly one message is), or a later one.
+   */
+  async check(who: string): Promise<'allowed' | 'refused' | 'refused-again'> {
     const window = Math.floor(this.now().getTime() / 1000 / this.rule.windowSeconds);
     try {
       const count = await this.store.incr(`${this.prefix}:${who}:${window}`, 1, this.rule.windowSeconds + 5);
-      return count <= this.rule.limit;
+      if (count <= this.rule.limit) return 'allowed';
+      return count === this.rule.limit + 1 ? 'refused' : 'refused-again';
     } catch (e) {
       this.log?.warn('rate limit unavailable, allowing', { error: describeError(e) });
-      return true;
+      return 'allowed';
     }
   }
 }

@@ -29,7 +29,15 @@ export interface Inbound {
    * session) is limited by it too: its part of the day's model budget, its failed invite codes.
    */
   clientAddress?: string;
+  /**
+   * A 👍/👎 on an earlier answer (a tapped button), for the core to record; `messageRef` is the
+   * channel's id of the answer voted on. The text is then empty.
+   */
+  vote?: { value: 'up' | 'down'; messageRef: string };
 }
+
+/** The intents of the reply to a vote: counted, or the answer already had one. */
+export const VOTE_INTENTS = { recorded: 'feedback', duplicate: 'feedback-duplicate' } as const;
 
 /** Where a fact came from, shown under an answer. */
 export interface Citation {
@@ -63,6 +71,11 @@ export interface Reply {
   found?: boolean;
   /** The analytics id of this question, for feedback buttons; absent when it was not recorded. */
   questionId?: string;
+  /**
+   * Nothing is to be sent for it (a chat already told it is sending too fast): chat channels stay
+   * quiet, while a request that needs an answer (the web) may still show its blocks.
+   */
+  silent?: boolean;
 }
 
 /** Where a proactive message (a reminder digest, a KPI alert) goes. */

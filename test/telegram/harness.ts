@@ -11,7 +11,7 @@ import { MemoryStore } from '../../src/store/memory';
 import { createLogger } from '../../src/log';
 import { BackgroundTracker } from '../../src/background';
 import type { Assistant } from '../../src/core/assistant';
-import { telegramChannel } from '../../src/channels/telegram';
+import { telegramChannel } from '../../src/channels/telegram/webhook';
 import type { Schedule } from '../../src/channels/typing';
 import type { FakeTelegram, RecordedCall } from '../support/fake-telegram';
 

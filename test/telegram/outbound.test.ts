@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram';
-import { telegramOutbound } from '../../src/channels/telegram';
+import { telegramOutbound } from '../../src/channels/telegram/outbound';
 import { makeTestApp } from '../support/runtime';
 import type { Reply } from '../../src/core/types';
 

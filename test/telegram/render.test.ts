@@ -12,9 +12,9 @@ import {
   partialPreview,
   renderReplyHtml,
   safeUrl,
-  splitMessage,
-} from '../../src/channels/telegram-render';
-import { addressedText, localeOf } from '../../src/channels/telegram';
+  splitHtml,
+} from '../../src/channels/telegram/render';
+import { addressedText, localeOf } from '../../src/channels/telegram/adapter';
 import { parseTelegramHtml } from '../support/fake-telegram';
 import type { Reply } from '../../src/core/types';
 
@@ -92,25 +92,25 @@ describe('safeUrl', () => {
   });
 });
 
-describe('splitMessage', () => {
+describe('splitHtml', () => {
   it('leaves a short message whole', () => {
-    expect(splitMessage('<b>ngắn</b>')).toEqual(['<b>ngắn</b>']);
+    expect(splitHtml('<b>ngắn</b>')).toEqual(['<b>ngắn</b>']);
   });
 
   it('cuts at the last paragraph boundary that fits', () => {
     const a = 'a'.repeat(30);
     const b = 'b'.repeat(30);
     const c = 'c'.repeat(30);
-    expect(splitMessage(`${a}\n\n${b}\n\n${c}`, { limit: 70 })).toEqual([`${a}\n\n${b}`, c]);
+    expect(splitHtml(`${a}\n\n${b}\n\n${c}`, 70)).toEqual([`${a}\n\n${b}`, c]);
   });
 
   it('prefers a paragraph boundary to a later line break or space', () => {
     const text = `${'a'.repeat(20)}\n\n${'b '.repeat(10)}\n${'c'.repeat(30)}`;
-    expect(splitMessage(text, { limit: 60 })[0]).toBe('a'.repeat(20));
+    expect(splitHtml(text, 60)[0]).toBe('a'.repeat(20));
   });
 
   it('closes a tag open at the cut and reopens it in the next part', () => {
-    const parts = splitMessage(`<blockquote>${'từ '.repeat(40).trim()}</blockquote>`, { limit: 50 });
+    const parts = splitHtml(`<blockquote>${'từ '.repeat(40).trim()}</blockquote>`, 50);
     expect(parts.length).toBeGreaterThan(2);
     for (const p of parts) {
       expect(p.length).toBeLessThanOrEqual(50);
@@ -121,7 +121,7 @@ describe('splitMessage', () => {
 
   it('never cuts inside an entity or a tag', () => {
     const text = `<a href="https://x.vn/?a=1&amp;b=2">${'&amp;'.repeat(30)}</a>`;
-    for (const p of splitMessage(text, { limit: 60 })) {
+    for (const p of splitHtml(text, 60)) {
       expect(p.length).toBeLessThanOrEqual(60);
       shown(p);
       expect(p).toMatch(/^<a href="https:\/\/x\.vn\/\?a=1&amp;b=2">(&amp;)+<\/a>$/);
@@ -129,7 +129,7 @@ describe('splitMessage', () => {
   });
 
   it('never cuts a surrogate pair', () => {
-    const parts = splitMessage('😀'.repeat(100), { limit: 33, html: false });
+    const parts = splitHtml('😀'.repeat(100), 33);
     for (const p of parts) {
       expect(p.length).toBeLessThanOrEqual(33);
       expect(p).toMatch(/^(?:😀)+$/u);
@@ -138,7 +138,7 @@ describe('splitMessage', () => {
   });
 
   it('does not leave an empty tag pair at the end of a part', () => {
-    const parts = splitMessage(`${'a'.repeat(45)}<b>${'b'.repeat(20)}</b>`, { limit: 50 });
+    const parts = splitHtml(`${'a'.repeat(45)}<b>${'b'.repeat(20)}</b>`, 50);
     expect(parts[0]).toBe('a'.repeat(45));
     expect(parts[1]).toBe(`<b>${'b'.repeat(20)}</b>`);
   });
@@ -154,7 +154,7 @@ describe('splitMessage', () => {
           citations: [{ id: 'i', title: 'T', source: 'S', date: '2020-01-01', url: 'https://x.vn/a' }],
         };
         const html = renderReplyHtml(reply, 'Nguồn');
-        const parts = splitMessage(html, { limit });
+        const parts = splitHtml(html, limit);
         const words = (s: string) => s.split(/\s+/).filter(Boolean);
         for (const p of parts) {
           expect(p.length).toBeLessThanOrEqual(limit);

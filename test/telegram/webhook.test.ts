@@ -2,10 +2,11 @@
  * The Telegram webhook end to end on Node: the sub-app, the runtime's assistant and the loopback
  * fake Bot API. Background work is drained explicitly; nothing waits for time.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeTelegram, FAKE_BOT_USERNAME, parseTelegramHtml, type FakeTelegram } from '../support/fake-telegram';
 import { telegramHarness, textUpdate, callbackUpdate, gate, SECRET, type Harness } from './harness';
-import type { Assistant } from '../../src/core/assistant';
+import { Assistant } from '../../src/core/assistant';
+import { createFeedbackHandler } from '../../handlers/feedback';
 import { assistantWith as assistantWith_ } from '../support/runtime';
 import type { Handler } from '../../src/core/handler';
 import type { Runtime } from '../../src/app';
@@ -23,6 +24,12 @@ afterAll(async () => {
 
 function assistantWith(handler: Handler): (rt: Runtime) => Assistant {
   return (rt) => assistantWith_(rt, [handler]);
+}
+
+/** An assistant with only `handlers`, taking 👍/👎 as the runtime's does. */
+function withVotes(rt: Runtime, handlers: Handler[]): Assistant {
+  const votes = createFeedbackHandler({ texts: rt.texts, log: rt.log, now: rt.now, store: rt.store, historyTtlSeconds: rt.config.historyTtlSeconds });
+  return new Assistant({ texts: rt.texts, log: rt.log, now: rt.now, handlers, fallback: handlers.at(-1)!.id, roles: rt.roles, conversation: rt.conversation, votes });
 }
 
 const replyHandler = (reply: Reply): Handler => ({ id: reply.intent, async handle() { return reply; } });
@@ -208,7 +215,7 @@ describe('Telegram webhook: answering', () => {
     expect(params(h, 'sendMessage')[0]!.text).toContain('chỉ đọc được tin nhắn chữ');
   });
 
-  it('refuses an over-long message politely without asking the assistant', async () => {
+  it('refuses an over-long message politely (the core refuses it before any handler), without "typing…"', async () => {
     const h = telegramHarness(fake);
     await h.post(textUpdate('a'.repeat(2001)));
     await h.background.drain();
@@ -312,7 +319,7 @@ describe('Telegram webhook: buttons and feedback', () => {
   it('stores a 👍 against the question, thanks the user, removes the 👍/👎 row, and counts a second tap once', async () => {
     let questionId = '';
     const h = telegramHarness(fake, {
-      assistant: (rt) => assistantWith_(rt, [{
+      assistant: (rt) => withVotes(rt, [{
         id: 'ask',
         async handle({ inbound }) {
           questionId = await recordQuestion(rt.store, { at: rt.now(), channel: 'telegram', intent: 'ask', found: true, latencyMs: 1, text: inbound.text, retentionDays: 30 });
@@ -335,6 +342,18 @@ describe('Telegram webhook: buttons and feedback', () => {
     const edits = params(h, 'editMessageReplyMarkup');
     expect(edits).toHaveLength(1);
     expect(edits[0]!.reply_markup).toEqual({ inline_keyboard: [[{ text: 'Hỏi tiếp', callback_data: 'a:/hoi tiếp' }]] });
+  });
+
+  it('hands a 👍/👎 to the assistant as a vote on the tapped answer, and shows its reply as the toast', async () => {
+    const h = telegramHarness(fake);
+    const asked = vi.spyOn(h.rt.assistant, 'handle');
+    await h.post(callbackUpdate('fb:down', { message_id: 321, chatId: 7 }, { userId: 7 }));
+    await h.background.drain();
+    expect(asked).toHaveBeenCalledTimes(1);
+    expect(asked.mock.calls[0]![0]).toMatchObject({ channel: 'telegram', chatId: '7', userId: '7', vote: { value: 'down', messageRef: '321' } });
+    expect(params(h, 'answerCallbackQuery').map((p) => p.text)).toEqual(['Cảm ơn bạn đã góp ý!']);
+    expect(await feedbackCounts(h.store, new Date(h.clock.now))).toEqual({ up: 0, down: 1 });
+    expect(h.calls('sendMessage')).toEqual([]);
   });
 
   it('runs a follow-up button, even one whose action is too long for callback_data', async () => {

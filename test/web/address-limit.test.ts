@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { request as httpRequest } from 'node:http';
 import { makeWebApp } from './web-app';
-import { addressBucket, forwardedClientAddress } from '../../src/channels/web';
+import { addressBucket, forwardedClientAddress } from '../../src/channels/web/address';
 import { startNodeServer, type NodeServer } from '../../src/node';
 import worker from '../../src/worker';
 

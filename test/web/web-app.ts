@@ -5,7 +5,7 @@
  */
 import { createApp, createRuntime, type Runtime } from '../../src/app';
 import { loadConfig, type RawEnv } from '../../src/config';
-import { cloudflareClientAddress } from '../../src/channels/web';
+import { cloudflareClientAddress } from '../../src/channels/web/address';
 import { MemoryStore } from '../../src/store/memory';
 import { createLogger } from '../../src/log';
 

@@ -11,7 +11,7 @@ import { createRuntime } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { MemoryStore } from '../../src/store/memory';
 import { silentLogger } from '../../src/log';
-import { telegramChannel } from '../../src/channels/telegram';
+import { telegramChannel } from '../../src/channels/telegram/webhook';
 import { Assistant } from '../../src/core/assistant';
 import type { Handler } from '../../src/core/handler';
 

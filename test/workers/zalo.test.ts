@@ -10,8 +10,8 @@ import { createRuntime, type Runtime } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { MemoryStore } from '../../src/store/memory';
 import { createLogger } from '../../src/log';
-import { zaloChannel, ZALO_SECRET_HEADER } from '../../src/channels/zalo';
-import { ZaloApiError, ZaloClient, ZaloTransportError } from '../../src/channels/zalo-client';
+import { zaloChannel, ZALO_SECRET_HEADER } from '../../src/channels/zalo/webhook';
+import { ZaloApiError, ZaloClient, ZaloTransportError } from '../../src/channels/zalo/client';
 import { Assistant } from '../../src/core/assistant';
 
 /** Same value as FAKE_ZALO_TOKEN in test/support/fake-zalo.ts (that module needs node:http, so it is not imported here). */

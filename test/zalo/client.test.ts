@@ -3,7 +3,7 @@
  * and every way a call can fail surfacing as a typed error that never quotes the token.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ZaloApiError, ZaloClient, ZaloTransportError, parseJsonKeepingBigInts } from '../../src/channels/zalo-client';
+import { ZaloApiError, ZaloClient, ZaloTransportError, parseJsonKeepingBigInts } from '../../src/channels/zalo/client';
 import { startFakeZalo, type FakeZalo } from '../support/fake-zalo';
 
 let fake: FakeZalo;
@@ -122,7 +122,7 @@ describe('ZaloClient', () => {
 
   it('keeps every digit of an id Zalo sends as a number too large for a double', async () => {
     const raw = '{"ok":true,"result":{"message_id":8446421582866817655,"date":1763700000000}}';
-    const stub = new ZaloClient({ token: 't:k', fetch: async () => new Response(raw, { headers: { 'content-type': 'application/json' } }) });
+    const stub = new ZaloClient({ token: 't:k', apiBase: 'http://127.0.0.1:9', fetch: async () => new Response(raw, { headers: { 'content-type': 'application/json' } }) });
     expect(await stub.sendMessage({ chat_id: 'c', text: 't' })).toEqual({ message_id: '8446421582866817655', date: 1763700000000 });
   });
 

@@ -10,7 +10,7 @@ import { loadConfig, type RawEnv } from '../../src/config';
 import { MemoryStore } from '../../src/store/memory';
 import { createLogger } from '../../src/log';
 import { BackgroundTracker } from '../../src/background';
-import { zaloChannel, ZALO_SECRET_HEADER } from '../../src/channels/zalo';
+import { zaloChannel, ZALO_SECRET_HEADER } from '../../src/channels/zalo/webhook';
 import type { Assistant } from '../../src/core/assistant';
 import type { Store } from '../../src/store/store';
 import type { FakeZalo } from '../support/fake-zalo';

@@ -3,7 +3,7 @@
  * failures become SendResults that say whether another try could help.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { zaloOutbound } from '../../src/channels/zalo';
+import { zaloOutbound } from '../../src/channels/zalo/outbound';
 import { Texts, type TextTable } from '../../src/core/texts';
 import type { Reply } from '../../src/core/types';
 import { MemoryStore } from '../../src/store/memory';

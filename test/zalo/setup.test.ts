@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SetupError, setupZalo, webhookUrl } from '../../scripts/setup-zalo';
-import { ZaloApiError } from '../../src/channels/zalo-client';
+import { ZaloApiError } from '../../src/channels/zalo/client';
 import { startFakeZalo, type FakeZalo } from '../support/fake-zalo';
 
 const SECRET = 'setup-secret-0123456789';

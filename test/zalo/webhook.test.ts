@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import type { Assistant } from '../../src/core/assistant';
 import { assistantWith } from '../support/runtime';
 import type { Handler } from '../../src/core/handler';
-import { ZALO_SECRET_HEADER } from '../../src/channels/zalo';
+import { ZALO_SECRET_HEADER } from '../../src/channels/zalo/webhook';
 import type { Runtime } from '../../src/app';
 import type { MemoryStore } from '../../src/store/memory';
 import type { Store } from '../../src/store/store';
@@ -349,6 +349,13 @@ describe('POST /webhooks/zalo', () => {
     expect(res.status).toBe(503);
     await t.background.drain();
     expect(fake.calls()).toEqual([]);
+  });
+
+  it('tells a sender past the rate limit once per minute, then stays quiet', async () => {
+    const t = makeZaloHarness(fake, { env: { RATE_LIMIT_PER_MINUTE: '1' } });
+    for (let i = 0; i < 4; i++) await t.post(textEvent('tro giup', { fromId: 'user-fast-typer' }));
+    await t.background.drain();
+    expect(sentTo(fake, 'user-fast-typer')).toEqual([t.rt.texts.get('vi', 'help'), t.rt.texts.get('vi', 'rate-limited')]);
   });
 
   it('tells the sender a message over 2000 characters is too long', async () => {

@@ -1,5 +1,5 @@
 /**
- * @module channels/zalo-client
+ * @module channels/zalo/client
  * A small typed client for the Zalo Bot Platform API (`<base>/bot<TOKEN>/<method>`, JSON POSTs,
  * `{ ok, result, error_code, description }` envelopes), written because no maintained package
  * is reachable. It uses fetch only, so it runs on Workers and Node alike; every call has a
@@ -7,12 +7,11 @@
  * never carry the token (it sits in the URL, so messages are scrubbed of it).
  *
  * @example
- * const zalo = new ZaloClient({ token, apiBase: 'https://bot-api.zaloplatforms.com' });
+ * const zalo = new ZaloClient({ token, apiBase: config.zalo.apiBase });
  * await zalo.sendMessage({ chat_id: event.message.chat.id, text: 'Xin chào' });
  */
 import { z } from 'zod';
 
-export const ZALO_DEFAULT_API_BASE = 'https://bot-api.zaloplatforms.com';
 /** Zalo's limit on one message's text and one photo caption. */
 export const ZALO_MAX_TEXT = 2000;
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -167,10 +166,18 @@ export class ZaloTransportError extends ZaloError {
 
 // ---------- the client ----------
 
+/** The channel's configuration (config.zalo). */
+export interface ZaloConfig {
+  token: string;
+  /** ZALO_WEBHOOK_SECRET: config refuses to start the channel without it. */
+  webhookSecret: string;
+  apiBase: string;
+}
+
 export interface ZaloClientOptions {
   token: string;
-  /** Defaults to the public API; tests point it at a loopback fake (ZALO_API_BASE). */
-  apiBase?: string;
+  /** From config (ZALO_API_BASE, which holds the public default); tests point it at a loopback fake. */
+  apiBase: string;
   /** Per-call timeout in milliseconds (sendPhoto gets at least 30 s). */
   timeoutMs?: number;
   /** Injected fetch (tests); the global one otherwise. */
@@ -187,7 +194,7 @@ export class ZaloClient {
   constructor(opts: ZaloClientOptions) {
     if (!opts.token) throw new Error('ZaloClient needs a bot token');
     this.token = opts.token;
-    this.base = (opts.apiBase ?? ZALO_DEFAULT_API_BASE).replace(/\/+$/, '');
+    this.base = opts.apiBase.replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // Bound so a bare global fetch is never called with the client as `this` (Workers refuses that).
     this.fetchFn = opts.fetch ?? ((input, init) => fetch(input, init));

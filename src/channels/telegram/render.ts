@@ -1,14 +1,14 @@
 /**
- * @module channels/telegram-render
+ * @module channels/telegram/render
  * Pure rendering for Telegram: a Reply becomes Telegram HTML (all text escaped, tags only from
  * a fixed whitelist the renderer itself writes), sources a compact numbered list with links;
  * long messages are split into parts of at most 4096 characters, preferring paragraph
  * boundaries and never cutting inside a tag, an entity or a surrogate pair (tags open at a
- * cut are closed and reopened). Also the plain-text fallback for when Telegram refuses the HTML.
- * No I/O here, so all of it is tested without a fake.
+ * cut are closed and reopened). Also the plain-text fallback for when Telegram refuses the HTML
+ * (split by channels/plain like every plain text). No I/O here, so all of it is tested without a fake.
  */
-import type { Citation, Reply } from '../core/types';
-import { formatDate } from '../core/texts';
+import type { Citation, Reply } from '../../core/types';
+import { formatDate } from '../../core/texts';
 
 /** Telegram's limit on a message's text, in UTF-16 code units (as String.length counts). */
 export const MAX_MESSAGE_LENGTH = 4096;
@@ -80,7 +80,6 @@ export function renderReplyHtml(reply: Reply, sourcesLabel: string): string {
 // Tokens are atomic for splitting: a whole tag, a whole entity, or one code point (the `u`
 // flag makes [\s\S] match a surrogate pair as one).
 const HTML_TOKEN = /<\/?[A-Za-z][^<>]*>|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);|[\s\S]/gu;
-const TEXT_TOKEN = /[\s\S]/gu;
 
 interface OpenTag {
   name: string;
@@ -96,17 +95,14 @@ interface Break {
 }
 
 /**
- * Splits a message into parts of at most `limit` characters. Each part ends at the latest
+ * Splits Telegram HTML into parts of at most `limit` characters. Each part ends at the latest
  * paragraph break that fits, else a line break, else a space, else at any token; tags open at
- * the cut are closed at the end of the part and reopened at the start of the next. With
- * `html: false` the text is plain and every code point is a token.
+ * the cut are closed at the end of the part and reopened at the start of the next.
  */
-export function splitMessage(text: string, opts: { limit?: number; html?: boolean } = {}): string[] {
-  const limit = opts.limit ?? MAX_MESSAGE_LENGTH;
-  const html = opts.html ?? true;
+export function splitHtml(text: string, limit = MAX_MESSAGE_LENGTH): string[] {
   // Most answers fit in one message: nothing to cut, so nothing to rebalance.
   if (text.length <= limit && text.trim() === text) return text ? [text] : [];
-  const tokens = text.match(html ? HTML_TOKEN : TEXT_TOKEN) ?? [];
+  const tokens = text.match(HTML_TOKEN) ?? [];
   const parts: string[] = [];
 
   let stack: OpenTag[] = [];
@@ -136,7 +132,7 @@ export function splitMessage(text: string, opts: { limit?: number; html?: boolea
     const t = tokens[i]!;
     // Whitespace right at the start of a part is dropped: the cut already separates the parts.
     if (cur.length === start && /^\s$/u.test(t)) continue;
-    const next = applyTag(stack, t, html);
+    const next = applyTag(stack, t);
     if (cur.length + t.length + closers(next).length > limit && cur.length > start) {
       const best = breaks[3] ?? breaks[2] ?? breaks[1];
       const cut: Break = best && best.at > start ? best : { at: cur.length, token: i, stack: stack.map((s) => ({ ...s })) };
@@ -155,8 +151,8 @@ export function splitMessage(text: string, opts: { limit?: number; html?: boolea
 }
 
 /** The open-tag stack after token t (a copy when it changes). */
-function applyTag(stack: OpenTag[], t: string, html: boolean): OpenTag[] {
-  if (!html || t.length < 3 || t[0] !== '<') return stack;
+function applyTag(stack: OpenTag[], t: string): OpenTag[] {
+  if (t.length < 3 || t[0] !== '<') return stack;
   const m = /^<(\/?)([A-Za-z][\w-]*)/.exec(t);
   if (!m) return stack;
   const name = m[2]!.toLowerCase();
