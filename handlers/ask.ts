@@ -6,6 +6,9 @@
  * With a model, the answer is written from the retrieved passages and cites them; without one,
  * or when the model fails or the day's token budget is spent, the best passages are quoted with
  * their sources. When nothing relevant is found it says so and where to ask; it never guesses.
+ * Places and time: "what is Bình Dương now" is answered from the place registry; a former
+ * province named in a question is labelled with what it is part of now; a quote from an old
+ * source carries its date, and a question about the present that only old sources answer says so.
  */
 import type { Handler, HandlerBasics, HandlerContext } from '../src/core/handler';
 import type { Conversation, Turn } from '../src/core/conversation';
@@ -19,6 +22,9 @@ import { heuristicStandalone, looksLikeFollowUp, previousQuestion } from '../src
 import type { Llm } from '../src/llm/llm';
 import type { PassageInput } from '../src/llm/prompt';
 import { describeError } from '../src/log';
+import { formatDate } from '../src/core/texts';
+import { placeStatusAnswer, joinList, type PlaceRegistry } from '../src/knowledge/places';
+import { asksAboutPresent, isOldSource } from '../src/knowledge/time';
 
 /** Passages quoted at most, and how close to the best a passage must score to be quoted. */
 const MAX_PASSAGES = 3;
@@ -38,6 +44,8 @@ export interface AskDeps extends HandlerBasics {
   conversation: Conversation;
   /** The model for generated answers; absent without OPENAI_API_KEY (answers then quote passages). */
   llm?: Llm;
+  /** The place registry (knowledge/places.json): what each former province is part of now. */
+  places?: PlaceRegistry;
 }
 
 export function createAskHandler(deps: AskDeps): Handler {
@@ -83,12 +91,22 @@ async function answer(deps: AskDeps, ctx: HandlerContext, question: string): Pro
   // Placeholders such as [số điện thoại] are masking, not words to search for.
   const query = withoutPlaceholders(await standaloneQuery(question, history, llm, locale));
   const plain = withoutPlaceholders(question);
+  // "Is Bình Dương still a province?" has one answer, the registry's: no search, no model. Asked
+  // of the message itself: a follow-up joined to an earlier place question must not repeat it.
+  const direct = deps.places && placeStatusAnswer(deps.places, plain, texts, locale);
+  if (direct) return registryAnswer(deps, direct.text, direct.docIds);
+  const time = timeFrame(deps, query, locale);
 
   // Hybrid (words + embeddings) when a model is configured; words alone otherwise or on failure.
   const search = (q: string) => knowledge.hybridSearch(q, { limit: 8, embedder: llm?.embedder, timeoutMs: EMBED_TIMEOUT_MS });
   let result = await search(query);
   if (!result.relevant && query !== plain) result = await search(plain);
-  const quoted = () => quoteAnswer(pickForQuote(result.hits), query, (h, q) => knowledge.bestSentences(h.chunk, q), texts.get(locale, 'quote-intro'));
+  const quoted = () => {
+    const picked = pickForQuote(result.hits);
+    const reply = quoteAnswer(picked, query, (h, q) => knowledge.bestSentences(h.chunk, q), time.intro, time.frame);
+    const [intro, ...rest] = reply.blocks;
+    return { ...reply, blocks: [intro!, ...time.notes(picked.map((h) => h.doc.date)), ...rest] };
+  };
 
   if (!llm) return result.relevant ? quoted() : notFound(texts.get(locale, 'not-found'));
   // With no passage and no tool to look further, a model could only say "not found" at a cost.
@@ -107,6 +125,7 @@ async function answer(deps: AskDeps, ctx: HandlerContext, question: string): Pro
         intent: 'ask',
         blocks: [
           { type: 'text', text: outcome.text },
+          ...time.notes(outcome.citations.map((c) => c.date), true),
           { type: 'text', text: texts.get(locale, 'ask-generated-disclaimer') },
         ],
         citations: outcome.citations,
@@ -162,25 +181,76 @@ function toPassage(h: SearchHit): PassageInput {
   };
 }
 
+/** The registry's answer, citing the documents that state it. */
+function registryAnswer(deps: AskDeps, text: string, docIds: string[]): Reply {
+  const citations: Citation[] = docIds.flatMap((id) => {
+    const d = deps.knowledge.document(id);
+    return d ? [{ id: d.id, title: d.title, source: d.source, date: d.date, url: d.url }] : [];
+  });
+  return { intent: 'ask', blocks: [{ type: 'text', text }], citations, found: true };
+}
+
+interface TimeFrame {
+  /** The line before the quotes: names the former provinces the question is about, if any. */
+  intro: string;
+  /** "Theo tin ngày 6/7/2022:" before a quote from an old source. */
+  frame: (hit: SearchHit) => string | undefined;
+  /**
+   * Notes for an answer built on sources of these dates: that they are old, when the question
+   * asks about the present and every one of them is; with `placeNote`, the former provinces too.
+   */
+  notes: (dates: string[], placeNote?: boolean) => Block[];
+}
+
+function timeFrame(deps: AskDeps, question: string, locale: Locale): TimeFrame {
+  const { texts } = deps;
+  const now = deps.now();
+  const formers = deps.places ? deps.places.formerIn(question).map((p) => deps.places!.formerLabel(p, texts, locale)) : [];
+  const places = joinList(formers, texts, locale);
+  const present = asksAboutPresent(question);
+  return {
+    intro: formers.length ? texts.get(locale, 'quote-intro-place', { places }) : texts.get(locale, 'quote-intro'),
+    frame: (hit) => (isOldSource(hit.doc.date, now) ? texts.get(locale, 'quote-dated', { date: formatDate(hit.doc.date) }) : undefined),
+    notes: (dates, placeNote = false) => {
+      const blocks: Block[] = [];
+      if (placeNote && formers.length) blocks.push({ type: 'text', text: texts.get(locale, 'ask-place-note', { places }) });
+      const newest = [...dates].sort().at(-1);
+      if (present && newest && isOldSource(newest, now)) {
+        blocks.push({ type: 'text', text: texts.get(locale, 'ask-old-sources', { date: formatDate(newest) }) });
+      }
+      return blocks;
+    },
+  };
+}
+
 function notFound(text: string): Reply {
   return { intent: 'ask', blocks: [{ type: 'text', text }], citations: [], found: false };
 }
 
-/** One quote block per passage, each pointing at its document's citation number. */
+/**
+ * One quote block per passage, each pointing at its document's citation number; `frame` gives
+ * the line that dates a quote from an old source ("Theo tin ngày 6/7/2022:"), said once for a
+ * run of quotes it frames alike. It stays outside the quote: the source did not say it.
+ */
 export function quoteAnswer(
   hits: SearchHit[],
   query: string,
   sentences: (hit: SearchHit, query: string) => string[],
   intro: string,
+  frame: (hit: SearchHit) => string | undefined = () => undefined,
 ): Reply {
   const citations: Citation[] = [];
   const blocks: Block[] = [{ type: 'text', text: intro }];
   const quoted = new Set<string>();
+  let lastFrame: string | undefined;
   for (const hit of hits) {
     // Records that share a sentence (three kinds of chứng thực, say) would quote it thrice.
     const text = sentences(hit, query).join(' ');
     if (quoted.has(text)) continue;
     quoted.add(text);
+    const framing = frame(hit);
+    if (framing && framing !== lastFrame) blocks.push({ type: 'text', text: framing });
+    lastFrame = framing;
     let n = citations.findIndex((c) => c.id === hit.doc.id);
     if (n < 0) {
       citations.push({ id: hit.doc.id, title: hit.doc.title, source: hit.doc.source, date: hit.doc.date, url: hit.doc.url });

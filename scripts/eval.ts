@@ -15,13 +15,24 @@
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KnowledgeBundleSchema, PlacesSchema } from '../src/knowledge/schema';
+import { KnowledgeBundleSchema, PlaceRegistrySchema } from '../src/knowledge/schema';
+import { PlaceRegistry } from '../src/knowledge/places';
 import { createIndex, type KnowledgeIndex } from '../src/search/knowledge-index';
 import { passesRelevance, RELEVANCE, type SearchResult } from '../src/search/relevance';
 import type { Embedder } from '../src/search/vectors';
 import { loadConfig } from '../src/config';
+import { formatDate, Texts, type TextTable } from '../src/core/texts';
+import type { Reply } from '../src/core/types';
+import { isOldSource } from '../src/knowledge/time';
+import { Conversation } from '../src/core/conversation';
+import { MemoryStore } from '../src/store/memory';
+import { createLogger } from '../src/log';
+import { renderBlocks } from '../src/channels/plain';
+import { createAskHandler } from '../handlers/ask';
+import bundleJson from '../src/generated/bundle.json' with { type: 'json' };
 import { fetchEmbeddings, loadAnalyzerData, DEFAULT_EMBEDDINGS, DEFAULT_OUT } from './ingest';
 import {
+  factForm,
   isInScope,
   isUnaccented,
   loadEvalSets,
@@ -34,7 +45,7 @@ import {
   type Outcome,
 } from './bench/eval-set';
 
-export const TARGETS = { recallAt5Accented: 0.95, recallAt5Unaccented: 0.9, rejection: 0.9 } as const;
+export const TARGETS = { recallAt5Accented: 0.95, recallAt5Unaccented: 0.9, rejection: 0.9, nowAnswered: 0.9 } as const;
 const RESULTS = 10;
 
 export interface EvalRun {
@@ -81,11 +92,75 @@ export async function runEval(
 }
 
 
+/** The place registry as the app loads it (knowledge/places.json). */
+export function loadPlaceRegistry(): PlaceRegistry {
+  return new PlaceRegistry(PlaceRegistrySchema.parse(JSON.parse(readFileSync(new URL('../knowledge/places.json', import.meta.url), 'utf8'))));
+}
+
 /** The index exactly as the app builds it: bundled postings, analyzer data and place names. */
 export function loadBundledIndex(embeddings?: unknown): KnowledgeIndex {
   const bundle = KnowledgeBundleSchema.parse(JSON.parse(readFileSync(DEFAULT_OUT, 'utf8')));
-  const places = PlacesSchema.parse(JSON.parse(readFileSync(new URL('../knowledge/places.json', import.meta.url), 'utf8'))).places;
-  return createIndex(bundle, loadAnalyzerData(), { embeddings, places });
+  return createIndex(bundle, loadAnalyzerData(), { embeddings, places: loadPlaceRegistry().nameGroups() });
+}
+
+/**
+ * The day the answer-path checks are run on: a source's age (whether a quote must be framed
+ * by its date) would otherwise drift with the calendar and the figures with it.
+ */
+export const EVAL_DAY = new Date('2026-12-06T09:00:00+07:00');
+
+/** The ask handler as the app composes it without a model: the bundled texts (filled from the profile), the registry, this index. */
+export function createEvalAsk(index: KnowledgeIndex, now = () => EVAL_DAY): { ask: (question: string) => Promise<Reply>; texts: Texts } {
+  const places = loadPlaceRegistry();
+  const texts = new Texts((bundleJson as unknown as { prompts: TextTable }).prompts);
+  const store = new MemoryStore({ now: () => now().getTime() });
+  const handler = createAskHandler({ texts, log: createLogger('error'), now, knowledge: index, conversation: new Conversation(store, 3600), places });
+  let n = 0;
+  const ask = (text: string) =>
+    handler.handle({ inbound: { channel: 'web', chatId: `eval-${n++}`, userId: 'eval', text, locale: 'vi', role: 'citizen' }, args: text });
+  return { ask, texts };
+}
+
+export interface AnswerChecks {
+  /** "now" questions whose reply holds the expected answer and cites an expected document. */
+  now: { questions: number; answered: number; misses: string[] };
+  /** Quotes from an old source (on EVAL_DAY) and how many were framed by their date. */
+  framed: { quotes: number; framed: number; misses: string[] };
+  /** "now" questions answered only from old sources, and how many replies said the sources are old. */
+  oldSources: { questions: number; told: number; misses: string[] };
+}
+
+/** Runs questions through the answer path (no model) and checks the "now" class and the framing of old facts. */
+export async function runAnswerChecks(questions: EvalQuestion[], ask: (q: string) => Promise<Reply>, texts: Texts, today = EVAL_DAY): Promise<AnswerChecks> {
+  const checks: AnswerChecks = { now: { questions: 0, answered: 0, misses: [] }, framed: { quotes: 0, framed: 0, misses: [] }, oldSources: { questions: 0, told: 0, misses: [] } };
+  for (const q of questions.filter(isInScope)) {
+    const reply = await ask(q.question);
+    let lastText = '';
+    for (const b of reply.blocks) {
+      if (b.type === 'text') lastText = b.text;
+      if (b.type !== 'quote' || !b.cite) continue;
+      const date = reply.citations[b.cite - 1]!.date;
+      if (!isOldSource(date, today)) continue;
+      checks.framed.quotes++;
+      if (lastText === texts.get('vi', 'quote-dated', { date: formatDate(date) })) checks.framed.framed++;
+      else checks.framed.misses.push(q.id);
+    }
+    if (!q.tags?.includes('now')) continue;
+    checks.now.questions++;
+    const said = factForm(renderBlocks(reply));
+    const expected = [q.answer ?? q.fact].flat();
+    const cited = reply.citations.some((c) => c.id === q.doc || q.also?.includes(c.id));
+    if (reply.found && cited && expected.some((f) => said.includes(factForm(f)))) checks.now.answered++;
+    else checks.now.misses.push(q.id);
+    if (reply.found && reply.citations.length && reply.citations.every((c) => isOldSource(c.date, today))) {
+      checks.oldSources.questions++;
+      const newest = reply.citations.map((c) => c.date).sort().at(-1)!;
+      const note = texts.get('vi', 'ask-old-sources', { date: formatDate(newest) });
+      if (reply.blocks.some((b) => b.type === 'text' && b.text === note)) checks.oldSources.told++;
+      else checks.oldSources.misses.push(q.id);
+    }
+  }
+  return checks;
 }
 
 const pct = (x: number) => (x * 100).toFixed(1).padStart(5) + '%';
@@ -168,7 +243,7 @@ async function main(argv: string[]): Promise<number> {
   printMetrics('all', run.all, metrics(run.outcomes));
   printMetrics('typed with marks', run.accented, metrics(ranking.accented));
   printMetrics('typed without marks', run.unaccented, metrics(ranking.unaccented));
-  for (const tag of ['abbreviation', 'paraphrase']) {
+  for (const tag of ['abbreviation', 'paraphrase', 'now']) {
     const tagged = run.outcomes.filter((o) => isInScope(o.question) && o.question.tags?.includes(tag));
     printMetrics(`tag: ${tag}`, metrics(tagged.map((o) => ({ ...o, rank: o.relevant ? o.rank : 0 }))));
   }
@@ -196,10 +271,23 @@ async function main(argv: string[]): Promise<number> {
   }
   if (argv.includes('--calibrate')) calibrate(run);
 
+  const { ask, texts } = createEvalAsk(index);
+  const checks = await runAnswerChecks(questions, ask, texts);
+  const ratio = (a: number, n: number) => `${a}/${n} (${pct(n ? a / n : 1).trim()})`;
+  console.log(`\nanswer path on ${formatDate(EVAL_DAY.toISOString())}, without a model:`);
+  console.log(`  "now" class answered with the expected fact and source: ${ratio(checks.now.answered, checks.now.questions)}${checks.now.misses.length ? `; misses: ${checks.now.misses.join(', ')}` : ''}`);
+  console.log(`  old facts framed in time ("${texts.get('vi', 'quote-dated', { date: '…' })}"): ${ratio(checks.framed.framed, checks.framed.quotes)} quotes${checks.framed.misses.length ? `; misses: ${[...new Set(checks.framed.misses)].join(', ')}` : ''}`);
+  console.log(`  "now" questions only old sources answer, told the sources are old: ${ratio(checks.oldSources.told, checks.oldSources.questions)}${checks.oldSources.misses.length ? `; misses: ${checks.oldSources.misses.join(', ')}` : ''}`);
+  const answerPassed =
+    checks.now.answered / (checks.now.questions || 1) >= TARGETS.nowAnswered &&
+    checks.framed.framed === checks.framed.quotes &&
+    checks.oldSources.told === checks.oldSources.questions;
+
   console.log(
-    `\ntargets: R@5 with marks ≥ ${TARGETS.recallAt5Accented}, without ≥ ${TARGETS.recallAt5Unaccented}, rejection ≥ ${TARGETS.rejection}: ${run.passed ? 'PASS' : 'FAIL'}`,
+    `\ntargets: R@5 with marks ≥ ${TARGETS.recallAt5Accented}, without ≥ ${TARGETS.recallAt5Unaccented}, rejection ≥ ${TARGETS.rejection}; ` +
+      `"now" answered ≥ ${TARGETS.nowAnswered}, every old fact framed and every old-source "now" answer told: ${run.passed && answerPassed ? 'PASS' : 'FAIL'}`,
   );
-  return run.passed ? 0 : 1;
+  return run.passed && answerPassed ? 0 : 1;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -14,15 +14,21 @@ import { Conversation } from './core/conversation';
 import { Invites, RoleDirectory } from './core/roles';
 import { RateLimiter } from './core/rate-limit';
 import { Texts, type TextTable } from './core/texts';
-import { KnowledgeBundleSchema } from './knowledge/schema';
+import { KnowledgeBundleSchema, PlaceRegistrySchema } from './knowledge/schema';
+import { PlaceRegistry } from './knowledge/places';
 import { createIndex, type KnowledgeIndex } from './search/knowledge-index';
 import type { AnalyzerData } from './search/analyzer';
 import type { Store } from './store/store';
 import { createStore } from './store/index';
 import { createLogger, describeError, type Logger } from './log';
-import { webChannel, webSessionEraser, type ClientAddressOf } from './channels/web';
-import { zaloChannel, zaloEraser, zaloOutbound } from './channels/zalo';
-import { telegramChannel, telegramEraser, telegramOutbound } from './channels/telegram';
+import { webChannel } from './channels/web/routes';
+import type { ClientAddressOf } from './channels/web/address';
+import { webSessionEraser } from './channels/web/session';
+import { zaloChannel } from './channels/zalo/webhook';
+import { zaloEraser, zaloOutbound } from './channels/zalo/outbound';
+import { telegramChannel } from './channels/telegram/webhook';
+import { telegramOutbound } from './channels/telegram/outbound';
+import { createFeedbackHandler } from '../handlers/feedback';
 import { feedbackEraser } from './analytics/feedback';
 import { questionRecorder } from './analytics/questions';
 import { kpiEraser } from './kpi/erase';
@@ -91,7 +97,15 @@ interface Bundle {
   prompts: TextTable;
   webPage: string;
   analyzer: AnalyzerData;
-  places: string[];
+  /** knowledge/places.json, validated again at start-up. */
+  places: unknown;
+}
+
+/** The place registry, parsed once per isolate/process. */
+let sharedPlaces: PlaceRegistry | undefined;
+function loadPlaces(): PlaceRegistry {
+  sharedPlaces ??= new PlaceRegistry(PlaceRegistrySchema.parse((bundleJson as Bundle).places));
+  return sharedPlaces;
 }
 
 /** The index is built once per isolate/process and shared by every runtime in it. */
@@ -100,7 +114,7 @@ function loadIndex(): KnowledgeIndex {
   // Embeddings exist only when ingest ran with OPENAI_API_KEY; the placeholder loads no vectors.
   sharedIndex ??= createIndex(KnowledgeBundleSchema.parse(knowledgeJson), (bundleJson as Bundle).analyzer, {
     embeddings: embeddingsJson,
-    places: (bundleJson as Bundle).places,
+    places: loadPlaces().nameGroups(),
   });
   return sharedIndex;
 }
@@ -109,6 +123,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
   const bundle = bundleJson as Bundle;
   const log = overrides.log ?? createLogger(config.logLevel);
   const store = overrides.store ?? createStore({ upstash: config.upstash });
+  const places = loadPlaces();
   const texts = new Texts(bundle.prompts);
   const knowledge = loadIndex();
   const now = overrides.now ?? (() => new Date());
@@ -121,11 +136,11 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
   const roles = new RoleDirectory(store, config.officialAllowlist);
   const invites = new Invites(store, roles, now);
   // Every feature that keeps per-user or per-chat state adds its eraser here (/xoadulieu).
-  const erasers: UserDataEraser[] = [...coreErasers, feedbackEraser, telegramEraser, zaloEraser, webSessionEraser, kpiEraser, reminderEraser];
+  const erasers: UserDataEraser[] = [...coreErasers, feedbackEraser, zaloEraser, webSessionEraser, kpiEraser, reminderEraser];
   const kpi = new KpiService({ store, now, log });
   const conversation = new Conversation(store, config.historyTtlSeconds);
   const basics = { texts, log, now };
-  const ask = createAskHandler({ ...basics, knowledge, conversation, llm });
+  const ask = createAskHandler({ ...basics, knowledge, conversation, llm, places });
   const assistant = new Assistant({
     ...basics,
     handlers: [
@@ -141,6 +156,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     conversation,
     rateLimit: new RateLimiter(store, { limit: config.rateLimitPerMinute, windowSeconds: 60 }, now, log),
     questions: questionRecorder(store, config.analyticsRetentionDays),
+    votes: createFeedbackHandler({ ...basics, store, historyTtlSeconds: config.historyTtlSeconds }),
   });
   const senders: ChannelSenders = {};
   if (config.telegram) senders.telegram = telegramOutbound({ store, texts, log, config: config.telegram });

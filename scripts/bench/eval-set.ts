@@ -22,8 +22,13 @@ const InScopeSchema = z.strictObject({
   also: z.array(z.string().min(1)).optional(),
   /** Text the answering passage (heading + body) must contain; any one of a list will do. */
   fact: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
-  /** Free labels: "abbreviation", "paraphrase" (whether marks were typed is derived). */
+  /** Free labels: "abbreviation", "paraphrase", "now" (asks about the present; whether marks were typed is derived). */
   tags: z.array(z.string()).optional(),
+  /**
+   * Text the assistant's reply must contain, when it differs from `fact` (an answer the place
+   * registry writes rather than quotes); checked on the answer path for the "now" class.
+   */
+  answer: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
 });
 
 const OutOfScopeSchema = z.strictObject({

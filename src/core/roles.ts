@@ -14,6 +14,8 @@
  *                                is told apart from a wrong one
  *   invite-claim:<id>            SET NX guard: the one redeem (or revoke) that wins
  *   invite-fail:<channel>:<userId>  failed redeems in the last hour (brute-force brake)
+ *
+ * Over ~350 lines on purpose: RoleDirectory and Invites share the store layout described here and change together.
  */
 import { z } from 'zod';
 import type { Store } from '../store/store';

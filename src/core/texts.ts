@@ -8,28 +8,15 @@ import type { Locale } from './types';
 export type TextTable = Record<Locale, Record<string, string>>;
 
 export class Texts {
-  /**
-   * `defaults` fill the placeholders a caller leaves open: the deployment's profile
-   * ({{profileCentres}}, {{profileHotline}}, …), so a text names this deployment's offices.
-   */
-  constructor(
-    private readonly table: TextTable,
-    private readonly defaults: Partial<TextTable> = {},
-  ) {}
+  constructor(private readonly table: TextTable) {}
 
   /** The text for key in locale with {{name}} placeholders filled; throws on an unknown key. */
   get(locale: Locale, key: string, vars: Record<string, string | number> = {}): string {
     const text = this.table[locale]?.[key] ?? this.table.vi[key];
     if (text === undefined) throw new Error(`Unknown text key: ${key}`);
-    const defaults = this.defaults[locale] ?? {};
     return text.replace(/\{\{(\w+)\}\}/g, (m, name: string) =>
-      name in vars ? String(vars[name]) : (defaults[name] ?? m),
+      name in vars ? String(vars[name]) : m,
     );
-  }
-
-  /** The same texts with these defaults for open placeholders. */
-  withDefaults(defaults: Partial<TextTable>): Texts {
-    return new Texts(this.table, defaults);
   }
 }
 

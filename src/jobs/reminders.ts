@@ -23,6 +23,8 @@
  * in five calls, then spends per subscriber roughly (items + 3) calls plus the send; when the
  * per-invocation budget or wall-clock allowance would be exceeded it stops, saves a cursor, and
  * the next invocation (another cron tick) continues from there. See README "Deadline reminders".
+ *
+ * Over ~350 lines on purpose: one run (plan, claims, sends, retries, cursor) that reads top to bottom; split, the exactly-once reasoning would span files.
  */
 import type { JobContext } from './job';
 import type { Outbound, Recipient, Reply, SendResult } from '../core/types';

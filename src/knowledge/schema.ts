@@ -83,5 +83,113 @@ export const AbbreviationsSchema = z.array(
 );
 export const StopwordsSchema = z.array(z.string().min(1));
 
-/** knowledge/places.json: province and city names (see search/places). */
-export const PlacesSchema = z.object({ note: z.string().optional(), places: z.array(z.string().min(2)) });
+const placeId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case kebab-case ascii');
+const docId = placeId;
+
+/** A province-level unit: its name as people write it (without "tỉnh"/"TP."), and other ways they write it. */
+const PlaceUnitSchema = z.strictObject({
+  id: placeId,
+  name: z.string().min(2),
+  /** A province (tỉnh) or a centrally-run city (thành phố trực thuộc trung ương). */
+  type: z.enum(['province', 'city']),
+  aliases: z.array(z.string().min(2)).default([]),
+  /** A knowledge document about this unit's place in the reorganisation, cited with answers about it. */
+  docId: docId.optional(),
+});
+
+/**
+ * knowledge/places.json: the place registry. Every province-level unit before the 2025
+ * reorganisation (`old`) and after it (`current`), each current unit naming the old units it
+ * was formed from, and the act and date that made it so. Its names and aliases also feed the
+ * search's place check (search/places).
+ */
+export const PlaceRegistrySchema = z
+  .strictObject({
+    note: z.string().optional(),
+    reorganisation: z.strictObject({
+      /** The act, e.g. "Nghị quyết 202/2025/QH15", and who adopted it when. */
+      basis: z.string().min(3),
+      issuer: z.string().min(2),
+      adopted: isoDate,
+      /** The day the new units began to work. */
+      effective: isoDate,
+      /** The knowledge document that states the mapping, cited with every answer from the registry. */
+      docId,
+    }),
+    old: z.array(PlaceUnitSchema).min(1),
+    current: z
+      .array(
+        PlaceUnitSchema.extend({
+          /** The old units it was formed from (itself, when unchanged). */
+          from: z.array(placeId).min(1),
+          /** Set when only one source gave this composition. */
+          unconfirmed: z.boolean().optional(),
+        }),
+      )
+      .min(1),
+  })
+  .superRefine((r, ctx) => {
+    for (const list of ['old', 'current'] as const) {
+      const ids = r[list].map((u) => u.id);
+      ids.forEach((id, i) => {
+        if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: [list, i, 'id'], message: `duplicate id ${id}` });
+      });
+    }
+    // Every old unit became exactly one current unit.
+    const became = new Map<string, string>();
+    r.current.forEach((c, i) => {
+      for (const id of c.from) {
+        if (!r.old.some((o) => o.id === id)) ctx.addIssue({ code: 'custom', path: ['current', i, 'from'], message: `unknown old unit ${id}` });
+        const other = became.get(id);
+        if (other) ctx.addIssue({ code: 'custom', path: ['current', i, 'from'], message: `${id} is also part of ${other}` });
+        became.set(id, c.id);
+      }
+    });
+    r.old.forEach((o, i) => {
+      if (!became.has(o.id)) ctx.addIssue({ code: 'custom', path: ['old', i], message: `${o.id} became no current unit` });
+    });
+  });
+export type PlaceRegistryData = z.infer<typeof PlaceRegistrySchema>;
+export type PlaceUnit = z.infer<typeof PlaceUnitSchema>;
+export type CurrentPlaceUnit = PlaceRegistryData['current'][number];
+
+/**
+ * knowledge/profile.json: the deployment's profile, i.e. the area it serves and where a citizen
+ * goes there. Every text that sends someone somewhere is filled from it (knowledge/profile).
+ * A fact nobody confirmed is null and the texts say it is unknown; nothing is guessed.
+ */
+/** A name as Vietnamese and English texts write it. */
+const LocalizedSchema = z.strictObject({ vi: z.string().min(3), en: z.string().min(3) });
+
+export const ProfileSchema = z.strictObject({
+  note: z.string().optional(),
+  id: placeId,
+  /** The date the profile's facts were last checked. */
+  asOf: isoDate,
+  /** The areas served: each a former unit (registry `old` id) and the current unit it is now part of. */
+  areas: z
+    .array(
+      z.strictObject({
+        former: placeId,
+        current: placeId,
+        /** The hotline for citizens' reports and questions (e.g. 1022); null where none was confirmed. */
+        hotline: z.strictObject({ number: z.string().regex(/^\d{3,11}$/), docId: docId.optional() }).nullable(),
+        /** Province-level public administration service centres, with their addresses. */
+        centres: z
+          .array(
+            z.strictObject({
+              name: LocalizedSchema,
+              address: z.string().min(3),
+              /** Opening hours as published; null when no published hours were found. */
+              hours: z.string().min(3).nullable(),
+              docId: docId.optional(),
+            }),
+          )
+          .min(1),
+      }),
+    )
+    .min(1),
+  /** Online portals for applications, first the one to name. */
+  portals: z.array(z.strictObject({ name: LocalizedSchema, url: z.url({ protocol: /^https$/ }) })).min(1),
+});
+export type Profile = z.infer<typeof ProfileSchema>;

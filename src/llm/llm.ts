@@ -7,6 +7,8 @@
  * number, address, phone, name or promise in the answer must come from a cited one. Whatever goes wrong (deadline, 429, 5xx, a reply
  * that is not the JSON asked for, the day's token budget) comes back as an outcome the
  * assistant turns into a quoted answer; this class never throws at its caller.
+ *
+ * Over ~350 lines on purpose: one Llm class whose steps (prompt, tool rounds, stream, checks, budget) share its state and deadline.
  */
 import type OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';

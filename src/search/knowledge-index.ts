@@ -110,8 +110,11 @@ function indexFingerprint(analyzer: Analyzer): string {
 export interface CreateIndexOptions {
   /** The parsed src/generated/embeddings.json; vectors are used when it holds any for these chunks. */
   embeddings?: unknown;
-  /** Province and city names (knowledge/places.json): a query naming one no hit mentions is not relevant. */
-  places?: readonly string[];
+  /**
+   * Province and city names (knowledge/places.json), each a name or all the names of one place:
+   * a query naming one that no answering hit mentions by any of its names is not relevant.
+   */
+  places?: ReadonlyArray<string | readonly string[]>;
 }
 
 /**

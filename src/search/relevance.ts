@@ -7,7 +7,7 @@
  * --calibrate), and so the answer code can use them without the engine.
  */
 import type { Chunk, DocumentMeta } from '../knowledge/schema';
-import { PlaceMatcher } from './places';
+import type { PlaceMatcher } from './places';
 
 export interface SearchHit {
   chunk: Chunk;
@@ -86,8 +86,15 @@ export function checkPlaces<R extends SearchResult>(places: PlaceMatcher | undef
   if (!result.relevant || !places) return result;
   const named = places.namedIn(query);
   if (named.length === 0) return result;
-  const covered = result.hits.some((h) =>
-    PlaceMatcher.mentionsAny([h.doc.title, h.doc.region ?? '', h.chunk.heading, h.chunk.text].join(' '), named),
-  );
+  // The place must be in a hit that answers by itself, on words besides the place's own: a
+  // list of provinces that names it is no answer about that province's leaders. Hits that pass
+  // only by vectors (none passes the word rule) are judged together, as before.
+  const placeWords = named.reduce((n, p) => n + p.split(' ').length, 0);
+  const needOthers = Math.min(RELEVANCE.minMatchedWords, Math.max(0, result.queryWords - placeWords));
+  const passing = result.hits.filter((h) => passesRelevance([h], result.queryWords));
+  const answering = passing.length
+    ? passing.filter((h) => Math.round(h.coverage * result.queryWords) - placeWords >= needOthers)
+    : result.hits;
+  const covered = answering.some((h) => places.mentions([h.doc.title, h.doc.region ?? '', h.chunk.heading, h.chunk.text].join(' '), named));
   return covered ? result : { ...result, relevant: false };
 }

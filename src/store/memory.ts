@@ -9,6 +9,8 @@
  * on arity, so callers may spread an empty array.
  * It also exports the few argument rules and the member ordering the Upstash store shares, so the
  * two implementations cannot drift apart on them.
+ *
+ * Over ~350 lines on purpose: every Store method in memory, sharing one expiry and type-check path; split by data type, that path would be repeated.
  */
 import type { ScoredMember, Store } from './store';
 import { assertMaxLen, assertTtl, compareBinary } from './checks';

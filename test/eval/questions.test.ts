@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_OUT } from '../../scripts/ingest';
 import { KnowledgeBundleSchema } from '../../src/knowledge/schema';
 import { answers, isInScope, isUnaccented, loadEvalSets, loadQuestions } from '../../scripts/bench/eval-set';
-import { loadBundledIndex, runEval, TARGETS } from '../../scripts/eval';
+import { createEvalAsk, loadBundledIndex, runAnswerChecks, runEval, TARGETS } from '../../scripts/eval';
 
 const bundle = KnowledgeBundleSchema.parse(JSON.parse(readFileSync(DEFAULT_OUT, 'utf8')));
 const questions = loadQuestions();
@@ -23,6 +23,10 @@ describe('the search eval set (test/eval/*.json)', () => {
     expect(own.filter(isUnaccented).length / own.length).toBeGreaterThanOrEqual(0.4);
     expect(inScope.filter((q) => q.tags?.includes('abbreviation')).length).toBeGreaterThan(0);
     expect(inScope.filter((q) => q.tags?.includes('paraphrase')).length).toBeGreaterThan(0);
+    // The "now" class: questions about the world as it is today, typed both ways.
+    const now = inScope.filter((q) => q.tags?.includes('now'));
+    expect(now.length).toBeGreaterThanOrEqual(30);
+    expect(now.filter(isUnaccented).length / now.length).toBeGreaterThanOrEqual(0.4);
   });
 
   it('every expected document exists and holds the expected fact in one of its passages', () => {
@@ -44,5 +48,15 @@ describe('the bundled search on the eval set', () => {
     expect(run.accented.recallAt5).toBeGreaterThanOrEqual(TARGETS.recallAt5Accented);
     expect(run.unaccented.recallAt5).toBeGreaterThanOrEqual(TARGETS.recallAt5Unaccented);
     expect(run.rejection.rate).toBeGreaterThanOrEqual(TARGETS.rejection);
+  });
+
+  it('answers the "now" class through the answer path, frames every old fact by its date and says when only old sources answer', async () => {
+    const { ask, texts } = createEvalAsk(loadBundledIndex());
+    const checks = await runAnswerChecks(questions, ask, texts);
+    expect(checks.now.answered / checks.now.questions).toBeGreaterThanOrEqual(TARGETS.nowAnswered);
+    expect(checks.framed.quotes).toBeGreaterThan(0);
+    expect(checks.framed.misses).toEqual([]);
+    expect(checks.oldSources.questions).toBeGreaterThan(0);
+    expect(checks.oldSources.misses).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PlaceMatcher } from '../../src/search/places';
+import { checkPlaces, type SearchHit } from '../../src/search/relevance';
 import { makeTestApp, postJson } from '../support/runtime';
 
 const places = new PlaceMatcher(['Bình Dương', 'Đồng Nai', 'Cà Mau', 'Bà Rịa Vũng Tàu', 'Vũng Tàu', 'Hà Nội']);
@@ -24,5 +25,31 @@ describe('place names in questions', () => {
     const covered = (await (await t.request('/api/chat', postJson({ message: 'Chủ tịch UBND tỉnh Bình Dương là ai?' }))).json()) as { found: boolean; reply: string };
     expect(covered.found).toBe(true);
     expect(covered.reply).toContain('Võ Văn Minh');
+  });
+
+  it('counts a place as mentioned by any of its names', () => {
+    const hcm = new PlaceMatcher([['Hồ Chí Minh', 'TP.HCM', 'Sài Gòn'], 'Đồng Nai']);
+    expect(hcm.namedIn('tphcm co bao nhieu phuong, tp hcm')).toEqual(['tp hcm']);
+    expect(hcm.mentions('168 đơn vị cấp xã của TP. Hồ Chí Minh', ['tp hcm'])).toBe(true);
+    expect(hcm.mentions('Đồng Nai: Đồng Nai + Bình Phước', ['tp hcm'])).toBe(false);
+  });
+
+  it('does not let a passage that only lists the place answer for it: the other words must match there too', () => {
+    const hit = (id: string, text: string, coverage: number): SearchHit => ({
+      chunk: { id: `${id}#1`, docId: id, heading: '', text },
+      doc: { id, title: id, source: 's', date: '2025-06-12', kind: 'news', keywords: [] },
+      score: 1,
+      coverage,
+      weightedCoverage: coverage,
+      phraseCoverage: 0.5,
+    });
+    // "Chủ tịch UBND tỉnh Đồng Nai là ai?": 6 words; the leaders' passage holds 5 of them but is
+    // about Hậu Giang, the list holds "tỉnh" and the place's own two words.
+    const leaders = hit('leaders', 'Chủ tịch UBND tỉnh Hậu Giang', 5 / 6);
+    const list = hit('list', 'Các tỉnh mới: Đồng Nai + Bình Phước', 3 / 6);
+    const result = { hits: [leaders, list], relevant: true, confidence: 5 / 6, queryWords: 6 };
+    expect(checkPlaces(places, 'Chủ tịch UBND tỉnh Đồng Nai là ai?', result).relevant).toBe(false);
+    const about = hit('about', 'Chủ tịch UBND tỉnh Đồng Nai', 1);
+    expect(checkPlaces(places, 'Chủ tịch UBND tỉnh Đồng Nai là ai?', { ...result, hits: [leaders, list, about] }).relevant).toBe(true);
   });
 });
