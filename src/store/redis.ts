@@ -21,9 +21,9 @@ import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { RedisConnection } from '../config';
 import { describeError, type Logger } from '../log';
-import { assertMaxLen, assertTtl, compareBinary } from './checks';
-import type { ScoredMember, Store } from './store';
-import { escapeGlob, formatScore, INCR_WITH_TTL, LIST_PUSH, parseScore, RELEASE_IF_OURS, storeError } from './redis-protocol';
+import { assertTtl } from './checks';
+import { RELEASE_IF_OURS, storeError } from './redis-protocol';
+import { RedisCommandStore, type Arg } from './command-store';
 
 export interface RedisStoreOptions extends RedisConnection {
   /** Deadline for one connection attempt (TCP, TLS, AUTH, SELECT). */
@@ -39,12 +39,9 @@ export interface RedisStoreOptions extends RedisConnection {
 const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
 const DEFAULT_MAX_RECONNECT_DELAY_MS = 1000;
-/** SCAN batch size, as in the Upstash store: few round trips, modest replies. */
-const SCAN_COUNT = 500;
 
-type Arg = string | number;
 
-export class RedisStore implements Store {
+export class RedisStore extends RedisCommandStore {
   readonly kind = 'redis' as const;
 
   private readonly redis: Redis;
@@ -54,6 +51,7 @@ export class RedisStore implements Store {
   private closed = false;
 
   constructor(opts: RedisStoreOptions) {
+    super();
     this.log = opts.log;
     this.redis = new Redis(clientOptions(opts));
     this.redis.on('ready', () => {
@@ -99,19 +97,6 @@ export class RedisStore implements Store {
     this.redis.disconnect();
   }
 
-  async get(key: string): Promise<string | null> {
-    return this.call<string | null>('GET', key);
-  }
-
-  async set(key: string, value: string, ttlSeconds?: number): Promise<void> {
-    if (ttlSeconds === undefined) {
-      await this.call('SET', key, value);
-      return;
-    }
-    assertTtl(ttlSeconds, 'set');
-    await this.call('SET', key, value, 'EX', ttlSeconds);
-  }
-
   async claim(key: string, ttlSeconds: number, value?: string): Promise<boolean> {
     assertTtl(ttlSeconds, 'set');
     // A value unique to this call, so the give-back below can never delete someone else's claim.
@@ -130,104 +115,8 @@ export class RedisStore implements Store {
     }
   }
 
-  async del(...keys: string[]): Promise<number> {
-    if (keys.length === 0) return 0; // Redis would reject it for arity
-    return this.call<number>('DEL', ...keys);
-  }
-
-  async incr(key: string, by = 1, ttlSeconds?: number): Promise<number> {
-    if (ttlSeconds === undefined) return this.call<number>('INCRBY', key, by);
-    // Checked here so a bad argument is refused before the script could create the key.
-    if (!Number.isInteger(by)) throw new Error('ERR value is not an integer or out of range');
-    assertTtl(ttlSeconds, 'set');
-    return this.call<number>('EVAL', INCR_WITH_TTL, 1, key, by, ttlSeconds);
-  }
-
-  async expire(key: string, ttlSeconds: number): Promise<boolean> {
-    return (await this.call<number>('EXPIRE', key, ttlSeconds)) === 1;
-  }
-
-  async ttl(key: string): Promise<number> {
-    return this.call<number>('TTL', key);
-  }
-
-  async listPush(key: string, value: string | readonly string[], opts: { maxLen: number; ttlSeconds?: number }): Promise<void> {
-    const { maxLen, ttlSeconds } = opts;
-    assertMaxLen(maxLen);
-    if (ttlSeconds !== undefined) assertTtl(ttlSeconds, 'expire');
-    const values = typeof value === 'string' ? [value] : value;
-    if (values.length === 0) return;
-    // One script (RPUSH, LTRIM, EXPIRE): atomic, and on a key of another type nothing runs after RPUSH fails.
-    await this.call('EVAL', LIST_PUSH, 1, key, maxLen, ttlSeconds ?? '', ...values);
-  }
-
-  async listRange(key: string, start: number, stop: number): Promise<string[]> {
-    return this.call<string[]>('LRANGE', key, start, stop);
-  }
-
-  async setAdd(key: string, ...members: string[]): Promise<number> {
-    if (members.length === 0) return 0;
-    return this.call<number>('SADD', key, ...members);
-  }
-
-  async setRemove(key: string, ...members: string[]): Promise<number> {
-    if (members.length === 0) return 0;
-    return this.call<number>('SREM', key, ...members);
-  }
-
-  async setMembers(key: string): Promise<string[]> {
-    return (await this.call<string[]>('SMEMBERS', key)).sort(compareBinary);
-  }
-
-  async hashSet(key: string, fields: Record<string, string>): Promise<void> {
-    const pairs = Object.entries(fields).flat();
-    if (pairs.length === 0) return;
-    await this.call('HSET', key, ...pairs);
-  }
-
-  async hashGetAll(key: string): Promise<Record<string, string>> {
-    // The upper-case name through call() gets the raw field/value list (ioredis transforms only "hgetall").
-    const flat = await this.call<string[]>('HGETALL', key);
-    const entries: Array<[string, string]> = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) entries.push([flat[i]!, flat[i + 1]!]);
-    // fromEntries defines own properties, so a field named "__proto__" stays a plain field.
-    return Object.fromEntries(entries);
-  }
-
-  async hashDel(key: string, ...fields: string[]): Promise<number> {
-    if (fields.length === 0) return 0;
-    return this.call<number>('HDEL', key, ...fields);
-  }
-
-  async zAdd(key: string, score: number, member: string): Promise<void> {
-    await this.call('ZADD', key, formatScore(score), member);
-  }
-
-  async zRangeByScore(key: string, min: number, max: number): Promise<ScoredMember[]> {
-    const flat = await this.call<string[]>('ZRANGEBYSCORE', key, formatScore(min), formatScore(max), 'WITHSCORES');
-    const members: ScoredMember[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) members.push({ member: flat[i]!, score: parseScore(flat[i + 1]!) });
-    return members; // Redis already orders by score, then member bytes.
-  }
-
-  async zRemRangeByScore(key: string, min: number, max: number): Promise<number> {
-    return this.call<number>('ZREMRANGEBYSCORE', key, formatScore(min), formatScore(max));
-  }
-
-  async keysWithPrefix(prefix: string): Promise<string[]> {
-    const pattern = `${escapeGlob(prefix)}*`;
-    const keys = new Set<string>(); // SCAN may return a key more than once
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.call<[string, string[]]>('SCAN', cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
-      for (const key of batch) keys.add(key);
-      cursor = next;
-    } while (cursor !== '0');
-    return [...keys].sort(compareBinary);
-  }
-
   /** One command; its error names the Redis reason and the command, never the values (see storeError). */
-  private async call<T = unknown>(command: string, ...args: Arg[]): Promise<T> {
+  protected async call<T = unknown>(command: string, ...args: Arg[]): Promise<T> {
     if (this.closed) throw new Error(`the Redis store is closed (${command})`);
     try {
       return (await this.redis.call(command, ...args)) as T;

@@ -19,10 +19,10 @@
  * it splits reads from writes and leaves LRANGE, HGETALL, SMEMBERS and ZRANGE out of them.
  * Its `retry: false` still retries once. So the wire side is ours (./rest-requester, ./node-send).
  */
-import { assertMaxLen, assertTtl, compareBinary } from './checks';
-import type { ScoredMember, Store } from './store';
+import { assertTtl } from './checks';
 import { RestRequester, type RestReply, type RestSend } from './rest-requester';
-import { escapeGlob, formatScore, INCR_WITH_TTL, LIST_PUSH, parseScore, RELEASE_IF_OURS, storeError } from './redis-protocol';
+import { RELEASE_IF_OURS, storeError } from './redis-protocol';
+import { RedisCommandStore, type Arg } from './command-store';
 
 export interface UpstashStoreOptions {
   url: string;
@@ -38,13 +38,10 @@ export interface UpstashStoreOptions {
   send?: RestSend;
 }
 
-/** SCAN batch size: large enough to need few round trips, small enough to keep replies modest. */
-const SCAN_COUNT = 500;
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** Commands per pipelined request at most; more are sent in further requests. */
 const MAX_BATCH = 64;
 
-type Arg = string | number;
 
 const afterThisTurn: (run: () => void) => void =
   typeof setImmediate === 'function'
@@ -57,7 +54,7 @@ interface Queued {
   reject(error: unknown): void;
 }
 
-export class UpstashStore implements Store {
+export class UpstashStore extends RedisCommandStore {
   readonly kind = 'upstash' as const;
 
   private readonly rest: RestRequester;
@@ -66,6 +63,7 @@ export class UpstashStore implements Store {
   private requests = 0;
 
   constructor(opts: UpstashStoreOptions) {
+    super();
     this.rest = new RestRequester({
       url: opts.url,
       token: opts.token,
@@ -77,19 +75,6 @@ export class UpstashStore implements Store {
 
   requestsMade(): number {
     return this.requests;
-  }
-
-  async get(key: string): Promise<string | null> {
-    return this.call<string | null>('GET', key);
-  }
-
-  async set(key: string, value: string, ttlSeconds?: number): Promise<void> {
-    if (ttlSeconds === undefined) {
-      await this.call('SET', key, value);
-      return;
-    }
-    assertTtl(ttlSeconds, 'set');
-    await this.call('SET', key, value, 'EX', ttlSeconds);
   }
 
   async claim(key: string, ttlSeconds: number, value?: string): Promise<boolean> {
@@ -119,109 +104,6 @@ export class UpstashStore implements Store {
     return (await this.get(key).catch(() => null)) === token;
   }
 
-  async del(...keys: string[]): Promise<number> {
-    // Nothing to act on is a no-op here and below (Redis would reject it for arity).
-    if (keys.length === 0) return 0;
-    return this.call<number>('DEL', ...keys);
-  }
-
-  async incr(key: string, by = 1, ttlSeconds?: number): Promise<number> {
-    if (ttlSeconds === undefined) return this.call<number>('INCRBY', key, by);
-    // Checked here so a bad argument is refused before the script could create the key.
-    if (!Number.isInteger(by)) throw new Error('ERR value is not an integer or out of range');
-    assertTtl(ttlSeconds, 'set');
-    // Exact: a key that exists without expiry is left without one.
-    return this.call<number>('EVAL', INCR_WITH_TTL, 1, key, by, ttlSeconds);
-  }
-
-  async expire(key: string, ttlSeconds: number): Promise<boolean> {
-    return (await this.call<number>('EXPIRE', key, ttlSeconds)) === 1;
-  }
-
-  async ttl(key: string): Promise<number> {
-    return this.call<number>('TTL', key);
-  }
-
-  async listPush(key: string, value: string | readonly string[], opts: { maxLen: number; ttlSeconds?: number }): Promise<void> {
-    const { maxLen, ttlSeconds } = opts;
-    assertMaxLen(maxLen);
-    if (ttlSeconds !== undefined) assertTtl(ttlSeconds, 'expire');
-    const values = typeof value === 'string' ? [value] : value;
-    if (values.length === 0) return;
-    // A script, not MULTI: on a key of another type RPUSH fails and nothing after it runs.
-    await this.call('EVAL', LIST_PUSH, 1, key, maxLen, ttlSeconds ?? '', ...values);
-  }
-
-  async listRange(key: string, start: number, stop: number): Promise<string[]> {
-    return this.call<string[]>('LRANGE', key, start, stop);
-  }
-
-  async setAdd(key: string, ...members: string[]): Promise<number> {
-    if (members.length === 0) return 0;
-    return this.call<number>('SADD', key, ...members);
-  }
-
-  async setRemove(key: string, ...members: string[]): Promise<number> {
-    if (members.length === 0) return 0;
-    return this.call<number>('SREM', key, ...members);
-  }
-
-  async setMembers(key: string): Promise<string[]> {
-    return (await this.call<string[]>('SMEMBERS', key)).sort(compareBinary);
-  }
-
-  async hashSet(key: string, fields: Record<string, string>): Promise<void> {
-    const pairs = Object.entries(fields).flat();
-    if (pairs.length === 0) return;
-    await this.call('HSET', key, ...pairs);
-  }
-
-  async hashGetAll(key: string): Promise<Record<string, string>> {
-    const flat = await this.call<string[]>('HGETALL', key);
-    const entries: Array<[string, string]> = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) entries.push([flat[i]!, flat[i + 1]!]);
-    // fromEntries defines own properties, so a field named "__proto__" stays a plain field.
-    return Object.fromEntries(entries);
-  }
-
-  async hashDel(key: string, ...fields: string[]): Promise<number> {
-    if (fields.length === 0) return 0;
-    return this.call<number>('HDEL', key, ...fields);
-  }
-
-  async zAdd(key: string, score: number, member: string): Promise<void> {
-    await this.call('ZADD', key, formatScore(score), member);
-  }
-
-  async zRangeByScore(key: string, min: number, max: number): Promise<ScoredMember[]> {
-    const flat = await this.call<string[]>(
-      'ZRANGEBYSCORE', key, formatScore(min), formatScore(max), 'WITHSCORES',
-    );
-    const members: ScoredMember[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      members.push({ member: flat[i]!, score: parseScore(flat[i + 1]!) });
-    }
-    return members; // Redis already orders by score, then member bytes.
-  }
-
-  async zRemRangeByScore(key: string, min: number, max: number): Promise<number> {
-    return this.call<number>('ZREMRANGEBYSCORE', key, formatScore(min), formatScore(max));
-  }
-
-  async keysWithPrefix(prefix: string): Promise<string[]> {
-    const pattern = `${escapeGlob(prefix)}*`;
-    const keys = new Set<string>(); // SCAN may return a key more than once
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.call<[string, string[]]>(
-        'SCAN', cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT,
-      );
-      for (const key of batch) keys.add(key);
-      cursor = String(next);
-    } while (cursor !== '0');
-    return [...keys].sort(compareBinary);
-  }
-
   /**
    * Queues one command for this tick's request; its errors come back without the command's
    * values. The queue goes out after the current turn of the event loop (setImmediate, as
@@ -229,7 +111,7 @@ export class UpstashStore implements Store {
    * turn share one request, at no added delay; without setImmediate, after two microtask turns,
    * enough for callers that start together (Promise.all).
    */
-  private call<T = unknown>(command: string, ...args: Arg[]): Promise<T> {
+  protected call<T = unknown>(command: string, ...args: Arg[]): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ command: [command, ...args.map(String)], resolve: resolve as (v: unknown) => void, reject });
       if (this.queue.length === 1) afterThisTurn(() => this.flush());
