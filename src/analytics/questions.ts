@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { Store } from '../store/store';
 import type { ChannelName } from '../core/types';
-import type { QuestionRecorder } from '../core/assistant';
+import type { QuestionEvent as AssistantQuestion, QuestionRecorder } from '../core/assistant';
 import { maskPersonalData } from '../privacy/mask';
 import { daysBetween, dayStart, vnDay } from '../core/vn-time';
 import { aggregate, type DayData, type StatsReport, type StoredQuestion } from './report';
@@ -23,15 +23,8 @@ export const MAX_QUESTION_CHARS = 300;
 export const questionsKey = (day: string) => `analytics:q:${day}`;
 export const feedbackKey = (day: string) => `analytics:fb:${day}`;
 
-export interface QuestionEvent {
-  at: Date;
-  channel: ChannelName;
-  intent: string;
-  /** Whether the answer rested on a found source; false means "nothing relevant found". */
-  found: boolean;
-  latencyMs: number;
-  /** The question as typed; masked again here whatever the caller did. */
-  text: string;
+/** The assistant's question event (its text is masked again here, whatever the caller did), and how long to keep it. */
+export interface QuestionEvent extends AssistantQuestion {
   retentionDays: number;
 }
 

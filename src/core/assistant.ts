@@ -63,8 +63,10 @@ export interface QuestionEvent {
   at: Date;
   channel: ChannelName;
   intent: string;
+  /** Whether the answer rested on a found source; false means "nothing relevant found". */
   found: boolean;
   latencyMs: number;
+  /** The question as typed. */
   text: string;
 }
 
