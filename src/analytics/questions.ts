@@ -12,7 +12,6 @@
  */
 import { z } from 'zod';
 import type { Store } from '../store/store';
-import type { ChannelName } from '../core/types';
 import type { QuestionEvent as AssistantQuestion, QuestionRecorder } from '../core/assistant';
 import { maskPersonalData } from '../privacy/mask';
 import { daysBetween, dayStart, vnDay } from '../core/vn-time';
