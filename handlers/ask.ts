@@ -9,6 +9,9 @@
  * Places and time: "what is Bình Dương now" is answered from the place registry; a former
  * province named in a question is labelled with what it is part of now; a quote from an old
  * source carries its date, and a question about the present that only old sources answer says so.
+ * A quote is given only when a sentence carries the fact asked for (src/answer): a number for
+ * "bao nhiêu", a name for "ai", of the place and year asked; otherwise the reply says it does not
+ * know and offers the passages apart, as related reading.
  */
 import type { Handler, HandlerBasics, HandlerContext } from '../src/core/handler';
 import type { Conversation, Turn } from '../src/core/conversation';
@@ -25,6 +28,8 @@ import { describeError } from '../src/log';
 import { formatDate } from '../src/core/texts';
 import { placeStatusAnswer, joinList, type PlaceRegistry } from '../src/knowledge/places';
 import { asksAboutPresent, isOldSource } from '../src/knowledge/time';
+import { classifyAsk } from '../src/answer/ask-type';
+import { judge } from '../src/answer/answers';
 
 /** Passages quoted at most, and how close to the best a passage must score to be quoted. */
 const MAX_PASSAGES = 3;
@@ -101,11 +106,18 @@ async function answer(deps: AskDeps, ctx: HandlerContext, question: string): Pro
   const search = (q: string) => knowledge.hybridSearch(q, { limit: 8, embedder: llm?.embedder, timeoutMs: EMBED_TIMEOUT_MS });
   let result = await search(query);
   if (!result.relevant && query !== plain) result = await search(plain);
-  const quoted = () => {
+  const quoted = (): Reply => {
     const picked = pickForQuote(result.hits);
-    const reply = quoteAnswer(picked, query, (h, q) => knowledge.bestSentences(h.chunk, q), time.intro, time.frame);
+    // A quote is an answer only when a sentence carries the fact asked for, of the place, year
+    // and document asked about; passages about another place or year are not quoted at all.
+    const asked = classifyAsk(query, deps.places);
+    const sentences = new Map(picked.map((h) => [h, knowledge.bestSentences(h.chunk, query)]));
+    const verdicts = picked.map((h) => judge(asked, { text: sentences.get(h)!.join(' '), context: `${h.doc.title}\n${h.chunk.heading}` }, deps.places));
+    if (!verdicts.includes('answers')) return { ...notFound(texts.get(locale, 'not-found')), related: citationsOf(picked) };
+    const kept = picked.filter((_, i) => verdicts[i] !== 'contradicts');
+    const reply = quoteAnswer(kept, query, (h) => sentences.get(h)!, time.intro, time.frame);
     const [intro, ...rest] = reply.blocks;
-    return { ...reply, blocks: [intro!, ...time.notes(picked.map((h) => h.doc.date)), ...rest] };
+    return { ...reply, blocks: [intro!, ...time.notes(kept.map((h) => h.doc.date)), ...rest] };
   };
 
   if (!llm) return result.relevant ? quoted() : notFound(texts.get(locale, 'not-found'));
@@ -253,10 +265,19 @@ export function quoteAnswer(
     lastFrame = framing;
     let n = citations.findIndex((c) => c.id === hit.doc.id);
     if (n < 0) {
-      citations.push({ id: hit.doc.id, title: hit.doc.title, source: hit.doc.source, date: hit.doc.date, url: hit.doc.url });
+      citations.push(citationOf(hit));
       n = citations.length - 1;
     }
     blocks.push({ type: 'quote', text, cite: n + 1 });
   }
   return { intent: 'ask', blocks, citations, found: true };
+}
+
+function citationOf(hit: SearchHit): Citation {
+  return { id: hit.doc.id, title: hit.doc.title, source: hit.doc.source, date: hit.doc.date, url: hit.doc.url };
+}
+
+/** Each document of these passages once, in order: the related reading offered with a refusal. */
+function citationsOf(hits: SearchHit[]): Citation[] {
+  return [...new Map(hits.map((h) => [h.doc.id, citationOf(h)])).values()];
 }

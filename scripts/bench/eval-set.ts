@@ -38,7 +38,17 @@ const OutOfScopeSchema = z.strictObject({
   tags: z.array(z.string()).optional(),
 });
 
-export const EvalQuestionSchema = z.union([InScopeSchema, OutOfScopeSchema]);
+/** In the domain, but no source gives the answer: the answer path must say it does not know. */
+const UnanswerableSchema = z.strictObject({
+  id: z.string().min(1),
+  question: z.string().min(2),
+  unanswerable: z.literal(true),
+  /** The document the question is nearest to (for reading; not scored). */
+  about: z.string().min(1).optional(),
+  tags: z.array(z.string()).optional(),
+});
+
+export const EvalQuestionSchema = z.union([InScopeSchema, OutOfScopeSchema, UnanswerableSchema]);
 export const EvalFileSchema = z.strictObject({
   description: z.string().optional(),
   questions: z.array(EvalQuestionSchema).min(1),
@@ -47,7 +57,17 @@ export type EvalQuestion = z.infer<typeof EvalQuestionSchema>;
 export type InScopeQuestion = z.infer<typeof InScopeSchema>;
 
 export function isInScope(q: EvalQuestion): q is InScopeQuestion {
-  return !('outOfScope' in q);
+  return 'doc' in q;
+}
+
+/** Outside the assistant's remit: the search must find nothing relevant. */
+export function isOutOfScope(q: EvalQuestion): boolean {
+  return 'outOfScope' in q;
+}
+
+/** In the domain with no answer in the sources: the search may find passages, the answer must not quote them. */
+export function isUnanswerable(q: EvalQuestion): boolean {
+  return 'unanswerable' in q;
 }
 
 /** Typed without any Vietnamese marks (the citizen's usual way on a phone). */
@@ -133,7 +153,7 @@ export function metrics(outcomes: Outcome[]): Metrics {
 
 /** Share of out-of-scope questions the engine rejected (said nothing relevant). */
 export function rejectionRate(outcomes: Outcome[]): { questions: number; rate: number } {
-  const oos = outcomes.filter((o) => !isInScope(o.question));
+  const oos = outcomes.filter((o) => isOutOfScope(o.question));
   return { questions: oos.length, rate: oos.length ? oos.filter((o) => !o.relevant).length / oos.length : 1 };
 }
 

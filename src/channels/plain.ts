@@ -28,15 +28,19 @@ export function citationLine(c: Citation, n: number): string {
   return `[${n}] ${c.title} — ${c.source}, ${formatDate(c.date)}${c.url ? ` (${c.url})` : ''}`;
 }
 
-export function renderSources(citations: Citation[], texts: Texts, locale: Locale): string {
+export function renderSources(citations: Citation[], texts: Texts, locale: Locale, label = 'sources'): string {
   if (citations.length === 0) return '';
-  return `${texts.get(locale, 'sources')}:\n${citations.map((c, i) => citationLine(c, i + 1)).join('\n')}`;
+  return `${texts.get(locale, label)}:\n${citations.map((c, i) => citationLine(c, i + 1)).join('\n')}`;
 }
 
-/** The whole reply as one plain text, sources last. */
+/** Related reading offered with a "not found": under its own label, never as the answer's sources. */
+export function renderRelated(reply: Reply, texts: Texts, locale: Locale): string {
+  return renderSources(reply.related ?? [], texts, locale, 'related');
+}
+
+/** The whole reply as one plain text, sources (or related reading) last. */
 export function renderPlain(reply: Reply, texts: Texts, locale: Locale): string {
-  const sources = renderSources(reply.citations, texts, locale);
-  return sources ? `${renderBlocks(reply)}\n\n${sources}` : renderBlocks(reply);
+  return [renderBlocks(reply), renderSources(reply.citations, texts, locale), renderRelated(reply, texts, locale)].filter(Boolean).join('\n\n');
 }
 
 interface SplitLevel {

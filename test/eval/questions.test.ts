@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_OUT } from '../../scripts/ingest';
 import { KnowledgeBundleSchema } from '../../src/knowledge/schema';
-import { answers, isInScope, isUnaccented, loadEvalSets, loadQuestions } from '../../scripts/bench/eval-set';
+import { answers, isInScope, isUnaccented, isUnanswerable, loadEvalSets, loadQuestions } from '../../scripts/bench/eval-set';
 import { createEvalAsk, loadBundledIndex, runAnswerChecks, runEval, TARGETS } from '../../scripts/eval';
 
 const bundle = KnowledgeBundleSchema.parse(JSON.parse(readFileSync(DEFAULT_OUT, 'utf8')));
@@ -48,6 +48,17 @@ describe('the bundled search on the eval set', () => {
     expect(run.accented.recallAt5).toBeGreaterThanOrEqual(TARGETS.recallAt5Accented);
     expect(run.unaccented.recallAt5).toBeGreaterThanOrEqual(TARGETS.recallAt5Unaccented);
     expect(run.rejection.rate).toBeGreaterThanOrEqual(TARGETS.rejection);
+  });
+
+  it('gives no quoted answer to a question no source answers, and still answers every in-scope one', async () => {
+    const unanswerable = questions.filter(isUnanswerable);
+    expect(unanswerable.length).toBeGreaterThanOrEqual(40);
+    expect(unanswerable.filter(isUnaccented).length / unanswerable.length).toBeGreaterThanOrEqual(0.5);
+    const { ask, texts } = createEvalAsk(loadBundledIndex());
+    const checks = await runAnswerChecks(questions, ask, texts);
+    expect(checks.unanswerable.questions).toBe(unanswerable.length);
+    expect(checks.unanswerable.misses).toEqual([]);
+    expect(checks.answered.misses).toEqual([]);
   });
 
   it('answers the "now" class through the answer path, frames every old fact by its date and says when only old sources answer', async () => {

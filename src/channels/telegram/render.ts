@@ -72,9 +72,13 @@ export function renderSourcesHtml(citations: Citation[], label: string): string 
   return `<b>${escapeHtml(label)}</b>\n${citations.map((c, i) => sourceLineHtml(c, i + 1)).join('\n')}`;
 }
 
-/** The whole reply as one HTML text (not yet split), sources last. */
-export function renderReplyHtml(reply: Reply, sourcesLabel: string): string {
-  return [renderBlocksHtml(reply), renderSourcesHtml(reply.citations, sourcesLabel)].filter(Boolean).join('\n\n');
+/**
+ * The whole reply as one HTML text (not yet split), sources last; related reading offered with
+ * a "not found" after them under its own label (left out when no label is given).
+ */
+export function renderReplyHtml(reply: Reply, sourcesLabel: string, relatedLabel?: string): string {
+  const related = relatedLabel ? renderSourcesHtml(reply.related ?? [], relatedLabel) : '';
+  return [renderBlocksHtml(reply), renderSourcesHtml(reply.citations, sourcesLabel), related].filter(Boolean).join('\n\n');
 }
 
 // Tokens are atomic for splitting: a whole tag, a whole entity, or one code point (the `u`

@@ -5,8 +5,8 @@
  * and buttons as numbered choices ("Gõ 1: …"), since Zalo has none; a typed number picks one.
  */
 import type { Texts } from '../../core/texts';
-import type { Button, Locale, Reply } from '../../core/types';
-import { renderBlocks, renderSources, splitPlain } from '../plain';
+import type { Button, Locale, Reply, ReplyImage } from '../../core/types';
+import { renderBlocks, renderRelated, renderSources, splitPlain } from '../plain';
 import { ZALO_MAX_TEXT } from './client';
 
 /** Buttons as "Gõ 1: …" lines, and the actions those numbers stand for, in the same order. */
@@ -26,13 +26,15 @@ export function renderChoices(
 export interface ZaloOutgoing {
   parts: string[];
   actions: string[];
+  /** A chart to send as a photo before the text (Zalo fetches it by URL). */
+  image?: ReplyImage;
 }
 
 /** A Reply as Zalo messages: the body, numbered sources with links, then numbered choices. */
 export function renderZalo(reply: Reply, texts: Texts, locale: Locale): ZaloOutgoing {
   const choices = renderChoices(reply.buttons, texts, locale);
-  const sections = [renderBlocks(reply), renderSources(reply.citations, texts, locale), choices.text].filter(Boolean);
-  return { parts: splitPlain(sections.join('\n\n'), ZALO_MAX_TEXT), actions: choices.actions };
+  const sections = [renderBlocks(reply), renderSources(reply.citations, texts, locale), renderRelated(reply, texts, locale), choices.text].filter(Boolean);
+  return { parts: splitPlain(sections.join('\n\n'), ZALO_MAX_TEXT), actions: choices.actions, ...(reply.image ? { image: reply.image } : {}) };
 }
 
 /** The action a typed number picks ("1", " 2.", "3)"), or undefined when it is not a pick. */
