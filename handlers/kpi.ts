@@ -8,14 +8,16 @@
  * Internal KPIs are shown to officials only, and never in a group chat.
  */
 import type { Handler, HandlerContext } from '../src/core/handler';
-import type { Block, Button, Locale, Reply } from '../src/core/types';
+import type { Block, Button, Locale, Reply, ReplyImage } from '../src/core/types';
 import { hasRole } from '../src/core/roles';
 import { formatDate, type Texts } from '../src/core/texts';
 import { canSee, words, type KpiCatalog, type Viewer } from '../src/kpi/definitions';
-import type { KpiService } from '../src/kpi/service';
+import type { KpiService, KpiView } from '../src/kpi/service';
 import { detailReply, summaryLine, summaryReply, kpiName, SourceRefs } from '../src/kpi/render';
 import { vnDay } from '../src/core/vn-time';
 import type { KpiDefinition } from '../src/kpi/schema';
+import { kpiCardSvg } from '../src/media/kpi-card';
+import { kpiHistorySvg } from '../src/media/kpi-history';
 
 /** Words that ask for a figure, its progress or its target (folded, no diacritics). */
 const VALUE_CUES = [
@@ -94,7 +96,10 @@ async function handleKpi(kpi: KpiService, opts: KpiHandlerOptions, ctx: HandlerC
   }
   const visible = matches.map((m) => m.def).filter((d) => canSee(d, viewer));
   if (visible.length === 0) return text(t.get(locale, 'kpi-officials-only'), false);
-  if (visible.length === 1) return detailReply(await kpi.view(visible[0]!), locale, t);
+  if (visible.length === 1) {
+    const view = await kpi.view(visible[0]!);
+    return { ...detailReply(view, locale, t), image: historyImage(view, locale, t) };
+  }
   return choices(kpi, visible.slice(0, MAX_CHOICES), query, ctx, t);
 }
 
@@ -105,11 +110,23 @@ async function summary(kpi: KpiService, group: KpiDefinition['group'], viewer: V
   const footer: string[] = [];
   if (hidden.length) footer.push(t.get(locale, hasRole(viewer.role, 'official') ? 'kpi-group-hidden' : 'kpi-internal-hidden'));
   footer.push(t.get(locale, 'kpi-summary-more'));
-  const date = formatDate(vnDay(kpi.now()));
-  return summaryReply(await kpi.views(shown), locale, t, {
-    heading: t.get(locale, group === '766' ? 'kpi-766-heading' : 'kpi-summary-heading', { date }),
-    footer,
-  });
+  const today = vnDay(kpi.now());
+  const heading = t.get(locale, group === '766' ? 'kpi-766-heading' : 'kpi-summary-heading', { date: formatDate(today) });
+  const views = await kpi.views(shown);
+  return { ...summaryReply(views, locale, t, { heading, footer }), image: cardImage(views, heading, kpi, locale, t) };
+}
+
+/** The KPIs as one chart card beside the text (none when there is nothing to draw). */
+function cardImage(views: KpiView[], title: string | undefined, kpi: KpiService, locale: Locale, t: Texts): ReplyImage | undefined {
+  if (views.length === 0) return undefined;
+  const chart = kpiCardSvg(views, { locale, texts: t, today: vnDay(kpi.now()), title });
+  return { ...chart, alt: t.get(locale, 'chart-card-alt', { n: views.length }) };
+}
+
+/** One KPI's history chart: values, target line and projection to the deadline. */
+function historyImage(view: KpiView, locale: Locale, t: Texts): ReplyImage {
+  const chart = kpiHistorySvg(view, { locale, texts: t });
+  return { ...chart, alt: t.get(locale, 'chart-history-alt', { name: kpiName(view.def, locale) }) };
 }
 
 async function choices(kpi: KpiService, defs: KpiDefinition[], query: string, ctx: HandlerContext, t: Texts): Promise<Reply> {
@@ -121,7 +138,7 @@ async function choices(kpi: KpiService, defs: KpiDefinition[], query: string, ct
     { type: 'list', items: views.map((v) => summaryLine(v, locale, t, refs)) },
   ];
   const buttons: Button[][] = defs.map((d) => [{ label: kpiName(d, locale, true), action: `/kpi ${d.id}` }]);
-  return { intent: 'kpi', blocks, citations: refs.citations, buttons, found: true };
+  return { intent: 'kpi', blocks, citations: refs.citations, buttons, found: true, image: cardImage(views, undefined, kpi, locale, t) };
 }
 
 async function subscribe(kpi: KpiService, ctx: HandlerContext, t: Texts): Promise<Reply> {

@@ -59,6 +59,8 @@ import { type Job, type JobRun, LAST_RUNS_KEY } from './jobs/job';
 import { helpHandlers } from '../handlers/help';
 import { createAskHandler } from '../handlers/ask';
 import { accountHandlers } from '../handlers/account';
+import type { PngRenderer } from './media/png';
+import { chartLinkRoutes, chartLinks, type ChartLinks } from './media/chart-links';
 import bundleJson from './generated/bundle.json';
 import knowledgeJson from './generated/knowledge.json';
 import embeddingsJson from './generated/embeddings.json';
@@ -83,6 +85,10 @@ export interface Runtime {
   page: string;
   /** Sends proactive messages (reminders, alerts) through whichever channels are live. */
   outbound: Outbound;
+  /** Draws charts as PNG for chat photos (the entry's platform); without it charts go unsent. */
+  renderPng?: PngRenderer;
+  /** Charts served by URL for Zalo; absent without PUBLIC_BASE_URL or a renderer. */
+  charts?: ChartLinks;
 }
 
 export interface RuntimeOverrides {
@@ -91,6 +97,8 @@ export interface RuntimeOverrides {
   now?: () => Date;
   /** A model other than the configured one (tests: a fake server, a fake clock). */
   llm?: Llm;
+  /** SVG to PNG on this platform: each entry passes its own (media/png-node, media/png-worker). */
+  renderPng?: PngRenderer;
 }
 
 interface Bundle {
@@ -162,6 +170,10 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
   if (config.telegram) senders.telegram = telegramOutbound({ store, texts, log, config: config.telegram });
   if (config.zalo) senders.zalo = zaloOutbound({ config: config.zalo, texts, log, store });
   const outbound = channelOutbound(senders);
+  const { renderPng } = overrides;
+  const charts = renderPng && config.publicBaseUrl ? chartLinks({ store, renderPng, publicBaseUrl: config.publicBaseUrl }) : undefined;
+  // Zalo fetches a photo by URL: without a public origin there is no link to give, so no photo.
+  if (config.zalo && renderPng && !charts) log.warn('zalo: PUBLIC_BASE_URL is not set; charts are sent as text only');
   const audit = makeAudit({ store, now, auditRetentionDays: config.auditRetentionDays });
   // Pull before alerts, so a value pulled this run is judged in the same run.
   const jobs: Job[] = [
@@ -169,7 +181,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     kpiAlertJob({ kpi, outbound, texts, roleOf: (channel, userId) => roles.roleOf(channel, userId) }),
     createRemindersJob({ outbound, texts, maxSubrequests: config.reminders.maxSubrequests, maxWallMs: config.reminders.maxWallMs }),
   ];
-  return { config, store, log, texts, knowledge, now, procedures, llm, conversation, assistant, roles, invites, kpi, jobs, page: bundle.webPage, outbound };
+  return { config, store, log, texts, knowledge, now, procedures, llm, conversation, assistant, roles, invites, kpi, jobs, page: bundle.webPage, outbound, renderPng, charts };
 }
 
 /**
@@ -258,16 +270,19 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Hono {
     }),
   );
 
+  // Always mounted: without published charts every id is unknown, a 404 like any other.
+  app.route('/', chartLinkRoutes({ store: rt.store, notFound: rt.texts.get(vi, 'chart-link-not-found') }));
+
   if (rt.config.telegram) {
     app.route(
       '/webhooks/telegram',
-      telegramChannel({ assistant: rt.assistant, store: rt.store, texts: rt.texts, log: rt.log, config: rt.config.telegram, now: rt.now, historyTtlSeconds: rt.config.historyTtlSeconds }),
+      telegramChannel({ assistant: rt.assistant, store: rt.store, texts: rt.texts, log: rt.log, config: rt.config.telegram, now: rt.now, historyTtlSeconds: rt.config.historyTtlSeconds, renderPng: rt.renderPng }),
     );
   }
   if (rt.config.zalo) {
     app.route(
       '/webhooks/zalo',
-      zaloChannel({ assistant: rt.assistant, store: rt.store, texts: rt.texts, log: rt.log, config: rt.config.zalo, now: rt.now }),
+      zaloChannel({ assistant: rt.assistant, store: rt.store, texts: rt.texts, log: rt.log, config: rt.config.zalo, now: rt.now, charts: rt.charts }),
     );
   }
 

@@ -66,6 +66,7 @@ const EnvSchema = z.object({
   ZALO_API_BASE: optionalUrl,
   /** Upstream dossier status service (GET <url>?code=<mã>); without it users are sent to the portal. */
   DOSSIER_LOOKUP_URL: optionalUrl,
+  PUBLIC_BASE_URL: optionalUrl,
   /** Comma-separated "channel:userId" pairs treated as officials without an invite. */
   OFFICIAL_ALLOWLIST: listOf,
   /** Days a conversation turn is kept. */
@@ -121,6 +122,8 @@ export interface Config {
   officialAllowlist: string[];
   kpiPullSources: PullSource[];
   dossierLookupUrl?: string;
+  /** The app's public origin (no trailing slash), for links platforms fetch (Zalo's chart photos). */
+  publicBaseUrl?: string;
   /** Unset means unlimited (Node); Workers sets both in wrangler.toml. */
   reminders: { maxSubrequests?: number; maxWallMs?: number };
   /** ALLOW_MEMORY_STORE: a Worker may start without a shared store (development only). */
@@ -210,6 +213,7 @@ export function loadConfig(env: RawEnv): Config {
     officialAllowlist: e.OFFICIAL_ALLOWLIST,
     kpiPullSources,
     dossierLookupUrl: e.DOSSIER_LOOKUP_URL,
+    publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     reminders: {
       maxSubrequests: e.REMINDER_SUBREQUEST_BUDGET,
       maxWallMs: e.REMINDER_WALL_SECONDS === undefined ? undefined : e.REMINDER_WALL_SECONDS * 1000,

@@ -15,6 +15,8 @@ import { createStore } from './store/index';
 import { nodeSend } from './store/node-send';
 import { RedisStore } from './store/redis';
 import { createLogger } from './log';
+import { pngRenderer } from './media/png';
+import { nodePng } from './media/png-node';
 import { forwardedClientAddress, type ClientAddressOf } from './channels/web/address';
 
 export interface NodeServer {
@@ -42,7 +44,7 @@ export async function startNodeServer(opts: StartOptions = {}): Promise<NodeServ
   if (redisStore && !(await redisStore.ready())) log.warn('redis store: not reachable at start-up; answering 503 until it is');
   // Upstash over node:http: a kept-alive request costs a fraction of Node's fetch in CPU.
   const store = opts.store ?? redisStore ?? createStore({ upstash: config.upstash && { ...config.upstash, send: nodeSend() } });
-  const runtime = createRuntime(config, { ...opts, store, log });
+  const runtime = createRuntime(config, { renderPng: pngRenderer(nodePng), ...opts, store, log });
   const app = createApp(runtime, { clientAddress: nodeClientAddress(config.trustProxy) });
   const background = new BackgroundTracker();
   const port = opts.port ?? config.port;

@@ -9,6 +9,7 @@ import type { Hono } from 'hono';
 import { REMINDERS_JOB_ID } from './jobs/reminders';
 import { CRONS } from './jobs/runner';
 import { cloudflareClientAddress } from './channels/web/address';
+import { pngRenderer, type PngRenderer } from './media/png';
 
 interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
@@ -22,11 +23,17 @@ interface ScheduledControllerLike {
 
 let cached: { env: RawEnv; rt: Runtime; app: Hono } | undefined;
 
+/**
+ * Charts drawn with the Workers platform, imported on the first chart: the platform imports a
+ * .wasm, which only the bundler turns into a module (Node cannot load this entry otherwise).
+ */
+const workerRenderPng: PngRenderer = async (chart) => pngRenderer((await import('./media/png-worker')).workerPng)(chart);
+
 function boot(env: RawEnv): { rt: Runtime; app: Hono } {
   if (cached?.env !== env) {
     const config = loadConfig(env);
     requireSharedStore(config);
-    const rt = createRuntime(config);
+    const rt = createRuntime(config, { renderPng: workerRenderPng });
     // Cloudflare writes CF-Connecting-IP itself, so here it is the client's address.
     cached = { env, rt, app: createApp(rt, { clientAddress: cloudflareClientAddress }) };
   }

@@ -61,6 +61,18 @@ export type Block =
   | { type: 'quote'; text: string; cite?: number }
   | { type: 'list'; items: string[]; ordered?: boolean };
 
+/**
+ * A chart shown with a reply, as SVG laid out at width × height px: each channel turns it into
+ * what it can show (Telegram a PNG photo, Zalo a PNG served by URL, the web the SVG itself).
+ */
+export interface ReplyImage {
+  svg: string;
+  width: number;
+  height: number;
+  /** What the chart shows, in the reply's language, for readers who cannot see it. */
+  alt: string;
+}
+
 export interface Reply {
   intent: string;
   blocks: Block[];
@@ -69,6 +81,11 @@ export interface Reply {
   buttons?: Button[][];
   /** Whether the answer is grounded in a found source (false for "not found" and refusals). */
   found?: boolean;
+  /**
+   * Passages near the question that do not answer it, offered with a "not found" as reading
+   * ("Đọc thêm"); channels show them apart from the answer, never as its sources.
+   */
+  related?: Citation[];
   /** The analytics id of this question, for feedback buttons; absent when it was not recorded. */
   questionId?: string;
   /**
@@ -76,6 +93,8 @@ export interface Reply {
    * quiet, while a request that needs an answer (the web) may still show its blocks.
    */
   silent?: boolean;
+  /** A chart sent with the text; a channel that cannot show it sends the text alone. */
+  image?: ReplyImage;
 }
 
 /** Where a proactive message (a reminder digest, a KPI alert) goes. */

@@ -66,6 +66,16 @@ export async function svgToPng(svg: string, opts: PngOptions): Promise<Uint8Arra
 }
 
 /**
+ * A chart (SVG laid out at `width` px) as PNG bytes at that width; throws when it cannot. The
+ * entry builds one for its platform and the runtime hands it to the channels that send photos.
+ */
+export type PngRenderer = (chart: { svg: string; width: number }) => Promise<Uint8Array<ArrayBuffer>>;
+
+export function pngRenderer(platform: PngPlatform): PngRenderer {
+  return (chart) => svgToPng(chart.svg, { width: chart.width, platform });
+}
+
+/**
  * RGBA pixels as a PNG. Rows are left unfiltered: charts are mostly flat colour, which deflate
  * packs well as it is.
  */

@@ -114,7 +114,7 @@ function reset(state: FakeState): void {
 }
 
 async function handle(state: FakeState, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { url, body } = await readRequest(req);
+  const { url, body, raw } = await readRequest(req);
 
   if (url.pathname === '/__calls' && req.method === 'GET') {
     const token = url.searchParams.get('token');
@@ -136,7 +136,9 @@ async function handle(state: FakeState, req: IncomingMessage, res: ServerRespons
   const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
   if (!m) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
   const [, token, method] = m as unknown as [string, string, string];
-  const params = { ...Object.fromEntries(url.searchParams), ...parseParams(body, req.headers['content-type']) };
+  const contentType = req.headers['content-type'];
+  const form = contentType?.includes('multipart/form-data') ? await parseMultipart(raw, contentType) : parseParams(body, contentType);
+  const params = { ...Object.fromEntries(url.searchParams), ...form };
   const call: RecordedCall = { token, method, params, seq: ++state.seq };
   state.calls.push(call);
   notify(state, call);
@@ -182,6 +184,19 @@ function answer(state: FakeState, method: string, p: Record<string, unknown>): {
       }
       state.texts.set(key, text);
       return { result: message(Number(p.message_id), p.chat_id, text) };
+    }
+    case 'sendPhoto': {
+      const photo = p.photo as UploadedFile | string | undefined;
+      if (!photo || (typeof photo !== 'string' && photo.base64.length === 0)) return { error: 'Bad Request: there is no photo in the request' };
+      let caption = typeof p.caption === 'string' ? p.caption : '';
+      if (p.parse_mode === 'HTML') {
+        const parsed = parseTelegramHtml(caption);
+        if (typeof parsed !== 'string') return parsed;
+        caption = parsed;
+      }
+      if (caption.length > MAX_CAPTION) return { error: 'Bad Request: message caption is too long' };
+      const id = ++state.messageId;
+      return { result: { ...message(id, p.chat_id, ''), text: undefined, caption, photo: [{ file_id: `photo${id}`, file_unique_id: `u${id}`, width: 1, height: 1 }] } };
     }
     case 'editMessageReplyMarkup':
       return { result: message(Number(p.message_id), p.chat_id, state.texts.get(`${String(p.chat_id)}:${String(p.message_id)}`) ?? '') };
@@ -268,7 +283,65 @@ export function parseTelegramHtml(html: string): string | { error: string } {
   return out;
 }
 
-/** grammY sends JSON; multipart (files) is not needed here. Nested values arrive as objects. */
+/** A file in a multipart upload, as recorded: its bytes in base64 so /__calls stays JSON. */
+export interface UploadedFile {
+  filename: string;
+  type: string;
+  base64: string;
+}
+
+/** Telegram's limit on a photo caption (after entities are parsed). */
+const MAX_CAPTION = 1024;
+
+/**
+ * grammY uploads files as multipart/form-data (written tersely: `content-disposition:form-data;name="x"`,
+ * which undici's strict parser refuses, while Telegram reads it); fields hold JSON for nested
+ * values, as in forms. Parsed on bytes so a file arrives intact.
+ */
+async function parseMultipart(raw: Buffer, contentType: string): Promise<Record<string, unknown>> {
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (!boundary) return {};
+  const out: Record<string, unknown> = {};
+  const delimiter = Buffer.from(`--${boundary}`);
+  let at = raw.indexOf(delimiter);
+  while (at >= 0) {
+    const start = at + delimiter.length;
+    if (raw.subarray(start, start + 2).toString() === '--') break;
+    const next = raw.indexOf(delimiter, start);
+    if (next < 0) break;
+    const part = raw.subarray(start + 2, next - 2); // past the CRLF after the delimiter, before the one ending the part
+    const headerEnd = part.indexOf('\r\n\r\n');
+    const head = part.subarray(0, headerEnd).toString('utf8');
+    const data = part.subarray(headerEnd + 4);
+    const name = /;\s*name="([^"]*)"/i.exec(head)?.[1];
+    // grammY leaves the filename unquoted.
+    const filename = /;\s*filename=(?:"([^"]*)"|([^;\r\n]*))/i.exec(head)?.slice(1).find((v) => v !== undefined);
+    if (name !== undefined) {
+      if (filename !== undefined) {
+        out[name] = { filename, type: /content-type:\s*([^\r\n]+)/i.exec(head)?.[1] ?? '', base64: data.toString('base64') } satisfies UploadedFile;
+      } else {
+        const value = data.toString('utf8');
+        try {
+          out[name] = JSON.parse(value);
+        } catch {
+          out[name] = value;
+        }
+      }
+    }
+    at = next;
+  }
+  // A field naming "attach://<part>" means the file sent as that part, as Telegram reads it.
+  for (const [key, value] of Object.entries(out)) {
+    const part = typeof value === 'string' && /^attach:\/\/(.+)$/.exec(value)?.[1];
+    if (part && out[part] !== undefined) {
+      out[key] = out[part];
+      delete out[part];
+    }
+  }
+  return out;
+}
+
+/** grammY sends JSON, or multipart when it uploads a file (parseMultipart). Nested values arrive as objects. */
 function parseParams(body: string, contentType: string | undefined): Record<string, unknown> {
   if (!body) return {};
   if (contentType?.includes('application/json')) return JSON.parse(body) as Record<string, unknown>;

@@ -26,16 +26,16 @@ export async function listenLoopback(handler: (req: IncomingMessage, res: Server
   };
 }
 
-/** The request's URL (the path and query are all that matter) and its body as text. */
-export async function readRequest(req: IncomingMessage): Promise<{ url: URL; body: string }> {
+/** The request's URL (the path and query are all that matter), its body as text and as bytes (uploads). */
+export async function readRequest(req: IncomingMessage): Promise<{ url: URL; body: string; raw: Buffer }> {
   const url = new URL(req.url ?? '/', 'http://fake');
-  const body = await new Promise<string>((resolve, reject) => {
+  const raw = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
-  return { url, body };
+  return { url, body: raw.toString('utf8'), raw };
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {

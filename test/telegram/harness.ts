@@ -13,6 +13,7 @@ import { BackgroundTracker } from '../../src/background';
 import type { Assistant } from '../../src/core/assistant';
 import { telegramChannel } from '../../src/channels/telegram/webhook';
 import type { Schedule } from '../../src/channels/typing';
+import type { PngRenderer } from '../../src/media/png';
 import type { FakeTelegram, RecordedCall } from '../support/fake-telegram';
 
 export const SECRET = 'test-secret_0123456789';
@@ -41,6 +42,8 @@ export interface HarnessOptions {
   typingDelayMs?: number;
   botUsername?: string;
   webhookSecret?: string | null;
+  /** Draws charts for sendPhoto (absent: replies go as text alone). */
+  renderPng?: PngRenderer;
 }
 
 export function telegramHarness(fake: FakeTelegram, opts: HarnessOptions = {}): Harness {
@@ -93,6 +96,7 @@ export function telegramHarness(fake: FakeTelegram, opts: HarnessOptions = {}): 
       streamEditIntervalMs: opts.streamEditIntervalMs,
       typingDelayMs: opts.typingDelayMs,
       botUsername: opts.botUsername,
+      renderPng: opts.renderPng,
       schedule,
       sleep: async (ms) => {
         sleeps.push(ms);

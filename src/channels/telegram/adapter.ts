@@ -20,6 +20,7 @@ import { realSchedule, TYPING_DELAY_MS, type Schedule } from '../typing';
 import { MEDIA_FIELDS, UpdateSchema, type CallbackQuery, type TelegramMessage, type TelegramUpdate } from './schema';
 import { VOTE_DATA, type Progress, type Target, type TelegramConfig, type TelegramSender } from './sender';
 import { StreamingMessage } from './stream';
+import type { PngRenderer } from '../../media/png';
 
 export interface TelegramChannelDeps {
   assistant: Assistant;
@@ -40,6 +41,8 @@ export interface TelegramChannelDeps {
   schedule?: Schedule;
   /** The bot's username without "@", when known; otherwise asked once with getMe. */
   botUsername?: string;
+  /** Draws a reply's chart as PNG for sendPhoto; without it charts are left out. */
+  renderPng?: PngRenderer;
 }
 
 export interface TelegramTurn extends Turn {
@@ -266,7 +269,12 @@ export function telegramAdapter(deps: TelegramChannelDeps, sender: TelegramSende
         if (out.recorded && turn.query!.message.reply_markup) await dropFeedbackRow(turn.query!.message);
         return;
       }
-      const ids = (await turn.stream?.finish(out.parts, out.markup)) ?? (await sender.deliver(turn.target, out.parts, out.markup, turn.progress));
+      const image = out.reply.image;
+      const ids =
+        (await turn.stream?.finish(out.parts, out.markup)) ??
+        (image
+          ? await sender.deliverWithImage(turn.target, out.parts, out.markup, turn.progress, image)
+          : await sender.deliver(turn.target, out.parts, out.markup, turn.progress));
       const last = ids.at(-1);
       if (!out.feedback || last === undefined || !turn.inbound) return;
       // The answer is out; losing the note only unties a later vote from its question.

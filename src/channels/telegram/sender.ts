@@ -12,10 +12,11 @@
  * instead of waiting), and after its last attempt it still waits retry_after before failing
  * (up to the whole 30 s Workers budget, before the apology). This loop is a dozen lines.
  */
-import { Api, GrammyError } from 'grammy';
+import { Api, GrammyError, InputFile } from 'grammy';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import type { Texts } from '../../core/texts';
-import type { Locale, Reply } from '../../core/types';
+import type { Locale, Reply, ReplyImage } from '../../core/types';
+import type { PngRenderer } from '../../media/png';
 import type { Store } from '../../store/store';
 import { describeError, type Logger } from '../../log';
 import { splitPlain } from '../plain';
@@ -38,6 +39,8 @@ const MAX_RETRY_AFTER_SECONDS = 25;
 const MAX_ATTEMPTS = 3;
 /** Bounds each Bot API call, so a hung connection cannot hold the background work forever. */
 const API_TIMEOUT_SECONDS = 15;
+/** Telegram's limit on a photo's caption, in characters after the HTML is parsed. */
+export const MAX_CAPTION_LENGTH = 1024;
 /** callback_data of the 👍/👎 buttons. */
 export const VOTE_DATA = { up: 'fb:up', down: 'fb:down' } as const;
 
@@ -90,6 +93,8 @@ export class TelegramSender {
     private readonly texts: Texts,
     private readonly log: Logger,
     private readonly sleep: (ms: number) => Promise<void>,
+    /** Turns a reply's chart into a PNG; without it replies go as text alone. */
+    private readonly renderPng?: PngRenderer,
   ) {
     this.api = new Api(config.token, { apiRoot: config.apiBase, timeoutSeconds: API_TIMEOUT_SECONDS });
   }
@@ -109,7 +114,7 @@ export class TelegramSender {
 
   /** The reply as HTML parts of at most 4096 characters (none when it has nothing to show). */
   render(reply: Reply, locale: Locale): string[] {
-    return splitHtml(renderReplyHtml(reply, this.texts.get(locale, 'sources')));
+    return splitHtml(renderReplyHtml(reply, this.texts.get(locale, 'sources'), this.texts.get(locale, 'related')));
   }
 
   /** Inline keyboard: the reply's buttons as callbacks, then 👍/👎 when asked for. */
@@ -196,6 +201,38 @@ export class TelegramSender {
     return sent.message_id;
   }
 
+  /**
+   * A reply with a chart: the PNG as a photo with the text as its caption when that fits (the
+   * keyboard on the photo), else the photo with the chart's description as caption and then the
+   * text as messages. A chart that cannot be drawn or sent costs only the photo: the text still
+   * goes, never nothing. Returns the ids of the messages used.
+   */
+  async deliverWithImage(target: Target, parts: string[], markup: InlineKeyboardMarkup | undefined, progress: Progress, image: ReplyImage): Promise<number[]> {
+    if (!this.renderPng) return this.deliver(target, parts, markup, progress);
+    const captionFits = parts.length === 1 && htmlToPlain(parts[0]!).length <= MAX_CAPTION_LENGTH;
+    const caption = captionFits ? parts[0]! : escapeHtml(truncate(image.alt, MAX_CAPTION_LENGTH));
+    let photoId: number;
+    try {
+      const png = await this.renderPng(image);
+      const sent = await this.call('sendPhoto', () =>
+        this.api.sendPhoto(target.chatId, new InputFile(png, 'chart.png'), {
+          caption,
+          parse_mode: 'HTML',
+          ...(captionFits && markup ? { reply_markup: markup } : {}),
+          ...(target.threadId !== undefined ? { message_thread_id: target.threadId } : {}),
+          ...(target.replyTo !== undefined ? { reply_parameters: { message_id: target.replyTo, allow_sending_without_reply: true } } : {}),
+        }),
+      );
+      progress.sent++;
+      photoId = sent.message_id;
+    } catch (e) {
+      this.log.warn('telegram chart not sent; sending the text alone', { error: describeError(e) });
+      return this.deliver(target, parts, markup, progress);
+    }
+    if (captionFits) return [photoId];
+    return [photoId, ...(await this.deliver(target, parts, markup, progress))];
+  }
+
   /** A short text (an apology) as one plain message. */
   async notice(target: Target, text: string, progress: Progress): Promise<void> {
     await this.deliver(target, splitHtml(escapeHtml(text)), undefined, progress);
@@ -219,6 +256,10 @@ export class TelegramSender {
     else cancel = schedule(tick, delayMs);
     return () => cancel();
   }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** 16 characters of base64url SHA-256: the same action always gets the same id. */

@@ -11,6 +11,6 @@ import { defaultSleep, TelegramSender } from './sender';
 export type { TelegramChannelDeps };
 
 export function telegramChannel(deps: TelegramChannelDeps): Hono {
-  const sender = new TelegramSender(deps.config, deps.store, deps.texts, deps.log, deps.sleep ?? defaultSleep);
+  const sender = new TelegramSender(deps.config, deps.store, deps.texts, deps.log, deps.sleep ?? defaultSleep, deps.renderPng);
   return webhookApp(telegramAdapter(deps, sender), deps);
 }

@@ -1,7 +1,7 @@
 /**
  * @module channels/web/routes
  * The web chat: GET / serves the page, POST /api/chat answers one message as JSON
- * ({ reply, citations, intent, found, buttons, sessionId }). The session id stands in for the
+ * ({ reply, citations, related, intent, found, buttons, image?, sessionId }). The session id stands in for the
  * chat and the user.
  *
  * Whatever a web client sends, it chooses, so nothing it names is trusted:
@@ -124,9 +124,13 @@ export function webChannel(deps: WebChannelDeps): Hono {
     return c.json({
       reply: renderPlain({ ...reply, citations: [] }, texts, msgLocale),
       citations: reply.citations,
+      // Passages offered with a "not found" (also listed in `reply`, under their own label).
+      related: reply.related ?? [],
       intent: reply.intent,
       found: reply.found ?? false,
       buttons: reply.buttons ?? [],
+      // A chart as inline SVG: the browser draws it, no PNG needed.
+      ...(reply.image ? { image: { svg: reply.image.svg, alt: reply.image.alt } } : {}),
       sessionId,
     });
   });

@@ -18,6 +18,7 @@ import { describeIssues, type ChannelAdapter, type Parsed, type Turn } from '../
 import { realSchedule, TYPING_DELAY_MS } from '../typing';
 import { parseJsonKeepingBigInts, ZaloApiError, type ZaloClient, type ZaloConfig } from './client';
 import { deliver, readChoices, type Delivery } from './outbound';
+import type { ChartLinks } from '../../media/chart-links';
 import { pickChoice, renderZalo, type ZaloOutgoing } from './render';
 import { isGroupChat, linkText, RejectedIds, TEXT_EVENTS, unwrapEvent, ZaloEventSchema, type ZaloMessage } from './schema';
 
@@ -36,6 +37,8 @@ export interface ZaloChannelDeps {
   fetch?: typeof fetch;
   /** "typing…" only when no answer is out this long after the message (default TYPING_DELAY_MS). */
   typingDelayMs?: number;
+  /** Publishes charts for sendPhoto (needs PUBLIC_BASE_URL); without it replies go as text alone. */
+  charts?: ChartLinks;
 }
 
 /** A message event worth working on: it has a chat to answer and is not from a bot. */
@@ -86,7 +89,7 @@ export function addressedText(text: string, botName: string | undefined): string
 
 export function zaloAdapter(deps: ZaloChannelDeps, client: ZaloClient): ChannelAdapter<ZaloUpdate, ZaloTurn, ZaloOutgoing & { intent: string }> {
   const { store, texts, log, config } = deps;
-  const delivery: Delivery = { client, store, log };
+  const delivery: Delivery = { client, store, log, charts: deps.charts };
 
   /** The bot's name for recognising mentions, or undefined while getMe fails (commands still work). */
   async function botName(): Promise<string | undefined> {

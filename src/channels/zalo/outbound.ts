@@ -5,12 +5,13 @@
  */
 import { z } from 'zod';
 import type { Texts } from '../../core/texts';
-import type { Outbound, SendResult } from '../../core/types';
+import type { Outbound, ReplyImage, SendResult } from '../../core/types';
 import type { Store } from '../../store/store';
 import type { UserDataEraser } from '../../privacy/erase';
 import { describeError, type Logger } from '../../log';
-import { ZaloApiError, ZaloClient, ZaloError, type ZaloConfig } from './client';
+import { ZALO_MAX_TEXT, ZaloApiError, ZaloClient, ZaloError, type ZaloConfig } from './client';
 import { renderZalo, type ZaloOutgoing } from './render';
+import type { ChartLinks } from '../../media/chart-links';
 
 /** How long numbered choices stay valid: "1" an hour later means the number one, not a button. */
 const CHOICES_TTL_SECONDS = 3600;
@@ -30,6 +31,8 @@ export interface Delivery {
   client: ZaloClient;
   store?: Store;
   log: Logger;
+  /** Publishes a reply's chart at a public URL for sendPhoto; without it charts are left out. */
+  charts?: ChartLinks;
 }
 
 /**
@@ -37,7 +40,7 @@ export interface Delivery {
  * (later parts would read out of context) and throws its ZaloError. Remembers the numbered
  * choices first, so a quick "1" already finds them; a store hiccup costs only the shortcut.
  */
-export async function deliver(d: Delivery, chatId: string, { parts, actions }: ZaloOutgoing): Promise<number> {
+export async function deliver(d: Delivery, chatId: string, { parts, actions, image }: ZaloOutgoing): Promise<number> {
   if (d.store) {
     try {
       if (actions.length) await d.store.set(choicesKey(chatId), JSON.stringify(actions), CHOICES_TTL_SECONDS);
@@ -46,8 +49,21 @@ export async function deliver(d: Delivery, chatId: string, { parts, actions }: Z
       d.log.warn('zalo choices not saved', { error: describeError(e) });
     }
   }
+  const photo = image && d.charts ? await sendChart(d, d.charts, chatId, image) : 0;
   for (const text of parts) await d.client.sendMessage({ chat_id: chatId, text });
-  return parts.length;
+  return photo + parts.length;
+}
+
+/** The chart as a photo with its description as caption; a failure costs only the photo (the text follows). */
+async function sendChart(d: Delivery, charts: ChartLinks, chatId: string, image: ReplyImage): Promise<number> {
+  try {
+    const photo = await charts.publish(image);
+    await d.client.sendPhoto({ chat_id: chatId, photo, caption: image.alt.slice(0, ZALO_MAX_TEXT) });
+    return 1;
+  } catch (e) {
+    d.log.warn('zalo chart not sent; sending the text alone', { error: describeError(e) });
+    return 0;
+  }
 }
 
 /** The choices last offered in a chat (none when expired or unreadable). */

@@ -1,0 +1,67 @@
+/**
+ * @module media/chart-links
+ * Charts served by URL, for platforms that fetch a photo rather than take an upload (Zalo's
+ * sendPhoto): the PNG is kept in the store under an unguessable id (256 random bits) for 24 h
+ * and served at `GET /media/<id>.png`. There is no listing: only who holds a link can fetch
+ * its image, and an unknown, expired or malformed id is a 404 like any other.
+ */
+import { Hono } from 'hono';
+import type { ReplyImage } from '../core/types';
+import type { Store } from '../store/store';
+import type { PngRenderer } from './png';
+
+export const CHART_LINK_TTL_SECONDS = 24 * 3600;
+const ID_BYTES = 32;
+/** base64url of ID_BYTES bytes, without padding. */
+const ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const key = (id: string) => `media:png:${id}`;
+
+export interface ChartLinks {
+  /** Draws the chart, keeps the PNG for CHART_LINK_TTL_SECONDS and returns its public URL; throws when it cannot. */
+  publish(image: ReplyImage): Promise<string>;
+}
+
+export function chartLinks(deps: { store: Store; renderPng: PngRenderer; publicBaseUrl: string }): ChartLinks {
+  return {
+    async publish(image) {
+      const png = await deps.renderPng(image);
+      const id = base64url(crypto.getRandomValues(new Uint8Array(ID_BYTES)));
+      await deps.store.set(key(id), base64(png), CHART_LINK_TTL_SECONDS);
+      return `${deps.publicBaseUrl}/media/${id}.png`;
+    },
+  };
+}
+
+/** `GET /media/:file`: a published chart's PNG, or 404. */
+export function chartLinkRoutes(deps: { store: Store; notFound: string }): Hono {
+  const app = new Hono();
+  app.get('/media/:file', async (c) => {
+    const id = /^(.+)\.png$/.exec(c.req.param('file'))?.[1];
+    const stored = id && ID_PATTERN.test(id) ? await deps.store.get(key(id)) : null;
+    if (!stored) return c.json({ error: deps.notFound }, 404);
+    return c.body(fromBase64(stored), 200, {
+      'content-type': 'image/png',
+      // The id names one image for good; only its holder has the link.
+      'cache-control': 'private, max-age=86400, immutable',
+    });
+  });
+  return app;
+}
+
+function base64(bytes: Uint8Array): string {
+  let bin = '';
+  // In slices: String.fromCharCode takes its bytes as arguments, and arguments are bounded.
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+function base64url(bytes: Uint8Array): string {
+  return base64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(text);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
