@@ -21,7 +21,7 @@ import { stats } from '../src/analytics/questions';
 import type { StatsReport, TopQuestion } from '../src/analytics/report';
 import { fold } from '../src/text/normalize';
 
-export interface AccountDeps extends HandlerBasics {
+interface AccountDeps extends HandlerBasics {
   /** Where erasure and the weekly statistics read and the per-address brake counts. */
   store: Store;
   roles: RoleDirectory;
@@ -33,7 +33,7 @@ export interface AccountDeps extends HandlerBasics {
 }
 
 /** A handler whose turns must not be kept in conversation memory or analytics. */
-export type AccountHandler = Handler & { sensitive?: boolean };
+type AccountHandler = Handler & { sensitive?: boolean };
 
 const WEEK_DAYS = 7;
 const TOP_IN_CHAT = 5;
@@ -47,7 +47,7 @@ export function accountHandlers(deps: AccountDeps): AccountHandler[] {
   return [verifyHandler(deps), whoamiHandler(deps), eraseHandler(deps), weekStatsHandler(deps)];
 }
 
-export function verifyHandler(deps: AccountDeps): AccountHandler {
+function verifyHandler(deps: AccountDeps): AccountHandler {
   return {
     id: 'verify',
     commands: ['xacthuc'],
@@ -76,7 +76,7 @@ export function verifyHandler(deps: AccountDeps): AccountHandler {
   };
 }
 
-export function whoamiHandler(deps: AccountDeps): AccountHandler {
+function whoamiHandler(deps: AccountDeps): AccountHandler {
   return {
     id: 'whoami',
     commands: ['toi'],
@@ -96,7 +96,7 @@ export function whoamiHandler(deps: AccountDeps): AccountHandler {
   };
 }
 
-export function eraseHandler(deps: AccountDeps): AccountHandler {
+function eraseHandler(deps: AccountDeps): AccountHandler {
   return {
     id: 'erase',
     commands: ['xoadulieu'],
@@ -128,7 +128,7 @@ export function eraseHandler(deps: AccountDeps): AccountHandler {
   };
 }
 
-export function weekStatsHandler(deps: Pick<AccountDeps, 'texts' | 'now' | 'store'>): AccountHandler {
+function weekStatsHandler(deps: Pick<AccountDeps, 'texts' | 'now' | 'store'>): AccountHandler {
   return {
     id: 'stats',
     commands: ['thongke'],
@@ -144,7 +144,7 @@ export function weekStatsHandler(deps: Pick<AccountDeps, 'texts' | 'now' | 'stor
 }
 
 /** The week's report as chat blocks: totals first, then what was asked and what was missed. */
-export function renderWeek(report: StatsReport, deps: Pick<HandlerBasics, 'texts'>, locale: Locale): Block[] {
+function renderWeek(report: StatsReport, deps: Pick<HandlerBasics, 'texts'>, locale: Locale): Block[] {
   const t = deps.texts;
   const blocks: Block[] = [
     { type: 'heading', text: t.get(locale, 'weekstats-heading', { from: formatDate(report.from), to: formatDate(report.to) }) },

@@ -43,7 +43,7 @@ const HISTORY_TURNS = 6;
 const EMBED_TIMEOUT_MS = 1500;
 
 
-export interface AskDeps extends HandlerBasics {
+interface AskDeps extends HandlerBasics {
   knowledge: KnowledgeIndex;
   /** Chat memory, for follow-ups and the model's context. */
   conversation: Conversation;

@@ -10,7 +10,7 @@ import { VOTE_INTENTS } from '../src/core/types';
 import type { Store } from '../src/store/store';
 import { recordFeedback } from '../src/analytics/feedback';
 
-export interface FeedbackDeps extends HandlerBasics {
+interface FeedbackDeps extends HandlerBasics {
   store: Store;
   /** How long a vote is remembered against its answer: the conversation history's TTL. */
   historyTtlSeconds: number;

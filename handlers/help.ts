@@ -5,7 +5,7 @@
 import type { Handler, HandlerBasics } from '../src/core/handler';
 import { MAX_TURNS } from '../src/core/conversation';
 
-export interface HelpDeps extends Pick<HandlerBasics, 'texts'> {
+interface HelpDeps extends Pick<HandlerBasics, 'texts'> {
   /** Quoted in the privacy notice: how long turns and statistics are kept. */
   historyTtlSeconds: number;
   analyticsRetentionDays: number;

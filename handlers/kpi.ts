@@ -47,7 +47,7 @@ function containsPhrase(folded: string, phrases: string[]): boolean {
  * ask for a value, progress or target; naming a directive, plan or procedure pulls it back to
  * the knowledge search.
  */
-export function detectKpiQuestion(text: string, catalog: KpiCatalog): number {
+function detectKpiQuestion(text: string, catalog: KpiCatalog): number {
   if (text.trim().startsWith('/')) return 0;
   if (catalog.match(text).length === 0) return 0;
   const folded = words(text).join(' ');
@@ -57,7 +57,7 @@ export function detectKpiQuestion(text: string, catalog: KpiCatalog): number {
   return Math.max(0, Math.min(1, score));
 }
 
-export interface KpiHandlerOptions {
+interface KpiHandlerOptions {
   texts: Texts;
   /** Answers what names no KPI when it reads like a question (the knowledge search). */
   fallback?: Handler;

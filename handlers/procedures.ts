@@ -23,7 +23,7 @@ const DOSSIER_PHRASE = 'tra cuu ho so';
 const CLEAR_MATCH = 0.8;
 const LIKELY_MATCH = 0.6;
 
-export interface ProceduresDeps extends HandlerBasics {
+interface ProceduresDeps extends HandlerBasics {
   /** Procedure records, matching and the dossier status lookup. */
   procedures: ProcedureService;
 }

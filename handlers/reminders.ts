@@ -18,13 +18,13 @@ import { TaskRepository, byDeadline, unitsOf, type Unit } from '../src/tasks/rep
 import type { Task } from '../src/tasks/schema';
 import { Subscriptions, applyChange, covers, type Change, type Subscription } from '../src/tasks/subscriptions';
 
-export const REMINDERS_INTENT = 'reminders';
+const REMINDERS_INTENT = 'reminders';
 /** Buttons listed at most in the task picker (Telegram keyboards get unwieldy past this). */
 const MAX_TASK_BUTTONS = 20;
 /** Tasks shown at most in "/nhacviec danh sach". */
 const MAX_LISTED = 10;
 
-export interface RemindersDeps extends Pick<HandlerBasics, 'texts' | 'now'> {
+interface RemindersDeps extends Pick<HandlerBasics, 'texts' | 'now'> {
   /** Where tasks and subscriptions live. */
   store: Store;
 }

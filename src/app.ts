@@ -194,7 +194,7 @@ export function runScheduled(rt: Runtime, at: Date, which: (job: Job) => boolean
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export interface AppOptions {
+interface AppOptions {
   /** How this entry finds a web client's address (Workers: CF-Connecting-IP; Node: the socket). */
   clientAddress?: ClientAddressOf;
 }

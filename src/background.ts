@@ -6,7 +6,7 @@
  */
 
 /** The part of the Workers ExecutionContext the app uses. */
-export interface WaitUntil {
+interface WaitUntil {
   waitUntil(promise: Promise<unknown>): void;
   passThroughOnException(): void;
 }

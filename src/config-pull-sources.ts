@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 const MappingField = z.string().trim().min(1).max(100);
 
-export const PullSourceSchema = z
+const PullSourceSchema = z
   .object({
     name: z.string().trim().min(1).max(40).optional(),
     url: z.url({ protocol: /^https?$/ }),
@@ -22,7 +22,7 @@ export const PullSourceSchema = z
   .strict();
 export type PullSource = z.infer<typeof PullSourceSchema>;
 
-export const PullSourcesSchema = z.array(PullSourceSchema).max(20);
+const PullSourcesSchema = z.array(PullSourceSchema).max(20);
 
 /**
  * KPI_PULL_SOURCES parsed and checked; throws an Error naming what is wrong (by position and

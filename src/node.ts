@@ -26,7 +26,7 @@ export interface NodeServer {
   close(): Promise<void>;
 }
 
-export interface StartOptions extends RuntimeOverrides {
+interface StartOptions extends RuntimeOverrides {
   env?: RawEnv;
   /** Overrides PORT; 0 picks a free port (tests). */
   port?: number;

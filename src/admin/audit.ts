@@ -7,9 +7,9 @@
 import { z } from 'zod';
 import type { Store } from '../store/store';
 
-export const AUDIT_KEY = 'audit:admin';
+const AUDIT_KEY = 'audit:admin';
 
-export const AuditEntrySchema = z.object({
+const AuditEntrySchema = z.object({
   at: z.string(),
   actor: z.string(),
   action: z.string(),

@@ -14,13 +14,13 @@ import type { Store } from '../store/store';
 import { secureEqual } from '../core/secure-compare';
 import { readAudit, writeAudit, type AuditEntry } from './audit';
 
-export interface AdminVariables {
+interface AdminVariables {
   /** Who is acting: the X-Admin-Actor header (a name, for the audit log) or "admin". */
   actor: string;
 }
 export type AdminEnv = { Variables: AdminVariables };
 
-export interface AdminDeps {
+interface AdminDeps {
   token: string | undefined;
   store: Store;
   now: () => Date;
@@ -77,7 +77,7 @@ export async function hasBearer(header: string | undefined, token: string | unde
  * is the same 401 with the realm and a JSON reason (the library would answer 400 to a malformed
  * header), then the actor is read from X-Admin-Actor.
  */
-export function adminAuth(token: string): MiddlewareHandler<AdminEnv> {
+function adminAuth(token: string): MiddlewareHandler<AdminEnv> {
   const refusal = {
     wwwAuthenticateHeader: 'Bearer realm="admin"',
     message: (c: Context) => c.json({ error: 'unauthorized: a valid bearer token is required' }, 401),

@@ -11,7 +11,7 @@ import { INVITE_ROLES, type Invites } from '../core/roles';
 import { jsonBody, queryParams, type AdminEnv, type Audit } from './index';
 
 /** Unit (agency) codes as used in data files: so-noi-vu, ubnd-xa-an-phu. */
-export const UnitCodeSchema = z
+const UnitCodeSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a unit code is 1-40 characters of a-z 0-9 - (e.g. so-noi-vu)');
 
@@ -32,7 +32,7 @@ const ListQuerySchema = z.object({
 
 const InviteIdSchema = z.string().regex(/^inv_[0-9a-f]{11}$/);
 
-export interface InvitesAppDeps {
+interface InvitesAppDeps {
   invites: Invites;
   audit: Audit;
 }

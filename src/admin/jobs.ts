@@ -10,7 +10,7 @@ import type { Store } from '../store/store';
 import { LAST_RUNS_KEY, type JobRun } from '../jobs/job';
 import { readHistory, type JobRecord } from '../jobs/history';
 
-export interface JobsAdminDeps {
+interface JobsAdminDeps {
   store: Store;
   now: () => Date;
 }

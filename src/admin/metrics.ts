@@ -16,10 +16,10 @@ import type { KpiService } from '../kpi/service';
 import { BatchError, rowsFromCsv, rowsFromJson, type IngestReport, type SourcedRow } from '../kpi/ingest';
 
 /** Same as the app-wide limit: a bigger upload should be split. */
-export const METRICS_MAX_BYTES = 1024 * 1024;
+const METRICS_MAX_BYTES = 1024 * 1024;
 const MAX_SOURCE_CHARS = 300;
 
-export interface MetricsAdminDeps {
+interface MetricsAdminDeps {
   kpi: KpiService;
   audit: Audit;
   log: Logger;

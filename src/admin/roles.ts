@@ -11,7 +11,7 @@ import type { AdminEnv, Audit } from './index';
 
 const ChannelSchema = z.enum(['telegram', 'zalo', 'web']);
 
-export interface RolesAppDeps {
+interface RolesAppDeps {
   roles: RoleDirectory;
   audit: Audit;
 }

@@ -11,8 +11,8 @@ import { addDays, daySpan, isIsoDay, vnDay } from '../core/vn-time';
 import { stats } from '../analytics/questions';
 import { queryParams, type AdminEnv } from './index';
 
-export const MAX_RANGE_DAYS = 366;
-export const DEFAULT_RANGE_DAYS = 7;
+const MAX_RANGE_DAYS = 366;
+const DEFAULT_RANGE_DAYS = 7;
 
 const Day = z.string().refine(isIsoDay, 'must be a date written YYYY-MM-DD');
 
@@ -27,7 +27,7 @@ const StatsQuerySchema = z.object({
     .optional(),
 });
 
-export interface StatsAppDeps {
+interface StatsAppDeps {
   store: Store;
   now: () => Date;
 }

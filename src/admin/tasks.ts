@@ -18,7 +18,7 @@ import { slugify } from '../text/normalize';
 import { TaskRepository, unitsOf } from '../tasks/repository';
 import { TaskSchema, TaskSourceSchema, TaskStatusSchema, isoDate, type Task } from '../tasks/schema';
 
-export interface TasksAdminDeps {
+interface TasksAdminDeps {
   store: Store;
   now: () => Date;
   /** The admin shell's audit (one log, one retention for every admin route). */

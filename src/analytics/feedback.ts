@@ -17,7 +17,7 @@ import { vnDay } from '../core/vn-time';
 export type { FeedbackValue };
 
 /** Identifies one sent answer: the chat and the channel's id of the message (Telegram message_id). */
-export interface AnswerRef {
+interface AnswerRef {
   channel: ChannelName;
   chatId: string;
   messageRef: string;
@@ -38,7 +38,7 @@ export function feedbackKeyPrefixes(channel: ChannelName, chatId: string): strin
 }
 
 /** The counter of one Vietnamese day and value, e.g. feedback:count:2026-11-21:up. */
-export function feedbackCounterKey(at: Date, value: FeedbackValue): string {
+function feedbackCounterKey(at: Date, value: FeedbackValue): string {
   return `feedback:count:${vnDay(at)}:${value}`;
 }
 

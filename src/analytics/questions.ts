@@ -17,7 +17,7 @@ import { maskPersonalData } from '../privacy/mask';
 import { daysBetween, dayStart, vnDay } from '../core/vn-time';
 import { aggregate, type DayData, type StatsReport, type StoredQuestion } from './report';
 
-export const MAX_QUESTION_CHARS = 300;
+const MAX_QUESTION_CHARS = 300;
 
 export const questionsKey = (day: string) => `analytics:q:${day}`;
 export const feedbackKey = (day: string) => `analytics:fb:${day}`;
@@ -27,7 +27,7 @@ export interface QuestionEvent extends AssistantQuestion {
   retentionDays: number;
 }
 
-export const FeedbackValueSchema = z.enum(['up', 'down']);
+const FeedbackValueSchema = z.enum(['up', 'down']);
 export type FeedbackValue = z.infer<typeof FeedbackValueSchema>;
 
 /** The stored member: short field names, because a busy day holds thousands of them. */

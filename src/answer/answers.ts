@@ -11,9 +11,9 @@ import { normalize } from '../text/normalize';
 import { DOC_NUMBER, documentsIn, foldedWords, yearsIn, type Ask } from './ask-type';
 
 /** answers: it carries the fact asked for; off: it does not; contradicts: it is about another place, year or document. */
-export type Verdict = 'answers' | 'off' | 'contradicts';
+type Verdict = 'answers' | 'off' | 'contradicts';
 
-export interface QuotedPassage {
+interface QuotedPassage {
   /** The sentences that would be quoted. */
   text: string;
   /** What the passage is about without saying it: its document's title and its heading. */

@@ -8,7 +8,7 @@
 import { fold, normalize } from '../text/normalize';
 import type { NamedPlace, PlaceRegistry } from '../knowledge/places';
 
-export type AskKind = 'amount' | 'date' | 'duration' | 'person' | 'place' | 'yes-no' | 'description' | 'list' | 'other';
+type AskKind = 'amount' | 'date' | 'duration' | 'person' | 'place' | 'yes-no' | 'description' | 'list' | 'other';
 
 export interface Ask {
   kind: AskKind;

@@ -21,7 +21,7 @@ import type { Store } from '../store/store';
 import { describeError, type Logger } from '../log';
 
 /** Platforms redeliver an update for up to a day (Telegram); the claim on its key lives as long. */
-export const UPDATE_CLAIM_TTL_SECONDS = 86_400;
+const UPDATE_CLAIM_TTL_SECONDS = 86_400;
 
 /** What a body is: an update to work on, one to acknowledge and leave, or not the platform's at all. */
 export type Parsed<U> =
@@ -41,7 +41,7 @@ export interface Turn {
 }
 
 /** How the platform wants the webhook answered. */
-export interface WebhookAnswers {
+interface WebhookAnswers {
   unauthorized: { status: 401 | 403; error: string };
   /** The error of a body that could not be read at all. */
   unreadable: string;
@@ -70,7 +70,7 @@ export interface ChannelAdapter<U, T extends Turn, O> {
   failed(update: U, turn: T | undefined, error: unknown): Promise<void>;
 }
 
-export interface WebhookDeps {
+interface WebhookDeps {
   assistant: Assistant;
   store: Store;
   log: Logger;

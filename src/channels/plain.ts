@@ -24,7 +24,7 @@ export function renderBlocks(reply: Reply): string {
     .join('\n\n');
 }
 
-export function citationLine(c: Citation, n: number): string {
+function citationLine(c: Citation, n: number): string {
   return `[${n}] ${c.title} — ${c.source}, ${formatDate(c.date)}${c.url ? ` (${c.url})` : ''}`;
 }
 

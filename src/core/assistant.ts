@@ -21,7 +21,7 @@ import { foldDigits } from '../privacy/mask';
 export const MAX_MESSAGE_CHARS = 2000;
 
 /** A message's text as every channel takes it: NFC, trimmed, and neither empty nor too long. */
-export type TextCheck = { ok: true; text: string } | { ok: false; problem: 'empty' | 'too-long' };
+type TextCheck = { ok: true; text: string } | { ok: false; problem: 'empty' | 'too-long' };
 
 /** The one length and normalisation rule (the web route calls it to answer 400 before any work). */
 export function checkText(raw: string): TextCheck {
@@ -39,7 +39,7 @@ const CHOICES_TTL_MS = 60 * 60 * 1000;
  * The value of a message that is only a number ("4", "2022", " 3. ", full-width "２", "٣", the
  * keycap "1️⃣"), else undefined. Any script's decimal digits count (folded as masking folds them).
  */
-export function bareNumber(text: string): number | undefined {
+function bareNumber(text: string): number | undefined {
   const m = /^(\d+)[.)]?$/.exec(foldDigits(text.normalize('NFC').replace(/[\uFE0F\u20E3]/g, '').trim()));
   return m ? Number(m[1]) : undefined;
 }
@@ -93,7 +93,7 @@ export interface AssistantOptions extends HandlerBasics {
   votes?: Handler;
 }
 
-export interface HandleOptions {
+interface HandleOptions {
   /** Receives the answer so far while a model writes it (see HandlerContext.onPartial). */
   onPartial?: (textSoFar: string) => void;
 }

@@ -8,7 +8,7 @@ import type { Store } from '../store/store';
 import type { Logger } from '../log';
 import { describeError } from '../log';
 
-export interface RateLimitRule {
+interface RateLimitRule {
   /** Messages allowed per window. */
   limit: number;
   windowSeconds: number;

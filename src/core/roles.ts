@@ -22,7 +22,7 @@ import type { Store } from '../store/store';
 import type { Texts } from './texts';
 import type { ChannelName, Locale, Reply, Role } from './types';
 
-export const ROLES: readonly Role[] = ['citizen', 'staff', 'official', 'admin'];
+const ROLES: readonly Role[] = ['citizen', 'staff', 'official', 'admin'];
 
 export function roleKey(channel: ChannelName, userId: string): string {
   return `role:${channel}:${userId}`;
@@ -35,7 +35,7 @@ export function inviteFailKey(channel: ChannelName, userId: string): string {
 const ROLE_PREFIX = 'role:';
 const CHANNELS = ['telegram', 'zalo', 'web'] as const satisfies readonly ChannelName[];
 
-export const RoleBindingSchema = z.object({
+const RoleBindingSchema = z.object({
   role: z.enum(['citizen', 'staff', 'official', 'admin']),
   /** Units (agency codes) the role covers, e.g. ["so-noi-vu"]; empty means not unit-scoped. */
   units: z.array(z.string()).default([]),
@@ -44,9 +44,9 @@ export const RoleBindingSchema = z.object({
   /** The invite it came from, so revoking the invite can find it. */
   invite: z.string().optional(),
 });
-export type RoleBinding = z.infer<typeof RoleBindingSchema>;
+type RoleBinding = z.infer<typeof RoleBindingSchema>;
 
-export interface BoundUser {
+interface BoundUser {
   channel: ChannelName;
   userId: string;
   binding: RoleBinding;
@@ -145,7 +145,7 @@ export function requireRole(
 // Invites: one-time codes that bind a role.
 
 export const INVITE_ROLES = ['staff', 'official', 'admin'] as const;
-export type InviteRole = (typeof INVITE_ROLES)[number];
+type InviteRole = (typeof INVITE_ROLES)[number];
 
 /** Crockford base32: no I, L, O, U, so a code read aloud or retyped survives. */
 const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -173,7 +173,7 @@ const InviteRecordSchema = z.object({
 type InviteRecord = z.infer<typeof InviteRecordSchema>;
 
 /** What the admin sees of an invite: never the code or its hash. */
-export interface InviteView {
+interface InviteView {
   id: string;
   role: InviteRole;
   units: string[];
@@ -186,7 +186,7 @@ export interface InviteView {
   revokedAt?: string;
 }
 
-export interface IssueRequest {
+interface IssueRequest {
   role: InviteRole;
   units: string[];
   expiresInHours: number;
@@ -194,11 +194,11 @@ export interface IssueRequest {
   createdBy: string;
 }
 
-export type RedeemOutcome =
+type RedeemOutcome =
   | { ok: true; binding: RoleBinding }
   | { ok: false; reason: 'invalid' | 'expired' | 'used' | 'revoked' | 'throttled' };
 
-export type RevokeOutcome =
+type RevokeOutcome =
   | { found: false }
   | { found: true; alreadyRevoked: boolean; roleRevoked: boolean; invite: InviteView };
 

@@ -10,11 +10,11 @@ import type { JobContext } from './job';
 import type { Store } from '../store/store';
 import { describeError } from '../log';
 
-export const HISTORY_KEY = 'jobs:history';
-export const HISTORY_DAYS = 90;
+const HISTORY_KEY = 'jobs:history';
+const HISTORY_DAYS = 90;
 const DAY_MS = 86_400_000;
 
-export const JobRecordSchema = z.object({
+const JobRecordSchema = z.object({
   job: z.string(),
   /** The run's scheduled time. */
   at: z.string(),

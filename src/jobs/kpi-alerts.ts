@@ -18,16 +18,16 @@ import type { KpiStatus } from '../kpi/status';
 
 export const ALERT_STATE_KEY = 'kpi:alert-state';
 /** How long "this subscriber was told about this event" is remembered. */
-export const ALERT_CLAIM_TTL_SECONDS = 400 * 86_400;
+const ALERT_CLAIM_TTL_SECONDS = 400 * 86_400;
 
-export function alertClaimKey(kpi: string, event: string, sub: Pick<Subscriber, 'channel' | 'chatId'>): string {
+function alertClaimKey(kpi: string, event: string, sub: Pick<Subscriber, 'channel' | 'chatId'>): string {
   return `kpi:alerted:${kpi}:${event}:${subscriberField(sub.channel, sub.chatId)}`;
 }
 
 const AlertState = z.object({ status: z.string(), event: z.string().optional() });
 type AlertState = { status: KpiStatus; event?: string };
 
-export interface AlertJobDeps {
+interface AlertJobDeps {
   kpi: KpiService;
   outbound: Outbound;
   texts: Texts;

@@ -15,10 +15,10 @@ import type { KpiService } from '../kpi/service';
 import type { SourcedRow } from '../kpi/ingest';
 import type { PullSource } from '../config-pull-sources';
 
-export const PULL_TIMEOUT_MS = 10_000;
-export const PULL_MAX_BYTES = 1024 * 1024;
+const PULL_TIMEOUT_MS = 10_000;
+const PULL_MAX_BYTES = 1024 * 1024;
 
-export interface PullJobDeps {
+interface PullJobDeps {
   kpi: KpiService;
   sources: PullSource[];
   fetch?: typeof fetch;
@@ -30,7 +30,7 @@ export function kpiPullJob(deps: PullJobDeps): Job {
   return { id: 'kpi-pull', run: (ctx) => runPull(deps, ctx) };
 }
 
-export function sourceLabel(source: PullSource): string {
+function sourceLabel(source: PullSource): string {
   return source.name ?? new URL(source.url).host;
 }
 
@@ -124,7 +124,7 @@ function mapRecord(source: PullSource, get: (spec: string) => unknown): Record<s
   return row;
 }
 
-export function rowsFromJsonSource(source: PullSource, body: string): SourcedRow[] {
+function rowsFromJsonSource(source: PullSource, body: string): SourcedRow[] {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -136,7 +136,7 @@ export function rowsFromJsonSource(source: PullSource, body: string): SourcedRow
   return list.map((record, i) => ({ ref: { row: i + 1 }, raw: mapRecord(source, (spec) => pick(record, spec)) }));
 }
 
-export function rowsFromCsvSource(source: PullSource, body: string): SourcedRow[] {
+function rowsFromCsvSource(source: PullSource, body: string): SourcedRow[] {
   const [header, ...data] = parseCsv(body);
   if (!header) throw new Error('the CSV is empty');
   const columns = header.fields.map((f) => f.trim());

@@ -50,17 +50,17 @@ import {
 
 export const REMINDERS_JOB_ID = 'reminders';
 /** How long an unconfirmed claim blocks its item: far longer than any run, short enough to retry the same day. */
-export const PENDING_TTL_SECONDS = 6 * 3600;
+const PENDING_TTL_SECONDS = 6 * 3600;
 /** A confirmed claim, used only when the sent index could not be written: longer than any stage window. */
-export const SENT_TTL_SECONDS = 21 * 86_400;
-export const MAX_FAILURES = 4;
+const SENT_TTL_SECONDS = 21 * 86_400;
+const MAX_FAILURES = 4;
 const CURSOR_TTL_SECONDS = 2 * 86_400;
 /** Calls the run makes after the per-subscriber work: prune, cursor, history (2), slack. */
 const CLOSING_CALLS = 6;
 /** Store calls per subscriber besides its claims: sent index or release, delivery state, slack. */
 const CALLS_PER_SUBSCRIBER = 3;
 /** A digest never lists more items than this (a longer one is split into many chat messages). */
-export const MAX_ITEMS_PER_DIGEST = 30;
+const MAX_ITEMS_PER_DIGEST = 30;
 /** The five opening reads, one subscriber with one item, and the closing calls. */
 const MIN_SUBREQUESTS = 5 + 1 + 3 + CALLS_PER_SUBSCRIBER + CLOSING_CALLS;
 

@@ -4,8 +4,6 @@
  * Each job reports counts; the runner keeps the last run's record in the store and never
  * lets one failing job stop the others.
  */
-import type { Store } from '../store/store';
-import type { Logger } from '../log';
 import { describeError } from '../log';
 import { withHistory } from './history';
 import { LAST_RUNS_KEY, type Job, type JobContext, type JobRun } from './job';

@@ -17,12 +17,12 @@ import { foldAligned } from './legal-metadata';
 /** The same budget as the Markdown chunker in ./parse, so both kinds of chunk rank alike. */
 export const MAX_CHUNK_CHARS = 1200;
 
-export const ChunkValiditySchema = z.object({
+const ChunkValiditySchema = z.object({
   effectiveAt: z.string().optional(),
   expiresAt: z.string().optional(),
   status: z.string().optional(),
 });
-export type ChunkValidity = z.infer<typeof ChunkValiditySchema>;
+type ChunkValidity = z.infer<typeof ChunkValiditySchema>;
 
 export const LegalChunkSchema = ChunkSchema.extend({
   /** Short labels from the outside in: ["Chương II", "Điều 5", "Khoản 2"]; [] for the preamble. */
@@ -31,7 +31,7 @@ export const LegalChunkSchema = ChunkSchema.extend({
 });
 export type LegalChunk = z.infer<typeof LegalChunkSchema>;
 
-export interface LegalTextInput {
+interface LegalTextInput {
   id: string;
   title: string;
   text: string;

@@ -26,7 +26,7 @@ export const LEGAL_KINDS = [
   { id: 'notice', name: 'Thông báo', code: 'TB' },
 ] as const;
 
-export type LegalKind = (typeof LEGAL_KINDS)[number]['id'];
+type LegalKind = (typeof LEGAL_KINDS)[number]['id'];
 const KIND_IDS = LEGAL_KINDS.map((k) => k.id) as [LegalKind, ...LegalKind[]];
 
 /** The Vietnamese name of a kind ("decree" → "Nghị định"). */
@@ -50,12 +50,12 @@ export const LegalMetadataSchema = z.object({
   /** Người ký. */
   signer: z.string().trim().min(2).max(100).optional(),
 });
-export type LegalMetadata = z.infer<typeof LegalMetadataSchema>;
-export type LegalField = keyof LegalMetadata;
+type LegalMetadata = z.infer<typeof LegalMetadataSchema>;
+type LegalField = keyof LegalMetadata;
 
 const FIELDS: readonly LegalField[] = ['number', 'kind', 'issuer', 'issuedAt', 'title', 'signer'];
 
-export interface LegalMetadataResult {
+interface LegalMetadataResult {
   metadata: LegalMetadata;
   /** The fields read from the text (not given by the operator), in a fixed order. */
   found: LegalField[];

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { slugify } from '../text/normalize';
 import { DocumentSchema, type Chunk, type KnowledgeDocument } from './schema';
 
-export class KnowledgeFileError extends Error {
+class KnowledgeFileError extends Error {
   override name = 'KnowledgeFileError';
   constructor(
     readonly file: string,

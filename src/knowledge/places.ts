@@ -130,7 +130,7 @@ function statusAsked(words: string): StatusAsk | undefined {
 }
 
 /** A direct answer: the sentences and the knowledge documents that back them. */
-export interface PlaceAnswer {
+interface PlaceAnswer {
   text: string;
   docIds: string[];
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be an ISO date YYYY-MM-DD');
 
-export const DocumentKind = z.enum([
+const DocumentKind = z.enum([
   'directive',
   'resolution',
   'plan',
@@ -54,7 +54,7 @@ export type Chunk = z.infer<typeof ChunkSchema>;
  * the contents when it decodes them, and rebuilds from the chunks when `fingerprint` (the
  * analyzer version, its data and the ranking parameters) no longer matches.
  */
-export const SerializedIndexSchema = z.object({
+const SerializedIndexSchema = z.object({
   format: z.literal(1),
   fingerprint: z.string(),
   chunks: z.number().int().nonnegative(),

@@ -11,7 +11,7 @@ import { fold, hasDiacritics, normalize } from '../text/normalize';
  * 63 provinces and district level that ended on 1/7/2025, and the yearly indices (PAR Index,
  * SIPAS, DTI) have been published again at least once since any figure this old.
  */
-export const OLD_SOURCE_DAYS = 730;
+const OLD_SOURCE_DAYS = 730;
 
 const DAY_MS = 86_400_000;
 

@@ -25,7 +25,7 @@ export function words(text: string): string[] {
   return fold(text.normalize('NFC').toLowerCase()).split(/[^a-z0-9]+/).filter(Boolean);
 }
 
-export interface KpiMatch {
+interface KpiMatch {
   def: KpiDefinition;
   /** How many words of the best alias were found (an exact id scores highest). */
   score: number;

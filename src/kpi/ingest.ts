@@ -14,7 +14,7 @@ import { periodProblem, unitProblem, valueProblem } from './validate';
 import type { Observation, ObservationOrigin } from './schema';
 import { describeError, type Logger } from '../log';
 
-export const MAX_ROWS = 5000;
+const MAX_ROWS = 5000;
 export const CSV_COLUMNS = ['kpi', 'period', 'value', 'unit', 'source', 'url', 'note'] as const;
 const REQUIRED_COLUMNS = ['kpi', 'period', 'value'] as const;
 
@@ -23,7 +23,7 @@ function required(input: unknown, field: string, what: string): string {
 }
 
 /** A row as sent: strings from CSV, numbers or strings from JSON. */
-export const RawRowSchema = z
+const RawRowSchema = z
   .object({
     kpi: z.string({ error: (iss) => required(iss.input, 'kpi', 'a KPI id') }).trim().min(1, 'kpi is required').max(64),
     period: z.string({ error: (iss) => required(iss.input, 'period', 'text such as 2026-10') }).trim().min(1, 'period is required').max(40),
@@ -36,10 +36,9 @@ export const RawRowSchema = z
     note: z.string().trim().max(500).optional(),
   })
   .strict();
-export type RawRow = z.infer<typeof RawRowSchema>;
 
 /** The JSON body: a bare array of rows, or rows with a default source for all of them. */
-export const JsonBatchSchema = z.union([
+const JsonBatchSchema = z.union([
   z.array(z.unknown()),
   z.object({ source: z.string().trim().min(1).max(300).optional(), observations: z.array(z.unknown()) }).strict(),
 ]);
@@ -49,7 +48,7 @@ export class BatchError extends Error {
   override name = 'BatchError';
 }
 
-export interface RowRef {
+interface RowRef {
   /** 1-based position among the data rows. */
   row: number;
   /** The CSV line the row starts on. */
@@ -58,7 +57,7 @@ export interface RowRef {
   period?: string;
 }
 
-export interface RowResult extends RowRef {
+interface RowResult extends RowRef {
   outcome: UpsertOutcome;
 }
 
@@ -81,7 +80,7 @@ export interface IngestReport {
   storeFailed: boolean;
 }
 
-export interface IngestDeps {
+interface IngestDeps {
   catalog: KpiCatalog;
   observations: ObservationStore;
   now: Date;
@@ -164,7 +163,7 @@ export function parseNumber(v: number | string): number {
 type Checked = { ok: Observation } | { reason: string };
 
 /** One row checked against its KPI; pure apart from the clock passed in. */
-export function checkRow(raw: unknown, deps: Pick<IngestDeps, 'catalog' | 'now' | 'origin' | 'defaultSource'>): Checked {
+function checkRow(raw: unknown, deps: Pick<IngestDeps, 'catalog' | 'now' | 'origin' | 'defaultSource'>): Checked {
   if (raw && typeof raw === 'object' && '__fieldCount' in raw) return { reason: String((raw as { __fieldCount: string }).__fieldCount) };
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { reason: 'a row must be an object with kpi, period and value' };
   const parsed = RawRowSchema.safeParse(raw);

@@ -10,7 +10,7 @@ import { parsePeriod } from './period';
 import { ObservationSchema, type KpiUnit, type Observation } from './schema';
 import type { KpiCatalog } from './definitions';
 
-export const obsKey = (kpi: string): string => `kpi:obs:${kpi}`;
+const obsKey = (kpi: string): string => `kpi:obs:${kpi}`;
 const field = (unit: KpiUnit, period: string): string => `${unit}|${period}`;
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
@@ -82,7 +82,7 @@ function decode(kpi: string, f: string, raw: string): Observation | null {
 }
 
 /** Oldest first by the period's last day, then its first day (a month before the year it ends). */
-export function sortByPeriod(list: Observation[]): Observation[] {
+function sortByPeriod(list: Observation[]): Observation[] {
   const span = (o: Observation) => parsePeriod(o.period) ?? { start: o.period, end: o.period };
   return [...list].sort((a, b) => {
     const pa = span(a);

@@ -8,7 +8,7 @@
 /** A calendar date as YYYY-MM-DD. */
 export type IsoDate = string;
 
-export type PeriodKind = 'year' | 'quarter' | 'month' | 'week' | 'day';
+type PeriodKind = 'year' | 'quarter' | 'month' | 'week' | 'day';
 
 export interface Period {
   /** The canonical text, also the storage key (e.g. 2023, 2023-Q3, 2023-09, 2024-W03, 2023-09-30). */

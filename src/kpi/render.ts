@@ -19,19 +19,19 @@ import type { KpiView } from './service';
 const BARS = '▁▂▃▄▅▆▇█';
 /** Periods shown in a sparkline, and history lines shown in the detail view. */
 export const SPARK_POINTS = 8;
-export const HISTORY_LINES = 12;
+const HISTORY_LINES = 12;
 
-export const STATUS_MARKS: Record<KpiStatus, string> = {
+const STATUS_MARKS: Record<KpiStatus, string> = {
   on_track: '🟢',
   at_risk: '🟡',
   off_track: '🔴',
   no_target: '🔵',
   no_data: '⚪',
 };
-export const STALE_MARK = '⚪';
+const STALE_MARK = '⚪';
 
 /** Status mark, with ⚪ added when the latest value is stale (⚪ alone: no data). */
-export function statusMark(view: Pick<KpiView, 'evaluation'>): string {
+function statusMark(view: Pick<KpiView, 'evaluation'>): string {
   const e = view.evaluation;
   return STATUS_MARKS[e.status] + (e.stale && e.status !== 'no_data' ? STALE_MARK : '');
 }
@@ -80,7 +80,7 @@ export function formatValue(def: KpiDefinition, value: number, locale: Locale, t
   }
 }
 
-export function periodLabel(period: string, locale: Locale, texts: Texts): string {
+function periodLabel(period: string, locale: Locale, texts: Texts): string {
   const p = parsePeriod(period);
   if (!p) return period;
   const y = period.slice(0, 4);
@@ -188,7 +188,7 @@ export function summaryLine(view: KpiView, locale: Locale, texts: Texts, refs: S
   return parts.join(' · ');
 }
 
-export interface SummaryOptions {
+interface SummaryOptions {
   heading: string;
   /** Extra lines under the list (hidden internal KPIs, how to see more). */
   footer: string[];
@@ -219,7 +219,7 @@ function clampProjection(def: KpiDefinition, v: number): number {
   return def.unit === 'rank' ? Math.round(clamped) : clamped;
 }
 
-export function sourceText(s: SourceRef): string {
+function sourceText(s: SourceRef): string {
   return [s.publisher, s.title, s.date ? formatDate(s.date) : ''].filter(Boolean).join(', ');
 }
 

@@ -9,17 +9,17 @@ import { z } from 'zod';
 import { parsePeriod, PERIOD_FORMATS } from './period';
 
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be an ISO date YYYY-MM-DD');
-export const KpiId = z
+const KpiId = z
   .string()
   .min(2)
   .max(64)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case kebab-case ascii');
 
-export const KPI_UNITS = ['percent', 'rank', 'points', 'count'] as const;
+const KPI_UNITS = ['percent', 'rank', 'points', 'count'] as const;
 export const KpiUnit = z.enum(KPI_UNITS);
 export type KpiUnit = z.infer<typeof KpiUnit>;
 
-export const CADENCES = ['weekly', 'monthly', 'quarterly', 'yearly'] as const;
+const CADENCES = ['weekly', 'monthly', 'quarterly', 'yearly'] as const;
 export const Cadence = z.enum(CADENCES);
 export type Cadence = z.infer<typeof Cadence>;
 
@@ -29,10 +29,10 @@ export const CADENCE_DAYS: Record<Cadence, number> = { weekly: 7, monthly: 31, q
 export const Direction = z.enum(['up', 'down']);
 export type Direction = z.infer<typeof Direction>;
 
-export const Visibility = z.enum(['public', 'internal']);
-export type Visibility = z.infer<typeof Visibility>;
+const Visibility = z.enum(['public', 'internal']);
+type Visibility = z.infer<typeof Visibility>;
 
-export const PeriodText = z
+const PeriodText = z
   .string()
   .refine((s) => parsePeriod(s) !== null, { message: `period must be one of ${PERIOD_FORMATS}` });
 
@@ -57,7 +57,7 @@ export const Milestone = z.object({
 export type Milestone = z.infer<typeof Milestone>;
 
 /** How an indicator of Decision 766/QĐ-TTg turns into points. */
-export const FullScore = z.object({
+const FullScore = z.object({
   /** The value at or beyond which the indicator earns its full points; null when unknown. */
   threshold: z.number().finite().nullable(),
   /** False when the threshold could not be checked against a published text of the decision. */
@@ -69,7 +69,7 @@ export const FullScore = z.object({
   rule: z.string().min(3),
   source: SourceRef,
 });
-export type FullScore = z.infer<typeof FullScore>;
+type FullScore = z.infer<typeof FullScore>;
 
 export const KpiDefinitionSchema = z
   .object({
@@ -120,7 +120,7 @@ export const KpiDefinitionSchema = z
 export type KpiDefinition = z.infer<typeof KpiDefinitionSchema>;
 
 /** A historical value restated from a source, bundled with the app. */
-export const BundledObservationSchema = z.object({
+const BundledObservationSchema = z.object({
   kpi: KpiId,
   period: PeriodText,
   value: z.number().finite(),
@@ -132,14 +132,12 @@ export const BundledObservationSchema = z.object({
   recordedAt: isoDate,
   note: z.string().optional(),
 });
-export type BundledObservation = z.infer<typeof BundledObservationSchema>;
 
 /** One file in knowledge/kpis/. */
 export const KpiFileSchema = z.object({
   definitions: z.array(KpiDefinitionSchema).default([]),
   observations: z.array(BundledObservationSchema).default([]),
 });
-export type KpiFile = z.infer<typeof KpiFileSchema>;
 
 /** src/generated/kpis.json: every file merged, in file order. */
 export const KpiBundleSchema = z.object({

@@ -38,7 +38,7 @@ export const SubscriberSchema = z.object({
 });
 export type Subscriber = z.infer<typeof SubscriberSchema>;
 
-export interface KpiServiceDeps {
+interface KpiServiceDeps {
   store: Store;
   now: () => Date;
   catalog?: KpiCatalog;

@@ -21,7 +21,7 @@ import { dayNumber, parsePeriod, type IsoDate } from './period';
 
 export type KpiStatus = 'on_track' | 'at_risk' | 'off_track' | 'no_target' | 'no_data';
 
-export type StatusReason =
+type StatusReason =
   | 'no_data'
   | 'no_target'
   | 'met'
@@ -33,9 +33,9 @@ export type StatusReason =
   | 'improving_no_deadline'
   | 'not_improving_no_deadline';
 
-export type Trend = 'improving' | 'worsening' | 'flat';
+type Trend = 'improving' | 'worsening' | 'flat';
 
-export interface StatusPoint {
+interface StatusPoint {
   /** The day the value describes (its period's end, or when it was recorded if earlier). */
   asOf: IsoDate;
   value: number;
@@ -71,7 +71,7 @@ export interface StatusResult {
 }
 
 /** How many of the most recent values the trend line is fitted to. */
-export const TREND_WINDOW = 6;
+const TREND_WINDOW = 6;
 /** Slopes smaller than this (unit per day) count as flat: float noise, not a trend. */
 const FLAT_EPSILON = 1e-9;
 

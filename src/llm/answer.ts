@@ -15,14 +15,14 @@ import { fold } from '../text/normalize';
 import type { Passage } from './prompt';
 import { EMAIL, NUMBER_RUN, PHONE_DIGITS } from '../privacy/mask';
 
-export const ModelAnswerSchema = z
+const ModelAnswerSchema = z
   .object({
     answer: z.string().max(6000),
     citations: z.array(z.number().int()).max(50),
     answerable: z.boolean(),
   })
   .strict();
-export type ModelAnswer = z.infer<typeof ModelAnswerSchema>;
+type ModelAnswer = z.infer<typeof ModelAnswerSchema>;
 
 /** The JSON schema sent as `response_format` (strict structured output). */
 export function answerJsonSchema(): Record<string, unknown> {
@@ -87,7 +87,7 @@ export function stripMarkers(text: string): string {
     .trimEnd();
 }
 
-export interface MappedAnswer {
+interface MappedAnswer {
   text: string;
   citations: Citation[];
 }
@@ -125,9 +125,9 @@ export function mapCitations(answer: string, cited: number[], passages: Passage[
 }
 
 /** What kind of claim an answer made that no source holds (logged, so never the claim itself). */
-export type ClaimKind = 'email' | 'url' | 'phone' | 'number' | 'name' | 'promise';
+type ClaimKind = 'email' | 'url' | 'phone' | 'number' | 'name' | 'promise';
 
-export interface Claim {
+interface Claim {
   kind: ClaimKind;
   text: string;
 }

@@ -15,14 +15,14 @@ import type { Store } from '../store/store';
 import type { Logger } from '../log';
 import { describeError } from '../log';
 
-export const BUDGET_KEY_PREFIX = 'llm:tokens:';
+const BUDGET_KEY_PREFIX = 'llm:tokens:';
 const KEY_TTL_SECONDS = 2 * 86_400;
 /** One counter per Vietnamese day (the day starts at 17:00 UTC). */
 export function budgetKey(at: Date): string {
   return BUDGET_KEY_PREFIX + vnDay(at);
 }
 
-export interface Reservation {
+interface Reservation {
   key: string;
   tokens: number;
   /** The share's own counter, when this budget is one share's. */

@@ -8,7 +8,7 @@
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 
-export interface ClientSettings {
+interface ClientSettings {
   apiKey: string;
   /** An OpenAI-compatible server; OpenAI itself when absent. */
   baseUrl?: string;
@@ -63,7 +63,7 @@ export class LlmFailure extends Error {
 }
 
 /** Whether a second attempt could succeed. */
-export function isRetryable(f: LlmFailure): boolean {
+function isRetryable(f: LlmFailure): boolean {
   return f.kind === 'rate-limited' || f.kind === 'server-error' || f.kind === 'connection';
 }
 

@@ -17,7 +17,7 @@ const UsageSchema = z
   .object({ prompt_tokens: z.number().nonnegative(), completion_tokens: z.number().nonnegative() })
   .loose();
 
-export const CompletionSchema = z
+const CompletionSchema = z
   .object({
     choices: z
       .array(

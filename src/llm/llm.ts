@@ -69,7 +69,7 @@ export interface LlmLimits {
   prompt: PromptLimits;
 }
 
-export const DEFAULT_LIMITS: LlmLimits = {
+const DEFAULT_LIMITS: LlmLimits = {
   timeoutMs: 20_000,
   rewriteTimeoutMs: 8_000,
   maxOutputTokens: 700,
@@ -81,7 +81,7 @@ export const DEFAULT_LIMITS: LlmLimits = {
   prompt: DEFAULT_PROMPT_LIMITS,
 };
 
-export interface AnswerRequest {
+interface AnswerRequest {
   /** The user's question (masked again before it leaves). */
   question: string;
   passages: PassageInput[];
@@ -92,14 +92,14 @@ export interface AnswerRequest {
   onPartial?: (textSoFar: string) => void;
 }
 
-export type FallbackReason = FailureKind | 'ungrounded';
+type FallbackReason = FailureKind | 'ungrounded';
 
-export type AnswerOutcome =
+type AnswerOutcome =
   | { kind: 'answer'; text: string; citations: Citation[] }
   | { kind: 'not-found' }
   | { kind: 'fallback'; reason: FallbackReason };
 
-export interface LlmDeps {
+interface LlmDeps {
   client: OpenAI;
   model: string;
   /** OpenAI itself (max_completion_tokens) or a compatible server (max_tokens, understood by all). */
@@ -377,7 +377,7 @@ function supportsTemperature(model: string): boolean {
 }
 
 /** The rewritten question's first line, unquoted and masked; undefined when unusable. */
-export function cleanRewrite(content: string): string | undefined {
+function cleanRewrite(content: string): string | undefined {
   const line = content
     .split('\n')
     .map((l) => l.trim())
@@ -398,7 +398,7 @@ export interface LlmSettings {
   addressSharePercent?: number;
 }
 
-export interface CreateLlmDeps {
+interface CreateLlmDeps {
   store: Store;
   texts: Texts;
   log: Logger;

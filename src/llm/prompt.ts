@@ -48,7 +48,7 @@ export const DEFAULT_PROMPT_LIMITS: PromptLimits = {
   questionChars: 1000,
 };
 
-export interface ChatMessage {
+interface ChatMessage {
   role: 'system' | 'user';
   content: string;
 }
@@ -119,7 +119,7 @@ export function buildRewriteMessages(
 }
 
 /** The last turns as "user: …" / "assistant: …" lines, masked and clipped. */
-export function renderHistory(history: Turn[], limits: PromptLimits = DEFAULT_PROMPT_LIMITS): string {
+function renderHistory(history: Turn[], limits: PromptLimits = DEFAULT_PROMPT_LIMITS): string {
   return history
     .slice(-limits.historyTurns)
     .map((t) => `${t.role}: ${oneLine(asData(t.text, limits.turnChars))}`)
@@ -146,7 +146,7 @@ const CLOSER_AT_END = new RegExp(`[${CLOSERS}]$`, 'u');
  * `</ QUESTION>`, `＜/question＞`, also unclosed) loses its brackets. Repeated until nothing
  * changes, so removing one tag cannot join the brackets around it into another (`<<question>>`).
  */
-export function defuse(text: string): string {
+function defuse(text: string): string {
   let out = text;
   for (let before = ''; before !== out; ) {
     before = out;

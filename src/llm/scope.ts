@@ -9,7 +9,7 @@
  */
 import { fold } from '../text/normalize';
 
-export type OffTopic =
+type OffTopic =
   | 'weather'
   | 'prices'
   | 'lottery'
@@ -20,7 +20,7 @@ export type OffTopic =
   | 'legal'
   | 'entertainment';
 
-export type Scope = { inScope: true } | { inScope: false; topic: OffTopic };
+type Scope = { inScope: true } | { inScope: false; topic: OffTopic };
 
 interface Rule {
   topic: Exclude<OffTopic, 'politics'>;

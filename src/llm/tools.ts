@@ -16,7 +16,7 @@ import { MIN_COVERAGE } from '../search/relevance';
 import type { PassageInput } from './prompt';
 
 /** The store as a tool sees it: reads only. */
-export type ReadOnlyStore = Pick<Store, 'kind' | 'get' | 'ttl' | 'listRange' | 'setMembers' | 'hashGetAll' | 'zRangeByScore'>;
+type ReadOnlyStore = Pick<Store, 'kind' | 'get' | 'ttl' | 'listRange' | 'setMembers' | 'hashGetAll' | 'zRangeByScore'>;
 
 /** A view of `store` carrying only its read methods (the write methods are not there to call). */
 export function readOnlyStore(store: Store): ReadOnlyStore {
@@ -41,7 +41,7 @@ export interface ToolContext {
  * What a tool gives back: passages the model may cite (they get the next numbers), and/or
  * plain data (a KPI's status, a list of deadlines) sent to the model as JSON.
  */
-export interface ToolResult {
+interface ToolResult {
   passages?: PassageInput[];
   data?: unknown;
 }
@@ -63,12 +63,12 @@ export function defineTool<Args extends z.ZodObject>(tool: Tool<Args>): Tool<Arg
 }
 
 /** The function definition sent in `tools`. */
-export interface ToolDefinition {
+interface ToolDefinition {
   type: 'function';
   function: { name: string; description: string; parameters: Record<string, unknown> };
 }
 
-export type ToolOutcome = { ok: true; result: ToolResult } | { ok: false; error: string };
+type ToolOutcome = { ok: true; result: ToolResult } | { ok: false; error: string };
 
 const NAME = /^[a-z][a-z0-9_]{0,63}$/;
 /** Characters of data sent back from one tool call. */

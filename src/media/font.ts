@@ -34,15 +34,15 @@ export const chartFont = fontJson as ChartFontData;
 
 /** Drawn for a character the font subset lacks and that has no plain-letter fallback. */
 export const REPLACEMENT_CHAR = '?';
-export const ELLIPSIS = '…';
+const ELLIPSIS = '…';
 
 /** One character placed on a line, in font units from the start of the text. */
-export interface PlacedGlyph {
+interface PlacedGlyph {
   char: string;
   x: number;
 }
 
-export interface TextLayout {
+interface TextLayout {
   glyphs: PlacedGlyph[];
   /** Advance width in font units. */
   width: number;

@@ -12,7 +12,7 @@ import { textWidth, fitText, wrapText } from './font';
 import { el, label, type SvgNode } from './svg';
 import { CHART_WIDTH, doc, GRID, INK, lines, MUTED, noData, PAD, pill, round2, SIZE, STATUS_COLOURS, statusText, type Chart, type ChartOptions } from './chart-parts';
 
-export interface KpiCardOptions extends ChartOptions {
+interface KpiCardOptions extends ChartOptions {
   /** Today in Asia/Ho_Chi_Minh (YYYY-MM-DD), for the default heading. */
   today: IsoDate;
   /** Defaults to the summary heading of the text reply ("… (đến 21/11/2026)"). */
@@ -26,7 +26,7 @@ export interface KpiCardOptions extends ChartOptions {
  * bound keeps the image about 1080 × 1200: a phone shows a taller chat photo shrunk (and
  * Telegram stores photos at most 2560 px long), and render time grows with the pixels.
  */
-export const CARD_ROWS_UP_TO = 3;
+const CARD_ROWS_UP_TO = 3;
 export const CARD_MAX_ITEMS = 6;
 const SPARK_WIDTH = 280;
 const GAP = 24;

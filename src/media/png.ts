@@ -10,8 +10,8 @@
 import { initWasm, Resvg } from '@resvg/resvg-wasm';
 
 /** What resvg's initWasm accepts: a compiled module (Workers) or the file's bytes (Node). */
-export type ResvgWasm = WebAssembly.Module | BufferSource;
-export type ResvgWasmLoader = () => Promise<ResvgWasm>;
+type ResvgWasm = WebAssembly.Module | BufferSource;
+type ResvgWasmLoader = () => Promise<ResvgWasm>;
 
 export interface PngPlatform {
   loadWasm: ResvgWasmLoader;
@@ -20,7 +20,7 @@ export interface PngPlatform {
 }
 
 /** Widest PNG rendered: a bound on memory (4096 × height × 4 bytes), whatever a caller asks. */
-export const MAX_PNG_WIDTH = 4096;
+const MAX_PNG_WIDTH = 4096;
 
 let ready: Promise<void> | undefined;
 
@@ -35,7 +35,7 @@ export function initResvg(load: ResvgWasmLoader): Promise<void> {
   return ready;
 }
 
-export interface PngOptions {
+interface PngOptions {
   /** Output width in px; the height follows the SVG's aspect ratio. */
   width: number;
   platform: PngPlatform;

@@ -35,7 +35,7 @@ export interface Series {
   colour?: string;
 }
 
-export interface SeriesChartInput {
+interface SeriesChartInput {
   title: string;
   /** The days, oldest first (YYYY-MM-DD), shown as d/m. */
   days: IsoDate[];

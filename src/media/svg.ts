@@ -11,8 +11,8 @@
  */
 import { chartFont, layoutText, type FontWeight } from './font';
 
-export type AttrValue = string | number | null | undefined | false;
-export type Attrs = Record<string, AttrValue>;
+type AttrValue = string | number | null | undefined | false;
+type Attrs = Record<string, AttrValue>;
 
 export interface SvgElement {
   kind: 'element';
@@ -24,7 +24,7 @@ export interface SvgElement {
 export type Anchor = 'start' | 'middle' | 'end';
 
 /** One line of text; (x, y) is where its baseline starts, is centred or ends (by anchor). */
-export interface SvgLabel {
+interface SvgLabel {
   kind: 'label';
   text: string;
   x: number;
@@ -41,7 +41,7 @@ type Child = SvgNode | SvgNode[] | null | undefined | false;
 
 export type TextMode = 'outline' | 'native';
 
-export const FONT_FAMILY = `'${chartFont.family}', 'Segoe UI', Roboto, Arial, sans-serif`;
+const FONT_FAMILY = `'${chartFont.family}', 'Segoe UI', Roboto, Arial, sans-serif`;
 
 const NAME = /^[A-Za-z][\w:-]*$/;
 

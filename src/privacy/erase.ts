@@ -8,7 +8,7 @@ import type { Store } from '../store/store';
 import type { ChannelName } from '../core/types';
 
 /** Whose data: the user on a channel, and the chat they asked from (their private chat). */
-export interface ErasureSubject {
+interface ErasureSubject {
   channel: ChannelName;
   userId: string;
   chatId: string;
@@ -21,7 +21,7 @@ export interface UserDataEraser {
   erase(store: Store, who: ErasureSubject): Promise<number>;
 }
 
-export interface ErasureResult {
+interface ErasureResult {
   removed: number;
   byEraser: Record<string, number>;
   /** Erasers that threw; the others still ran, and running again retries these. */

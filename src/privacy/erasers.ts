@@ -8,12 +8,12 @@ import { conversationKey } from '../core/conversation';
 import { inviteFailKey, roleKey } from '../core/roles';
 import { deleteKeysWithPrefix, type UserDataEraser } from './erase';
 
-export const conversationEraser: UserDataEraser = {
+const conversationEraser: UserDataEraser = {
   name: 'conversation',
   erase: (store, who) => store.del(conversationKey(who.channel, who.chatId)),
 };
 
-export const roleEraser: UserDataEraser = {
+const roleEraser: UserDataEraser = {
   name: 'role',
   erase: (store, who) => store.del(roleKey(who.channel, who.userId), inviteFailKey(who.channel, who.userId)),
 };
@@ -29,7 +29,7 @@ export const rateLimitEraser: UserDataEraser = {
  * there is nothing to find by person: this eraser removes nothing, and exists so the list of
  * what is kept and what is erased stays complete in one place.
  */
-export const analyticsEraser: UserDataEraser = {
+const analyticsEraser: UserDataEraser = {
   name: 'analytics',
   erase: async () => 0,
 };

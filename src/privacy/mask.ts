@@ -9,7 +9,7 @@
  */
 import { checkDossierCode } from '../text/dossier-code';
 
-export interface Redaction {
+interface Redaction {
   text: string;
   /** Which kinds were found, so the user can be told gently not to send them. */
   found: Array<'cccd' | 'cmnd' | 'phone' | 'email' | 'account'>;

@@ -14,7 +14,7 @@ import type { Channel, DocumentItem, Procedure } from './schema';
 import type { ProcedureMatch } from './match';
 
 export const INTENT = 'procedure';
-export const PORTAL_URL = 'https://dichvucong.gov.vn';
+const PORTAL_URL = 'https://dichvucong.gov.vn';
 /** Notes shown on a card; the rest stay in the record (a card must fit one Zalo message). */
 const MAX_NOTES = 3;
 
@@ -78,7 +78,7 @@ export function emptyQuery(texts: Texts, locale: Locale): Reply {
 }
 
 /** The record as a citation: its name, how many sources it was compiled from, its as-of date. */
-export function procedureCitation(p: Procedure, texts: Texts, locale: Locale): Citation {
+function procedureCitation(p: Procedure, texts: Texts, locale: Locale): Citation {
   return {
     id: p.id,
     title: p.name,

@@ -24,7 +24,7 @@ const shown = (max: number) =>
     .pipe(z.string().min(1).max(max));
 const isoish = z.string().regex(/^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+\-Z]*)?$/, 'must be an ISO date');
 
-export const DossierResponseSchema = z.discriminatedUnion('found', [
+const DossierResponseSchema = z.discriminatedUnion('found', [
   z.object({ found: z.literal(false) }),
   z.object({
     found: z.literal(true),
@@ -37,7 +37,7 @@ export const DossierResponseSchema = z.discriminatedUnion('found', [
     updatedAt: isoish.optional(),
   }),
 ]);
-export type DossierRecord = Extract<z.infer<typeof DossierResponseSchema>, { found: true }>;
+type DossierRecord = Extract<z.infer<typeof DossierResponseSchema>, { found: true }>;
 
 export type DossierLookup =
   | { kind: 'unconfigured' }
@@ -45,7 +45,7 @@ export type DossierLookup =
   | { kind: 'not-found' }
   | { kind: 'error'; reason: string };
 
-export interface DossierClientOptions {
+interface DossierClientOptions {
   baseUrl: string;
   fetch?: typeof fetch;
   timeoutMs?: number;

@@ -26,7 +26,7 @@ export interface RowError {
   reason: string;
 }
 
-export interface ParseResult {
+interface ParseResult {
   records: Procedure[];
   errors: RowError[];
 }
@@ -40,7 +40,7 @@ export function parseCatalogueFile(name: string, content: string): ParseResult {
 
 // ---------- JSON ----------
 
-export function parseJsonCatalogue(text: string): ParseResult {
+function parseJsonCatalogue(text: string): ParseResult {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -121,7 +121,7 @@ export const CSV_COLUMNS = [
 ] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 
-export function parseCsvCatalogue(text: string): ParseResult {
+function parseCsvCatalogue(text: string): ParseResult {
   let rows: CsvRecord[];
   try {
     rows = parseCsv(text);

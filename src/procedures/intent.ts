@@ -44,7 +44,7 @@ const PATTERNS: Record<Field, RegExp> = {
 /** Words that say "this is about a procedure" without naming one. */
 const PROCEDURE_CUES = /\b(?:thu tuc|lam giay|xin giay|dang ky|cap (?:lai|doi|moi)|lam lai|ho so)\b/;
 
-export interface QuestionIntent {
+interface QuestionIntent {
   /** Fields asked about, in the order of FIELDS. */
   fields: Field[];
   /**

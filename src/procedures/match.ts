@@ -18,11 +18,11 @@ export interface ProcedureMatch {
 }
 
 /** Below this a procedure is not a match at all. */
-export const MIN_MATCH = 0.45;
+const MIN_MATCH = 0.45;
 /** Procedures scoring within this share of the best are offered together as a pick-list. */
-export const AMBIGUITY_RATIO = 0.88;
+const AMBIGUITY_RATIO = 0.88;
 /** A bare keyword lists only procedures at least this close to it. */
-export const MIN_SHARED = 0.3;
+const MIN_SHARED = 0.3;
 /** Pick-lists stay short. */
 export const MAX_CHOICES = 5;
 

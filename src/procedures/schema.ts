@@ -21,15 +21,14 @@ const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' 
 export const LEVELS = ['commune', 'province', 'central'] as const;
 export type Level = (typeof LEVELS)[number];
 
-export const LevelSchema = z.strictObject({
+const LevelSchema = z.strictObject({
   value: z.enum(LEVELS),
   /** The date this level applies from (e.g. 2025-07-01 when a district procedure moved down). */
   since: isoDate.optional(),
   note: text.optional(),
 });
 
-export const CHANNEL_KINDS = ['in-person', 'online', 'post'] as const;
-export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+const CHANNEL_KINDS = ['in-person', 'online', 'post'] as const;
 
 /** One way to submit (in person, online, by post), with the time limit and fee for that way. */
 export const ChannelSchema = z.strictObject({
@@ -43,7 +42,7 @@ export const ChannelSchema = z.strictObject({
 export type Channel = z.infer<typeof ChannelSchema>;
 
 /** One document to bring or upload: how many originals and copies, which form, and when it applies. */
-export const DocumentItemSchema = z.strictObject({
+const DocumentItemSchema = z.strictObject({
   name: text,
   originals: z.number().int().min(0).max(20).optional(),
   copies: z.number().int().min(0).max(20).optional(),
@@ -55,7 +54,7 @@ export const DocumentItemSchema = z.strictObject({
 export type DocumentItem = z.infer<typeof DocumentItemSchema>;
 
 /** Where a record's facts came from and when someone last checked them. */
-export const SourceSchema = z.strictObject({
+const SourceSchema = z.strictObject({
   title: text,
   url: httpUrl.optional(),
   checkedAt: isoDate,
@@ -130,7 +129,6 @@ export const ProcedureCatalogSchema = z
       }
     });
   });
-export type ProcedureCatalog = z.infer<typeof ProcedureCatalogSchema>;
 
 /** A one-line reason for the first few problems of a failed parse, with their paths. */
 export function describeIssues(error: z.ZodError, max = 3): string {

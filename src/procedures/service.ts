@@ -23,7 +23,7 @@ export interface ProcedureService {
   lookupDossier(code: string): Promise<DossierLookup>;
 }
 
-export interface ProcedureServiceOptions {
+interface ProcedureServiceOptions {
   dossierLookupUrl?: string;
   fetch?: typeof fetch;
   /** Upstream timeout; 5 s by default. */

@@ -14,7 +14,7 @@
 import { fnv1a } from '../text/hash';
 import { foldWord, hasDiacritics, phraseTokens } from '../text/normalize';
 
-export interface AbbreviationEntry {
+interface AbbreviationEntry {
   short: string;
   long: string[];
 }
@@ -25,14 +25,14 @@ export interface AnalyzerData {
 }
 
 /** Bump when analysis changes, so an index serialised by older code is rebuilt, not trusted. */
-export const ANALYZER_VERSION = 4;
+const ANALYZER_VERSION = 4;
 
 /**
  * Query-time weights of the term kinds. A syllable typed without marks weighs 1 (its folded
  * form); one typed with marks also weighs 1 when its marks match (folded 0.5 + as typed 0.5)
  * and 0.5 when only its letters do, so typing the marks sharpens the match but is never needed.
  */
-export const TERM_WEIGHTS = {
+const TERM_WEIGHTS = {
   /** The syllable as typed, when typed with marks. */
   exact: 0.5,
   /** The folded form of a syllable typed with marks (it also matches the same letters with other marks). */
@@ -43,18 +43,18 @@ export const TERM_WEIGHTS = {
   stopwordBigram: 0.5,
 } as const;
 
-export interface QueryTerm {
+interface QueryTerm {
   term: string;
   weight: number;
 }
 
-export interface QueryWord {
+interface QueryWord {
   folded: string;
   /** The syllable as typed, when typed with marks. */
   exact?: string;
 }
 
-export interface QueryAnalysis {
+interface QueryAnalysis {
   /** Distinct terms to look up, with their query weights. */
   terms: QueryTerm[];
   /** Distinct content syllables (by folded form): what coverage is measured on. */

@@ -107,7 +107,7 @@ function indexFingerprint(analyzer: Analyzer): string {
   return `${analyzer.fingerprint}:${fnv1a(JSON.stringify(BM25F))}`;
 }
 
-export interface CreateIndexOptions {
+interface CreateIndexOptions {
   /** The parsed src/generated/embeddings.json; vectors are used when it holds any for these chunks. */
   embeddings?: unknown;
   /**

@@ -9,7 +9,7 @@
 import { ByteWriter, fromBase64, readAllVarints, readVarints, toBase64 } from './codec';
 
 /** One term's postings: chunk numbers ascending, with their impacts (1..255). */
-export interface PostingList {
+interface PostingList {
   chunks: Uint32Array;
   impacts: Uint8Array;
 }
@@ -27,7 +27,7 @@ export interface PostingLists {
 }
 
 /** The serialised form stored in src/generated/knowledge.json. */
-export interface SerializedPostings {
+interface SerializedPostings {
   /** Terms sorted by UTF-16 code units, joined by "\n" (terms never contain a newline). */
   terms: string;
   /** base64 of three varints per term: its length, its posting count, its run length in 3-byte groups. */
@@ -40,7 +40,7 @@ export interface SerializedPostings {
 }
 
 /** Postings held as arrays (after a build, or for tests). */
-export class ArrayPostings implements PostingLists {
+class ArrayPostings implements PostingLists {
   constructor(
     private readonly terms: string[],
     private readonly offsets: Uint32Array,

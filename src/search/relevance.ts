@@ -48,7 +48,7 @@ export const MIN_COVERAGE = 0.5;
  * pairs catch the unmarked query whose syllables each occur somewhere but never together
  * ("thoi tiet ha noi": thời, tiết, Hà, nội all exist, "thời tiết" and "Hà Nội" do not).
  */
-export interface RelevanceRule {
+interface RelevanceRule {
   minWeightedCoverage: number;
   minPhraseCoverage: number;
   minMatchedWords: number;

@@ -16,7 +16,7 @@ export interface Embedder {
   readonly model?: string;
 }
 
-export const EMBEDDINGS_FORMAT = 1;
+const EMBEDDINGS_FORMAT = 1;
 
 /** src/generated/embeddings.json: written by `npm run ingest` when OPENAI_API_KEY is set. */
 export const EmbeddingsFileSchema = z.object({
@@ -80,7 +80,7 @@ export function decodeEmbeddings(file: EmbeddingsFile): Map<string, { hash: stri
   return out;
 }
 
-export interface VectorHit {
+interface VectorHit {
   /** Chunk number in the bundle. */
   chunk: number;
   similarity: number;
@@ -148,7 +148,7 @@ export class VectorStore {
 }
 
 /** The usual RRF constant: dampens the head so one list cannot dominate. */
-export const RRF_K = 60;
+const RRF_K = 60;
 
 /** Reciprocal rank fusion: score(c) = Σ over lists of 1 / (RRF_K + rank), ranks from 1. */
 export function reciprocalRankFusion(lists: number[][], k = RRF_K): Array<{ chunk: number; score: number }> {

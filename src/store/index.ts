@@ -13,7 +13,7 @@ export type { ScoredMember, Store } from './store';
 export { MemoryStore } from './memory';
 export { UpstashStore, type UpstashStoreOptions } from './upstash';
 
-export interface StoreConfig {
+interface StoreConfig {
   /** `send` picks how REST requests go out (fetch when absent; the Node entry passes node:http). */
   upstash?: { url: string; token: string; send?: RestSend };
 }

@@ -133,7 +133,7 @@ export class RedisStore extends RedisCommandStore {
 }
 
 /** The ioredis settings behind the module's promises: fail fast while down, reconnect forever. */
-export function clientOptions(opts: RedisStoreOptions): RedisOptions {
+function clientOptions(opts: RedisStoreOptions): RedisOptions {
   const maxDelay = opts.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS;
   return {
     host: opts.host,

@@ -13,19 +13,19 @@ import type { Requester, UpstashRequest, UpstashResponse } from '@upstash/redis/
 /** One POST: the full URL, headers and JSON body; resolves with the status, body and sync token. */
 export type RestSend = (url: string, headers: Record<string, string>, body: string, signal: AbortSignal) => Promise<RestResponse>;
 
-export interface RestResponse {
+interface RestResponse {
   status: number;
   text: string;
   /** The upstash-sync-token response header, when there is one. */
   syncToken?: string;
 }
 
-export const fetchSend: RestSend = async (url, headers, body, signal) => {
+const fetchSend: RestSend = async (url, headers, body, signal) => {
   const res = await fetch(url, { method: 'POST', headers, body, signal });
   return { status: res.status, text: await res.text(), syncToken: res.headers.get('upstash-sync-token') ?? undefined };
 };
 
-export interface RestRequesterOptions {
+interface RestRequesterOptions {
   url: string;
   token: string;
   /** As @upstash/redis: false for none; default 5 retries, backoff e^n × 50 ms. */
@@ -36,7 +36,7 @@ export interface RestRequesterOptions {
 }
 
 /** The request and reply shapes of @upstash/redis's Requester interface (its own types). */
-export type RestRequest = Pick<UpstashRequest, 'path' | 'body'>;
+type RestRequest = Pick<UpstashRequest, 'path' | 'body'>;
 export type RestReply<T = unknown> = UpstashResponse<T>;
 
 /**

@@ -17,7 +17,7 @@ export interface DueItem {
   key: string;
 }
 
-export const DIGEST_INTENT = 'reminders-digest';
+const DIGEST_INTENT = 'reminders-digest';
 
 /** Every open task in a stage on `today`, most urgent first: computed once per run for all subscribers. */
 export function stagedTasks(tasks: readonly Task[], today: string): DueItem[] {
@@ -70,7 +70,7 @@ export function buildDigest(items: readonly DueItem[], today: string, locale: Lo
 }
 
 /** "Title — hạn 30/9/2023 (quá hạn 8 ngày). Chủ trì: … Nguồn: …, 21/8/2023." */
-export function itemLine(item: DueItem, locale: Locale, texts: Texts): string {
+function itemLine(item: DueItem, locale: Locale, texts: Texts): string {
   const { task, stage } = item;
   return texts.get(locale, 'reminders-item', {
     title: task.title,

@@ -7,7 +7,7 @@
  */
 import type { Store } from '../store/store';
 
-export interface MeteredStore {
+interface MeteredStore {
   store: Store;
   calls(): number;
   /**

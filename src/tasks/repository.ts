@@ -34,7 +34,7 @@ export interface Unit {
   open: number;
 }
 
-export type CreateResult = { ok: true; task: Task } | { ok: false; reason: 'exists' };
+type CreateResult = { ok: true; task: Task } | { ok: false; reason: 'exists' };
 
 export class TaskRepository {
   constructor(

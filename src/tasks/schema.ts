@@ -12,11 +12,10 @@ export const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be an ISO date YYYY-MM-DD')
   .refine(isIsoDate, 'is not a calendar date');
 
-export const TASK_ID = /^[a-z0-9][a-z0-9-]{1,39}$/;
-export const UNIT_ID = /^[a-z0-9][a-z0-9-]{1,31}$/;
+const TASK_ID = /^[a-z0-9][a-z0-9-]{1,39}$/;
+const UNIT_ID = /^[a-z0-9][a-z0-9-]{1,31}$/;
 
 export const TaskStatusSchema = z.enum(['open', 'done', 'cancelled']);
-export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
 export const TaskSourceSchema = z.strictObject({
   /** The source's headline, verbatim. */
@@ -31,7 +30,6 @@ export const TaskSourceSchema = z.strictObject({
   docId: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).optional(),
   url: z.url({ protocol: /^https?$/ }).optional(),
 });
-export type TaskSource = z.infer<typeof TaskSourceSchema>;
 
 export const TaskSchema = z.strictObject({
   id: z.string().regex(TASK_ID, 'must be kebab-case ascii, 2-40 characters'),

@@ -22,7 +22,7 @@ export interface Stage {
 }
 
 /** The first day ahead of the deadline that gets a reminder. */
-export const FIRST_REMINDER_DAYS = 7;
+const FIRST_REMINDER_DAYS = 7;
 
 /** The stage of `deadline` on local date `today` (both YYYY-MM-DD); null when nothing is due. */
 export function stageOf(deadline: string, today: string): Stage | null {

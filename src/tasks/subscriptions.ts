@@ -17,13 +17,13 @@ export const DELIVERY_KEY = 'remind:delivery';
 /** The reminder job's record of what was sent (see reminders-job.ts); here so erasing can reach it. */
 export const SENT_INDEX_KEY = 'remind:sent';
 
-export const RecipientSchema = z.object({
+const RecipientSchema = z.object({
   channel: z.enum(['telegram', 'zalo', 'web']),
   chatId: z.string().min(1).max(128),
   locale: z.enum(['vi', 'en']),
 });
 
-export const SubscriptionSchema = z.object({
+const SubscriptionSchema = z.object({
   recipient: RecipientSchema,
   /** Every unit, including units added later. */
   allUnits: z.boolean().default(false),
@@ -35,7 +35,7 @@ export const SubscriptionSchema = z.object({
 export type Subscription = z.infer<typeof SubscriptionSchema>;
 
 /** How sending to a chat has gone lately; absent means fine. */
-export const DeliveryStateSchema = z.object({
+const DeliveryStateSchema = z.object({
   /** Failed sends in a row. */
   failures: z.number().int().min(0),
   /** Epoch ms before which the next try waits (backoff). */
@@ -52,11 +52,11 @@ export type Change =
   | { op: 'add' | 'remove'; task: string }
   | { op: 'add' | 'remove'; all: true };
 
-export function subscriberId(r: Pick<Recipient, 'channel' | 'chatId'>): string {
+function subscriberId(r: Pick<Recipient, 'channel' | 'chatId'>): string {
   return `${r.channel}:${r.chatId}`;
 }
 
-export function isEmpty(sub: Subscription): boolean {
+function isEmpty(sub: Subscription): boolean {
   return !sub.allUnits && sub.units.length === 0 && sub.tasks.length === 0;
 }
 

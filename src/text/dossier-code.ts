@@ -11,7 +11,7 @@
 const STRICT = /^([A-Z0-9]{3})\.([A-Z0-9]{2})\.([A-Z0-9]{2})\.([A-Z][0-9]{2})-(\d{2})(\d{2})(\d{2})-(\d{4})$/;
 const LOOSE = /^[A-Z0-9]{1,6}(?:\.[A-Z0-9]{1,6}){0,4}-(\d{2})(\d{2})(\d{2})-(\d{4,6})$/;
 
-export type CodeCheck =
+type CodeCheck =
   | { ok: true; code: string; strict: boolean; received: string }
   | { ok: false; code: string };
 

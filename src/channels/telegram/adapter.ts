@@ -45,7 +45,7 @@ export interface TelegramChannelDeps {
   renderPng?: PngRenderer;
 }
 
-export interface TelegramTurn extends Turn {
+interface TelegramTurn extends Turn {
   locale: Locale;
   target: Target;
   progress: Progress;
@@ -54,7 +54,7 @@ export interface TelegramTurn extends Turn {
   stream?: StreamingMessage;
 }
 
-export type TelegramOutgoing =
+type TelegramOutgoing =
   | { kind: 'toast'; text: string; recorded: boolean }
   | { kind: 'message'; parts: string[]; markup: InlineKeyboardMarkup | undefined; feedback: boolean; reply: Reply };
 
@@ -63,7 +63,7 @@ const BOT_INFO_TTL_SECONDS = 86_400;
 const NO_FEEDBACK_INTENTS = new Set(['rate-limited', 'error', 'bare-number', 'too-long']);
 
 /** The bot's public numeric id (the part of the token before ":"), to key its state. */
-export function botIdOf(token: string): string {
+function botIdOf(token: string): string {
   return token.split(':')[0] ?? 'bot';
 }
 

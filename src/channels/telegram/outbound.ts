@@ -11,7 +11,7 @@ import type { Store } from '../../store/store';
 import { describeError, type Logger } from '../../log';
 import { defaultSleep, isUnreachable, TelegramSender, type Progress, type TelegramConfig } from './sender';
 
-export interface TelegramOutboundDeps {
+interface TelegramOutboundDeps {
   store: Store;
   texts: Texts;
   log: Logger;

@@ -39,7 +39,7 @@ export function safeUrl(url: string | undefined): string | undefined {
 }
 
 /** The reply's blocks as Telegram HTML, paragraphs separated by a blank line. */
-export function renderBlocksHtml(reply: Reply): string {
+function renderBlocksHtml(reply: Reply): string {
   return reply.blocks
     .map((b) => {
       switch (b.type) {
@@ -61,13 +61,13 @@ export function renderBlocksHtml(reply: Reply): string {
 }
 
 /** One source line: "1. <a href>Title</a> — Source, 30/9/2023". */
-export function sourceLineHtml(c: Citation, n: number): string {
+function sourceLineHtml(c: Citation, n: number): string {
   const url = safeUrl(c.url);
   const title = url ? `<a href="${escapeAttribute(url)}">${escapeHtml(c.title)}</a>` : escapeHtml(c.title);
   return `${n}. ${title} — ${escapeHtml(c.source)}, ${formatDate(c.date)}`;
 }
 
-export function renderSourcesHtml(citations: Citation[], label: string): string {
+function renderSourcesHtml(citations: Citation[], label: string): string {
   if (citations.length === 0) return '';
   return `<b>${escapeHtml(label)}</b>\n${citations.map((c, i) => sourceLineHtml(c, i + 1)).join('\n')}`;
 }

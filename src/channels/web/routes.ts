@@ -35,7 +35,7 @@ const ChatRequest = z.object({
   locale: z.enum(['vi', 'en']).optional(),
 });
 
-export interface WebChannelDeps {
+interface WebChannelDeps {
   assistant: Assistant;
   texts: Texts;
   page: string;

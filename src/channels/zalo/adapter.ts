@@ -42,7 +42,7 @@ export interface ZaloChannelDeps {
 }
 
 /** A message event worth working on: it has a chat to answer and is not from a bot. */
-export interface ZaloUpdate {
+interface ZaloUpdate {
   eventName: string;
   msg: ZaloMessage;
   chatId: string;
@@ -50,7 +50,7 @@ export interface ZaloUpdate {
   deliveryId?: string;
 }
 
-export interface ZaloTurn extends Turn {
+interface ZaloTurn extends Turn {
   chatId: string;
   messageId?: string;
 }

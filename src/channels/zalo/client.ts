@@ -72,15 +72,15 @@ const Envelope = z.looseObject({
 /** Ids are strings in the docs; a number (whole, see parseJsonKeepingBigInts) is turned into one. */
 const IdString = z.union([z.string(), z.number()]).transform(String);
 
-export const BotInfoSchema = z.looseObject({
+const BotInfoSchema = z.looseObject({
   id: IdString,
   account_name: z.string(),
   account_type: z.string().optional(),
   can_join_groups: z.boolean().optional(),
 });
-export type BotInfo = z.infer<typeof BotInfoSchema>;
+type BotInfo = z.infer<typeof BotInfoSchema>;
 
-export const WebhookInfoSchema = z.looseObject({
+const WebhookInfoSchema = z.looseObject({
   url: z.string(),
   /** Epoch milliseconds. */
   updated_at: z.number().optional(),
@@ -91,30 +91,30 @@ export type WebhookInfo = z.infer<typeof WebhookInfoSchema>;
  * What a send returns. Both fields are optional on purpose: a message Zalo accepted must not be
  * reported as failed (and then sent twice) because the receipt looked different than documented.
  */
-export const SentMessageSchema = z.looseObject({
+const SentMessageSchema = z.looseObject({
   message_id: IdString.optional(),
   date: z.number().optional(),
 });
-export type SentMessage = z.infer<typeof SentMessageSchema>;
+type SentMessage = z.infer<typeof SentMessageSchema>;
 
-export interface SetWebhookParams {
+interface SetWebhookParams {
   /** HTTPS URL Zalo will POST events to. */
   url: string;
   /** 8–256 characters; Zalo sends it back in X-Bot-Api-Secret-Token. */
   secret_token: string;
 }
-export interface SendMessageParams {
+interface SendMessageParams {
   chat_id: string;
   /** 1–2000 characters. */
   text: string;
 }
-export interface SendPhotoParams {
+interface SendPhotoParams {
   chat_id: string;
   /** A public http(s) URL Zalo fetches. */
   photo: string;
   caption?: string;
 }
-export interface SendChatActionParams {
+interface SendChatActionParams {
   chat_id: string;
   /** Only "typing" works today; "upload_photo" is announced. */
   action: 'typing' | 'upload_photo';
@@ -174,7 +174,7 @@ export interface ZaloConfig {
   apiBase: string;
 }
 
-export interface ZaloClientOptions {
+interface ZaloClientOptions {
   token: string;
   /** From config (ZALO_API_BASE, which holds the public default); tests point it at a loopback fake. */
   apiBase: string;

@@ -17,7 +17,7 @@ import type { ChartLinks } from '../../media/chart-links';
 const CHOICES_TTL_SECONDS = 3600;
 const ChoicesSchema = z.array(z.string());
 
-export function choicesKey(chatId: string): string {
+function choicesKey(chatId: string): string {
   return `zalo:choices:${chatId}`;
 }
 
@@ -79,7 +79,7 @@ export async function readChoices(store: Store, chatId: string, log: Logger): Pr
   }
 }
 
-export interface ZaloOutboundDeps {
+interface ZaloOutboundDeps {
   config: Pick<ZaloConfig, 'token' | 'apiBase'>;
   texts: Texts;
   log: Logger;

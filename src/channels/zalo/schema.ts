@@ -26,7 +26,7 @@ const AttachmentSchema = LinkSchema.extend({ type: lenient(z.string()), payload:
  * such an event is still answered as well as it can be. Images, stickers and voice are never
  * read, so their fields are not parsed at all.
  */
-export const ZaloMessageSchema = z.looseObject({
+const ZaloMessageSchema = z.looseObject({
   message_id: lenient(Id),
   /** Epoch milliseconds. */
   date: lenient(z.number()),
@@ -44,7 +44,6 @@ export const ZaloEventSchema = z.looseObject({
   event_name: z.string().min(1).max(100),
   message: lenient(ZaloMessageSchema),
 });
-export type ZaloEvent = z.infer<typeof ZaloEventSchema>;
 
 /** What a rejected body may still say about itself, for the log line (never its content). */
 export const RejectedIds = z.looseObject({

@@ -10,7 +10,7 @@ import { megabytes, refuse } from './errors';
 import { decodeEntities } from './html';
 import { readZipDirectory, readZipEntry, ZipError, type ZipEntry } from './zip';
 
-export interface DocxLimits {
+interface DocxLimits {
   /** Most bytes all the entries read may unpack to, together. */
   maxUnpackedBytes: number;
   maxZipEntries: number;

@@ -28,7 +28,7 @@ const REFUSALS = {
 export type DocumentErrorCode = keyof typeof REFUSALS;
 export type DocumentErrorStatus = (typeof REFUSALS)[DocumentErrorCode];
 
-export interface Bilingual {
+interface Bilingual {
   vi: string;
   en: string;
 }
@@ -54,7 +54,7 @@ export function refuse(code: DocumentErrorCode, vi: string, en: string): Documen
   return new DocumentError(code, { vi, en });
 }
 
-export type DocumentWarningCode =
+type DocumentWarningCode =
   | 'pdf-pages-without-text'
   | 'pdf-owner-locked'
   | 'html-much-script'

@@ -25,7 +25,7 @@ const BLOCK = new Set([
   'pre', 'section', 'table', 'tbody', 'thead', 'tfoot', 'tr', 'ul', 'center',
 ]);
 
-export interface HtmlText {
+interface HtmlText {
   text: string;
   warnings: DocumentWarning[];
 }

@@ -25,7 +25,7 @@ import { countLetters, decodeText, markdownToText, normalizeExtracted } from './
 export { DocumentError, type DocumentErrorCode, type DocumentErrorStatus, type DocumentWarning } from './errors';
 export type { Declared, DocumentFormat } from './detect';
 
-export const DEFAULT_MAX_UPLOAD_MB = 10;
+const DEFAULT_MAX_UPLOAD_MB = 10;
 
 export interface ExtractLimits {
   /** Largest upload accepted, in bytes (KNOWLEDGE_MAX_UPLOAD_MB). */
@@ -48,7 +48,7 @@ export function extractLimits(maxUploadMb: number = DEFAULT_MAX_UPLOAD_MB): Extr
   return { maxBytes, maxUnpackedBytes: Math.max(4 * maxBytes, 20 * 1024 * 1024), maxZipEntries: 5000, maxPages: 500 };
 }
 
-export interface ExtractedText {
+interface ExtractedText {
   format: DocumentFormat;
   /** NFC, "\n" line ends, at least a few dozen letters. */
   text: string;

@@ -17,7 +17,7 @@ const MIN_PAGE_LETTERS = 10;
 /** Fewer letters than this in the whole file: no text layer. */
 const MIN_DOCUMENT_LETTERS = 40;
 
-export interface PdfText {
+interface PdfText {
   text: string;
   pages: number;
   warnings: DocumentWarning[];

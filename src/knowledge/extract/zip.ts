@@ -19,7 +19,7 @@ export interface ZipEntry {
   localHeaderOffset: number;
 }
 
-export type ZipErrorKind = 'corrupt' | 'too-large';
+type ZipErrorKind = 'corrupt' | 'too-large';
 
 export class ZipError extends Error {
   override name = 'ZipError';
