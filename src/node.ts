@@ -43,7 +43,7 @@ export async function startNodeServer(opts: StartOptions = {}): Promise<NodeServ
   const redisStore = !opts.store && config.redis ? new RedisStore({ ...config.redis, log }) : undefined;
   if (redisStore && !(await redisStore.ready())) log.warn('redis store: not reachable at start-up; answering 503 until it is');
   // Upstash over node:http: a kept-alive request costs a fraction of Node's fetch in CPU.
-  const store = opts.store ?? redisStore ?? createStore({ upstash: config.upstash && { ...config.upstash, send: nodeSend() } });
+  const store = opts.store ?? redisStore ?? createStore({ upstash: config.upstash && { ...config.upstash, send: nodeSend(), batching: 'event-loop-turn' } });
   const runtime = createRuntime(config, { renderPng: pngRenderer(nodePng), ...opts, store, log });
   const app = createApp(runtime, { clientAddress: nodeClientAddress(config.trustProxy) });
   const background = new BackgroundTracker();

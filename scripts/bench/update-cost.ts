@@ -67,7 +67,8 @@ export async function measureNodeUpdateCost(opts: UpdateCostOptions): Promise<Up
     ...(opts.store === 'upstash' ? { UPSTASH_REDIS_REST_URL: world.urls.upstash, UPSTASH_REDIS_REST_TOKEN: world.urls.upstashToken } : {}),
   };
   const logger = countingLogger();
-  const server = await startNodeServer({ env, port: 0, hostname: '127.0.0.1', log: logger.log });
+  // The text path: a /kpi chart costs 20-50 ms of CPU to draw, measured apart by `npm run bench:charts`.
+  const server = await startNodeServer({ env, port: 0, hostname: '127.0.0.1', log: logger.log, renderPng: undefined });
   try {
     const ipc: number[] = [];
     for (let i = 0; i < 300; i++) {

@@ -87,6 +87,8 @@ function startMiniflare(worker: BuiltWorker, bindings: Record<string, string>): 
     scriptPath: worker.script,
     modulesRoot: worker.dir,
     ...compat(),
+    // As wrangler bundles it: the chart renderer's .wasm is a module of its own.
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     bindings: { LOG_LEVEL: 'error', ...bindings },
   });
 }

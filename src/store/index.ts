@@ -6,7 +6,7 @@
  */
 import { MemoryStore } from './memory';
 import type { Store } from './store';
-import { UpstashStore } from './upstash';
+import { UpstashStore, type UpstashStoreOptions } from './upstash';
 import type { RestSend } from './rest-requester';
 
 export type { ScoredMember, Store } from './store';
@@ -14,8 +14,11 @@ export { MemoryStore } from './memory';
 export { UpstashStore, type UpstashStoreOptions } from './upstash';
 
 interface StoreConfig {
-  /** `send` picks how REST requests go out (fetch when absent; the Node entry passes node:http). */
-  upstash?: { url: string; token: string; send?: RestSend };
+  /**
+   * `send` picks how REST requests go out (fetch when absent; the Node entry passes node:http),
+   * `batching` what one request may gather (per task unless the Node entry says per turn).
+   */
+  upstash?: { url: string; token: string; send?: RestSend; batching?: UpstashStoreOptions['batching'] };
 }
 
 export function createStore(cfg: StoreConfig): Store {

@@ -36,6 +36,15 @@ export interface UpstashStoreOptions {
   timeoutMs?: number;
   /** How requests go out: fetch by default; the Node entry passes a node:http sender. */
   send?: RestSend;
+  /**
+   * What one /pipeline request may gather. 'task' (the default): the commands issued by one task
+   * and its microtasks (everything started together with Promise.all). 'event-loop-turn' (the
+   * Node entry): every command issued in one turn of the event loop, so under load updates share
+   * requests. Workers must keep 'task': workerd runs each request in its own context, and a
+   * batch shared by two requests would resolve one request's promises from the other's fetch,
+   * which workerd refuses (the continuations are cancelled).
+   */
+  batching?: 'task' | 'event-loop-turn';
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -43,10 +52,10 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_BATCH = 64;
 
 
-const afterThisTurn: (run: () => void) => void =
-  typeof setImmediate === 'function'
-    ? (run) => void setImmediate(run)
-    : (run) => void Promise.resolve().then(() => undefined).then(run);
+/** After the current task's microtasks: callers that start together (Promise.all) are all queued by then. */
+const afterThisTask = (run: () => void): void => void Promise.resolve().then(() => undefined).then(run);
+/** After the current turn of the event loop (setImmediate, as ioredis's auto-pipelining does). */
+const afterThisTurn = (run: () => void): void => void setImmediate(run);
 
 interface Queued {
   command: [string, ...string[]];
@@ -61,9 +70,11 @@ export class UpstashStore extends RedisCommandStore {
   /** Commands waiting for the end of this tick, to go out in one request. */
   private queue: Queued[] = [];
   private requests = 0;
+  private readonly schedule: (run: () => void) => void;
 
   constructor(opts: UpstashStoreOptions) {
     super();
+    this.schedule = opts.batching === 'event-loop-turn' && typeof setImmediate === 'function' ? afterThisTurn : afterThisTask;
     this.rest = new RestRequester({
       url: opts.url,
       token: opts.token,
@@ -106,15 +117,13 @@ export class UpstashStore extends RedisCommandStore {
 
   /**
    * Queues one command for this tick's request; its errors come back without the command's
-   * values. The queue goes out after the current turn of the event loop (setImmediate, as
-   * ioredis's auto-pipelining does), so under load the commands of every update woken in that
-   * turn share one request, at no added delay; without setImmediate, after two microtask turns,
-   * enough for callers that start together (Promise.all).
+   * values. The queue goes out when the current task's microtasks are done, or with
+   * 'event-loop-turn' batching at the end of the turn (see UpstashStoreOptions.batching).
    */
   protected call<T = unknown>(command: string, ...args: Arg[]): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ command: [command, ...args.map(String)], resolve: resolve as (v: unknown) => void, reject });
-      if (this.queue.length === 1) afterThisTurn(() => this.flush());
+      if (this.queue.length === 1) this.schedule(() => this.flush());
     });
   }
 

@@ -163,6 +163,21 @@ function upstashSuites(endpoint: RedisEndpoint): void {
         expect(bridge.requests.map((r) => r.path)).toEqual(['/', '/']);
       });
 
+      it('keeps calls from two tasks (two requests, on Workers) in separate requests unless told to batch by turn', async () => {
+        fresh();
+        const key = `${prefix}tasks`;
+        // Two tasks of one event-loop turn, as two requests handled by one Worker isolate would be:
+        // the second task is queued first, so a batch gathered per turn would take both.
+        const later = new Promise<void>((resolve) => setImmediate(resolve)).then(() => store.get(key));
+        await Promise.all([store.get(key), later]);
+        expect(bridge.requests.map((r) => r.path)).toEqual(['/', '/']);
+        bridge.requests.length = 0;
+        // A Node process may gather a whole turn (the Node entry asks for it): both share one request.
+        const node = newStore({ batching: 'event-loop-turn' });
+        await Promise.all([node.get(key), new Promise<void>((resolve) => queueMicrotask(resolve)).then(() => node.get(key))]);
+        expect(bridge.requests.map((r) => r.path)).toEqual(['/pipeline']);
+      });
+
       it('fails every call of a batch whose request failed, and serves the next batch', async () => {
         fresh();
         bridge.setDown(true);
