@@ -13,7 +13,20 @@ import { hasRole } from '../src/core/roles';
 import { formatDate, type Texts } from '../src/core/texts';
 import { canSee, words, type KpiCatalog, type Viewer } from '../src/kpi/definitions';
 import type { KpiService, KpiView } from '../src/kpi/service';
-import { detailReply, summaryLine, summaryReply, kpiName, SourceRefs } from '../src/kpi/render';
+import {
+  askedValuesReply,
+  detailReply,
+  kpiBareName,
+  kpiName,
+  noValueReply,
+  SourceRefs,
+  summaryLine,
+  summaryReply,
+  yearsLabel,
+} from '../src/kpi/render';
+import { forPlaces, inSlot, yearSlots, type KpiConstraints } from '../src/kpi/constraints';
+import { classifyAsk } from '../src/answer/ask-type';
+import type { PlaceRegistry } from '../src/knowledge/places';
 import { vnDay } from '../src/core/vn-time';
 import type { KpiDefinition } from '../src/kpi/schema';
 import { kpiCardSvg } from '../src/media/kpi-card';
@@ -61,6 +74,8 @@ interface KpiHandlerOptions {
   texts: Texts;
   /** Answers what names no KPI when it reads like a question (the knowledge search). */
   fallback?: Handler;
+  /** Finds the places a question names, to hold them against each KPI's region. */
+  places: PlaceRegistry;
 }
 
 export function createKpiHandler(kpi: KpiService, opts: KpiHandlerOptions): Handler {
@@ -96,11 +111,53 @@ async function handleKpi(kpi: KpiService, opts: KpiHandlerOptions, ctx: HandlerC
   }
   const visible = matches.map((m) => m.def).filter((d) => canSee(d, viewer));
   if (visible.length === 0) return text(t.get(locale, 'kpi-officials-only'), false);
-  if (visible.length === 1) {
-    const view = await kpi.view(visible[0]!);
-    return { ...detailReply(view, locale, t), image: historyImage(view, locale, t) };
+  // An id typed as is ("bd-ra-soat-tthc-2023") names a KPI, not a year.
+  if (!kpi.catalog.get(query.toLowerCase())) {
+    const asked = classifyAsk(query, opts.places);
+    const constraints: KpiConstraints = { places: asked.places, slots: yearSlots(asked) };
+    if (constraints.places.length || constraints.slots.length) return constrained(kpi, visible, constraints, query, opts, ctx);
   }
-  return choices(kpi, visible.slice(0, MAX_CHOICES), query, ctx, t);
+  return answer(kpi, visible, query, ctx, t);
+}
+
+async function answer(kpi: KpiService, defs: KpiDefinition[], query: string, ctx: HandlerContext, t: Texts): Promise<Reply> {
+  if (defs.length === 1) {
+    const view = await kpi.view(defs[0]!);
+    return { ...detailReply(view, ctx.inbound.locale, t), image: historyImage(view, ctx.inbound.locale, t) };
+  }
+  return choices(kpi, defs.slice(0, MAX_CHOICES), query, ctx, t);
+}
+
+/**
+ * A question that names a place or years: only the KPIs of that place, only the values of those
+ * years. When there is none, it says so plainly (found: false, nothing cited); the place's
+ * latest values are offered as related reading only, never as the answer.
+ */
+async function constrained(
+  kpi: KpiService,
+  visible: KpiDefinition[],
+  c: KpiConstraints,
+  query: string,
+  opts: KpiHandlerOptions,
+  ctx: HandlerContext,
+): Promise<Reply> {
+  const { texts: t } = opts;
+  const locale = ctx.inbound.locale;
+  const own = forPlaces(visible, c.places, opts.places);
+  const named = c.places[0];
+  const about = own[0] ?? visible[0]!;
+  const place = named ? (named.old?.name ?? named.now.name) : about.region;
+  const period = c.slots.map((s) => yearsLabel(s.from, s.to, locale, t)).join(', ');
+  const none = t.get(locale, period ? 'kpi-asked-none-when' : 'kpi-asked-none-place', { name: kpiBareName(about, locale), place, period });
+  if (own.length === 0) return noValueReply(none, [], locale, t);
+  if (c.slots.length === 0) return answer(kpi, own, query, ctx, t);
+  const views = await kpi.views(own.slice(0, MAX_CHOICES));
+  const found = views.map((v) => ({
+    def: v.def,
+    slots: c.slots.map((s) => ({ label: yearsLabel(s.from, s.to, locale, t), values: inSlot(v.history, s) })),
+  }));
+  if (found.some((f) => f.slots.some((s) => s.values.length > 0))) return askedValuesReply(found, locale, t);
+  return noValueReply(none, views.flatMap((v) => (v.latest ? [v.latest] : [])), locale, t);
 }
 
 async function summary(kpi: KpiService, group: KpiDefinition['group'], viewer: Viewer, ctx: HandlerContext, t: Texts): Promise<Reply> {

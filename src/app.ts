@@ -156,7 +156,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
       ...accountHandlers({ ...basics, store, roles, invites, erasers, analyticsRetentionDays: config.analyticsRetentionDays }),
       createProceduresHandler({ ...basics, procedures }),
       ...reminderHandlers({ texts, now, store }),
-      createKpiHandler(kpi, { texts, fallback: ask }),
+      createKpiHandler(kpi, { texts, fallback: ask, places }),
       ask,
     ],
     fallback: ask.id,

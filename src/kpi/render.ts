@@ -333,3 +333,52 @@ export function alertReply(view: KpiView, locale: Locale, texts: Texts): Reply {
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+/** A KPI's name without the place tag of its short form ("Chỉ số chuyển đổi số DTI (BD)" → "Chỉ số chuyển đổi số DTI"). */
+export function kpiBareName(def: KpiDefinition, locale: Locale): string {
+  return kpiName(def, locale, true).replace(/\s*\([^()]*\)$/, '');
+}
+
+/** "năm 2020", "giai đoạn 2021–2025": how an asked span of years is named. */
+export function yearsLabel(from: number, to: number, locale: Locale, texts: Texts): string {
+  return from === to ? texts.get(locale, 'kpi-period-year', { y: from }) : texts.get(locale, 'kpi-period-span', { from, to });
+}
+
+/** What a question for given years finds for one KPI: the values of each asked span, in order. */
+export interface AskedValues {
+  def: KpiDefinition;
+  slots: Array<{ label: string; values: Observation[] }>;
+}
+
+/**
+ * The values asked for, each with its source's number; a span without a value says so. Found
+ * only when some value was there (the caller answers "no value" otherwise).
+ */
+export function askedValuesReply(found: AskedValues[], locale: Locale, texts: Texts): Reply {
+  const refs = new SourceRefs(locale, texts);
+  const items: string[] = [];
+  for (const { def, slots } of found) {
+    for (const { label, values } of slots) {
+      const name = kpiName(def, locale);
+      if (values.length === 0) items.push(texts.get(locale, 'kpi-asked-missing', { name, period: label }));
+      for (const o of values) {
+        const value = formatValue(def, o.value, locale, texts);
+        items.push(texts.get(locale, 'kpi-asked-value', { name, period: periodLabel(o.period, locale, texts), value }) + refs.value(o));
+      }
+    }
+  }
+  return { intent: 'kpi', blocks: [{ type: 'list', items }], citations: refs.citations, found: true };
+}
+
+/** The plain "no value for that place and year": nothing cited; the latest values only as related reading. */
+export function noValueReply(text: string, related: Observation[], locale: Locale, texts: Texts): Reply {
+  const refs = new SourceRefs(locale, texts);
+  for (const o of related) refs.value(o);
+  return {
+    intent: 'kpi',
+    blocks: [{ type: 'text', text }],
+    citations: [],
+    found: false,
+    ...(refs.citations.length ? { related: refs.citations } : {}),
+  };
+}
