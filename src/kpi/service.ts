@@ -59,6 +59,18 @@ export function evaluate(def: KpiDefinition, history: Observation[], at: Date): 
   });
 }
 
+/** A KPI with its history (oldest first), latest value and status at `at`. */
+export function kpiView(def: KpiDefinition, history: Observation[], at: Date): KpiView {
+  const latest = history[history.length - 1] ?? null;
+  return {
+    def,
+    history,
+    latest,
+    asOf: latest ? asOfDate(latest.period, latest.recordedAt) : null,
+    evaluation: evaluate(def, history, at),
+  };
+}
+
 export class KpiService {
   readonly catalog: KpiCatalog;
   readonly observations: ObservationStore;
@@ -78,15 +90,7 @@ export class KpiService {
   }
 
   async view(def: KpiDefinition, at: Date = this.deps.now()): Promise<KpiView> {
-    const history = await this.observations.history(def.id);
-    const latest = history[history.length - 1] ?? null;
-    return {
-      def,
-      history,
-      latest,
-      asOf: latest ? asOfDate(latest.period, latest.recordedAt) : null,
-      evaluation: evaluate(def, history, at),
-    };
+    return kpiView(def, await this.observations.history(def.id), at);
   }
 
   views(defs: KpiDefinition[], at: Date = this.deps.now()): Promise<KpiView[]> {

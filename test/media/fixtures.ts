@@ -1,12 +1,11 @@
 /**
  * KPI views and texts for the chart tests (Node and workerd): definitions checked by the real
- * schema, values judged by the real status rule (kpi/service evaluate), at a fixed instant.
+ * schema, values judged by the real status rule (kpi/service kpiView), at a fixed instant.
  */
 import bundle from '../../src/generated/bundle.json';
 import { Texts, type TextTable } from '../../src/core/texts';
 import { KpiDefinitionSchema, type KpiDefinition, type Observation } from '../../src/kpi/schema';
-import { asOfDate } from '../../src/kpi/status';
-import { evaluate, type KpiView } from '../../src/kpi/service';
+import { kpiView, type KpiView } from '../../src/kpi/service';
 
 export const texts = new Texts((bundle as { prompts: TextTable }).prompts);
 export const NOW = new Date('2026-11-21T08:00:00+07:00');
@@ -44,14 +43,7 @@ export function view(def: KpiDefinition, values: Array<[string, number]>, at: Da
     recordedAt: period.length === 7 ? `${period}-28` : period.length === 4 ? `${period}-12-31` : period,
     origin: 'admin',
   }));
-  const latest = history[history.length - 1] ?? null;
-  return {
-    def,
-    history,
-    latest,
-    asOf: latest ? asOfDate(latest.period, latest.recordedAt) : null,
-    evaluation: evaluate(def, history, at),
-  };
+  return kpiView(def, history, at);
 }
 
 /** 30 → 44% over five months: projected to reach 76,24% by 30/6/2027, on track. */
