@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import type { ReplyImage } from '../core/types';
 import type { Store } from '../store/store';
 import type { PngRenderer } from './png';
+import { fromBase64, randomId, toBase64 } from '../text/base64';
 
 export const CHART_LINK_TTL_SECONDS = 24 * 3600;
 const ID_BYTES = 32;
@@ -25,8 +26,8 @@ export function chartLinks(deps: { store: Store; renderPng: PngRenderer; publicB
   return {
     async publish(image) {
       const png = await deps.renderPng(image);
-      const id = base64url(crypto.getRandomValues(new Uint8Array(ID_BYTES)));
-      await deps.store.set(key(id), base64(png), CHART_LINK_TTL_SECONDS);
+      const id = randomId(ID_BYTES);
+      await deps.store.set(key(id), toBase64(png), CHART_LINK_TTL_SECONDS);
       return `${deps.publicBaseUrl}/media/${id}.png`;
     },
   };
@@ -48,20 +49,3 @@ export function chartLinkRoutes(deps: { store: Store; notFound: string }): Hono 
   return app;
 }
 
-function base64(bytes: Uint8Array): string {
-  let bin = '';
-  // In slices: String.fromCharCode takes its bytes as arguments, and arguments are bounded.
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
-}
-
-function base64url(bytes: Uint8Array): string {
-  return base64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(text);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}

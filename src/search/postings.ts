@@ -6,7 +6,8 @@
  * the index only reads the small per-term tables and decodes a term's run the first time a
  * query needs it. So start-up cost does not grow with the size of the postings.
  */
-import { ByteWriter, fromBase64, readAllVarints, readVarints, toBase64 } from './codec';
+import { ByteWriter, readAllVarints, readVarints } from './codec';
+import { fromBase64, toBase64 } from '../text/base64';
 
 /** One term's postings: chunk numbers ascending, with their impacts (1..255). */
 interface PostingList {

@@ -6,7 +6,7 @@
  * app, a plain fetch in scripts), so this module stays pure and runs unchanged in workerd.
  */
 import { z } from 'zod';
-import { fromBase64, toBase64 } from './codec';
+import { fromBase64, toBase64 } from '../text/base64';
 import { fnv1a } from '../text/hash';
 
 /** Turns texts into vectors with the same model the chunks were embedded with. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ByteWriter, fromBase64, readAllVarints, readVarints, toBase64 } from '../../src/search/codec';
+import { ByteWriter, readAllVarints, readVarints } from '../../src/search/codec';
+import { fromBase64, toBase64 } from '../../src/text/base64';
 
 describe('index codec', () => {
   it('writes the same base64 as Node and reads it back', () => {

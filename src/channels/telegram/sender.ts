@@ -22,6 +22,7 @@ import { describeError, type Logger } from '../../log';
 import { splitPlain } from '../plain';
 import type { Schedule } from '../typing';
 import { escapeHtml, htmlToPlain, MAX_MESSAGE_LENGTH, renderReplyHtml, splitHtml } from './render';
+import { toBase64Url } from '../../text/base64';
 
 export interface TelegramConfig {
   token: string;
@@ -265,7 +266,5 @@ function truncate(text: string, max: number): string {
 /** 16 characters of base64url SHA-256: the same action always gets the same id. */
 async function shortId(action: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(action)));
-  let bin = '';
-  for (const byte of digest.slice(0, 12)) bin += String.fromCharCode(byte);
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_');
+  return toBase64Url(digest.slice(0, 12));
 }

@@ -27,7 +27,8 @@ import type { Logger } from '../../log';
 import { renderPlain } from '../plain';
 import { describeIssues } from '../adapter';
 import { addressBucket, type ClientAddressOf } from './address';
-import { base64, newSessionId, SESSION_COOKIE, SESSION_ID, Sessions, wantsSecureCookie } from './session';
+import { toBase64 } from '../../text/base64';
+import { newSessionId, SESSION_COOKIE, SESSION_ID, Sessions, wantsSecureCookie } from './session';
 
 const ChatRequest = z.object({
   message: z.string(),
@@ -195,7 +196,7 @@ async function pageHeaders(page: string): Promise<MiddlewareHandler> {
 
 async function sha256Source(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return `'sha256-${base64(new Uint8Array(digest))}'`;
+  return `'sha256-${toBase64(new Uint8Array(digest))}'`;
 }
 
 function pickLocale(header: string | undefined): Locale {

@@ -5,6 +5,7 @@
  * not issue starts a new session, and no role is ever bound to one.
  */
 import type { Store } from '../../store/store';
+import { randomId } from '../../text/base64';
 import type { UserDataEraser } from '../../privacy/erase';
 import { describeError, type Logger } from '../../log';
 
@@ -25,13 +26,7 @@ export function wantsSecureCookie(url: URL): boolean {
 }
 
 export function newSessionId(): string {
-  return base64(crypto.getRandomValues(new Uint8Array(SESSION_ID_BYTES))).replace(/\+/g, '-').replace(/\//g, '_');
-}
-
-export function base64(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin);
+  return randomId(SESSION_ID_BYTES);
 }
 
 export class Sessions {
