@@ -16,7 +16,7 @@
 import type { Handler, HandlerBasics, HandlerContext } from '../src/core/handler';
 import type { Conversation, Turn } from '../src/core/conversation';
 import type { Block, Citation, Locale, Reply } from '../src/core/types';
-import type { KnowledgeIndex } from '../src/search/knowledge-index';
+import type { KnowledgeSearch } from '../src/search/live-index';
 import type { SearchHit } from '../src/search/relevance';
 import { MIN_COVERAGE } from '../src/search/relevance';
 import { redact, withoutPlaceholders } from '../src/privacy/mask';
@@ -44,7 +44,7 @@ const EMBED_TIMEOUT_MS = 1500;
 
 
 interface AskDeps extends HandlerBasics {
-  knowledge: KnowledgeIndex;
+  knowledge: KnowledgeSearch;
   /** Chat memory, for follow-ups and the model's context. */
   conversation: Conversation;
   /** The model for generated answers; absent without OPENAI_API_KEY (answers then quote passages). */

@@ -17,6 +17,9 @@ import { Texts, type TextTable } from './core/texts';
 import { KnowledgeBundleSchema, PlaceRegistrySchema } from './knowledge/schema';
 import { PlaceRegistry } from './knowledge/places';
 import { createIndex, type KnowledgeIndex } from './search/knowledge-index';
+import { LiveKnowledge } from './search/live-index';
+import { Catalogue } from './knowledge/catalogue';
+import { documentsAdmin } from './admin/documents';
 import type { AnalyzerData } from './search/analyzer';
 import type { Store } from './store/store';
 import { createStore } from './store/index';
@@ -44,6 +47,8 @@ import { metricsAdmin } from './admin/metrics';
 import { KpiService } from './kpi/service';
 import { kpiPullJob } from './jobs/kpi-pull';
 import { kpiAlertJob } from './jobs/kpi-alerts';
+import { kpiBriefingJob } from './jobs/briefing';
+import { BriefingSubscriptions, briefingEraser } from './kpi/briefing';
 import { createKpiHandler } from '../handlers/kpi';
 import { createLlm, type Llm } from './llm/llm';
 import { createProcedureService, type ProcedureService } from './procedures/service';
@@ -70,7 +75,10 @@ export interface Runtime {
   store: Store;
   log: Logger;
   texts: Texts;
-  knowledge: KnowledgeIndex;
+  /** The bundled seed plus what operators published (refreshed from the store every few seconds). */
+  knowledge: LiveKnowledge;
+  /** Published documents in the store (/admin/documents). */
+  catalogue: Catalogue;
   /** The clock everything in this runtime reads (tests pass a fixed one). */
   now: () => Date;
   procedures: ProcedureService;
@@ -131,10 +139,22 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
   const bundle = bundleJson as Bundle;
   const log = overrides.log ?? createLogger(config.logLevel);
   const store = overrides.store ?? createStore({ upstash: config.upstash });
+  const now = overrides.now ?? (() => new Date());
   const places = loadPlaces();
   const texts = new Texts(bundle.prompts);
-  const knowledge = loadIndex();
-  const now = overrides.now ?? (() => new Date());
+  const base = loadIndex();
+  const catalogue = new Catalogue({
+    store,
+    analyzer: bundle.analyzer,
+    now,
+    maxUploadMb: config.knowledge.maxUploadMb,
+    bundledIds: new Set(base.documents.map((d) => d.id)),
+  });
+  const knowledge = new LiveKnowledge(base, catalogue, {
+    analyzer: bundle.analyzer,
+    refreshMs: config.knowledge.refreshSeconds * 1000,
+    onError: (e) => log.warn('knowledge: manifest check failed; answering from what is loaded', { error: describeError(e) }),
+  });
   const procedures = createProcedureService({ dossierLookupUrl: config.dossierLookupUrl, analyzer: bundle.analyzer });
   let llm = overrides.llm;
   if (!llm && config.openai) {
@@ -144,8 +164,9 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
   const roles = new RoleDirectory(store, config.officialAllowlist);
   const invites = new Invites(store, roles, now);
   // Every feature that keeps per-user or per-chat state adds its eraser here (/xoadulieu).
-  const erasers: UserDataEraser[] = [...coreErasers, feedbackEraser, zaloEraser, webSessionEraser, kpiEraser, reminderEraser];
+  const erasers: UserDataEraser[] = [...coreErasers, feedbackEraser, zaloEraser, webSessionEraser, kpiEraser, briefingEraser, reminderEraser];
   const kpi = new KpiService({ store, now, log });
+  const briefings = new BriefingSubscriptions(store, now);
   const conversation = new Conversation(store, config.historyTtlSeconds);
   const basics = { texts, log, now };
   const ask = createAskHandler({ ...basics, knowledge, conversation, llm, places });
@@ -156,7 +177,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
       ...accountHandlers({ ...basics, store, roles, invites, erasers, analyticsRetentionDays: config.analyticsRetentionDays }),
       createProceduresHandler({ ...basics, procedures }),
       ...reminderHandlers({ texts, now, store }),
-      createKpiHandler(kpi, { texts, fallback: ask, places }),
+      createKpiHandler(kpi, { texts, fallback: ask, places, briefings }),
       ask,
     ],
     fallback: ask.id,
@@ -166,12 +187,13 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     questions: questionRecorder(store, config.analyticsRetentionDays),
     votes: createFeedbackHandler({ ...basics, store, historyTtlSeconds: config.historyTtlSeconds }),
   });
-  const senders: ChannelSenders = {};
-  if (config.telegram) senders.telegram = telegramOutbound({ store, texts, log, config: config.telegram });
-  if (config.zalo) senders.zalo = zaloOutbound({ config: config.zalo, texts, log, store });
-  const outbound = channelOutbound(senders);
   const { renderPng } = overrides;
   const charts = renderPng && config.publicBaseUrl ? chartLinks({ store, renderPng, publicBaseUrl: config.publicBaseUrl }) : undefined;
+  // Proactive sends (alerts, the briefing) carry their chart as answers do.
+  const senders: ChannelSenders = {};
+  if (config.telegram) senders.telegram = telegramOutbound({ store, texts, log, config: config.telegram, renderPng });
+  if (config.zalo) senders.zalo = zaloOutbound({ config: config.zalo, texts, log, store, charts });
+  const outbound = channelOutbound(senders);
   // Zalo fetches a photo by URL: without a public origin there is no link to give, so no photo.
   if (config.zalo && renderPng && !charts) log.warn('zalo: PUBLIC_BASE_URL is not set; charts are sent as text only');
   const audit = makeAudit({ store, now, auditRetentionDays: config.auditRetentionDays });
@@ -179,9 +201,10 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
   const jobs: Job[] = [
     kpiPullJob({ kpi, sources: config.kpiPullSources, audit }),
     kpiAlertJob({ kpi, outbound, texts, roleOf: (channel, userId) => roles.roleOf(channel, userId) }),
+    kpiBriefingJob({ kpi, subscriptions: briefings, outbound, texts, roleOf: (channel, userId) => roles.roleOf(channel, userId) }),
     createRemindersJob({ outbound, texts, maxSubrequests: config.reminders.maxSubrequests, maxWallMs: config.reminders.maxWallMs }),
   ];
-  return { config, store, log, texts, knowledge, now, procedures, llm, conversation, assistant, roles, invites, kpi, jobs, page: bundle.webPage, outbound, renderPng, charts };
+  return { config, store, log, texts, knowledge, catalogue, now, procedures, llm, conversation, assistant, roles, invites, kpi, jobs, page: bundle.webPage, outbound, renderPng, charts };
 }
 
 /**
@@ -193,6 +216,7 @@ export function runScheduled(rt: Runtime, at: Date, which: (job: Job) => boolean
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
+const OWN_BODY_LIMIT = /^\/admin\/(documents|import)(\/|$)/;
 
 interface AppOptions {
   /** How this entry finds a web client's address (Workers: CF-Connecting-IP; Node: the socket). */
@@ -204,12 +228,12 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Hono {
   const vi = 'vi' as const;
 
   app.use(requestId());
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ error: rt.texts.get(vi, 'error-body-too-large') }, 413),
-    }),
-  );
+  const appLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json({ error: rt.texts.get(vi, 'error-body-too-large') }, 413),
+  });
+  // Document uploads and imports have their own, larger limit (KNOWLEDGE_MAX_UPLOAD_MB), set by their routes.
+  app.use((c, next) => (OWN_BODY_LIMIT.test(c.req.path) ? next() : appLimit(c, next)));
 
   // Public: liveness and readiness only. The details (which store, model and channels, the last
   // job run) help an attacker more than a load balancer, so they need the admin token.
@@ -267,6 +291,7 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Hono {
       '/stats': statsApp({ store: rt.store, now: rt.now }),
       '/tasks': tasksAdmin({ store: rt.store, now: rt.now, audit }),
       '/jobs': jobsAdmin({ store: rt.store, now: rt.now }),
+      '/documents': documentsAdmin({ catalogue: rt.catalogue, audit, maxUploadMb: rt.config.knowledge.maxUploadMb, onChange: () => rt.knowledge.refresh(true) }),
     }),
   );
 

@@ -36,6 +36,8 @@ const EnvSchema = z.object({
   ADMIN_TOKEN: optionalString.pipe(
     z.string().min(16, 'must be at least 16 characters').regex(/^[A-Za-z0-9._~+/-]+=*$/, 'may hold only A-Z a-z 0-9 . _ ~ + / - (and = at the end)').optional(),
   ),
+  /** Per-operator tokens, "name:token" pairs, comma separated: the audit log names the operator. */
+  ADMIN_TOKENS: optionalString,
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_MODEL: optionalString,
@@ -75,6 +77,10 @@ const EnvSchema = z.object({
   ANALYTICS_RETENTION_DAYS: optionalInt(1, 730),
   /** Days admin actions stay in the audit log. */
   AUDIT_RETENTION_DAYS: optionalInt(1, 3650),
+  /** Largest document an operator may upload (/admin/documents), in MB. */
+  KNOWLEDGE_MAX_UPLOAD_MB: optionalInt(1, 50),
+  /** Seconds between an isolate's checks for newly published documents. */
+  KNOWLEDGE_REFRESH_SECONDS: optionalInt(1, 300),
   /** Messages one user may send per minute, across channels' own limits. */
   RATE_LIMIT_PER_MINUTE: optionalInt(1, 10_000),
   /** Web chat requests one client address may send per minute, whatever session ids it names. */
@@ -112,7 +118,13 @@ export interface Config {
   trustProxy: number;
   analyticsRetentionDays: number;
   auditRetentionDays: number;
-  admin?: { token: string };
+  /** Published documents (knowledge/catalogue): upload limit and how often an isolate looks for changes. */
+  knowledge: { maxUploadMb: number; refreshSeconds: number };
+  /**
+   * Who may use /admin and /console: ADMIN_TOKEN (the operator "admin", `token`) and ADMIN_TOKENS
+   * (named operators); absent when neither is set.
+   */
+  admin?: { token?: string; operators: AdminOperator[] };
   openai?: { apiKey: string; baseUrl?: string; model: string; embeddingModel: string; dailyTokenBudget: number; addressSharePercent: number };
   upstash?: { url: string; token: string };
   /** REDIS_URL, parsed: the Node entry's store (src/store/redis.ts). */
@@ -128,6 +140,44 @@ export interface Config {
   reminders: { maxSubrequests?: number; maxWallMs?: number };
   /** ALLOW_MEMORY_STORE: a Worker may start without a shared store (development only). */
   allowMemoryStore: boolean;
+}
+
+/** One operator of the admin API and console: the name the audit log records, and the bearer token. */
+export interface AdminOperator {
+  name: string;
+  token: string;
+  /** ADMIN_TOKEN's operator "admin": a script using it may name itself with X-Admin-Actor. */
+  shared: boolean;
+}
+
+/** The characters of an RFC 6750 bearer token: hono/bearer-auth never accepts any other. */
+const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
+const OPERATOR_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._@-]{0,63}$/u;
+
+/**
+ * ADMIN_TOKEN and ADMIN_TOKENS ("lan:token1,minh:token2") as operators. Errors name the operator
+ * or the pair's position, never a token.
+ */
+function parseOperators(shared: string | undefined, pairs: string | undefined): AdminOperator[] {
+  const operators: AdminOperator[] = shared ? [{ name: 'admin', token: shared, shared: true }] : [];
+  const entries = (pairs ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  entries.forEach((pair, i) => {
+    const colon = pair.indexOf(':');
+    const name = colon > 0 ? pair.slice(0, colon).trim().normalize('NFC') : '';
+    const token = colon > 0 ? pair.slice(colon + 1).trim() : '';
+    const where = `ADMIN_TOKENS: pair ${i + 1}`;
+    if (!name || !token) throw new ConfigError(`Invalid environment: ${where}: write each operator as name:token, separated by commas`);
+    if (!OPERATOR_NAME.test(name)) throw new ConfigError(`Invalid environment: ${where}: the name may hold only letters, digits, space . _ @ - (at most 64)`);
+    if (token.length < 16 || !BEARER_TOKEN.test(token)) {
+      throw new ConfigError(`Invalid environment: ${where} (${name}): the token must be at least 16 characters of A-Z a-z 0-9 . _ ~ + / - (and = at the end)`);
+    }
+    if (operators.some((o) => o.name.toLowerCase() === name.toLowerCase())) {
+      throw new ConfigError(`Invalid environment: ${where}: the name ${name} is used twice (ADMIN_TOKEN is the operator "admin")`);
+    }
+    if (operators.some((o) => o.token === token)) throw new ConfigError(`Invalid environment: ${where} (${name}): the token is used by another operator`);
+    operators.push({ name, token, shared: false });
+  });
+  return operators;
 }
 
 export class ConfigError extends Error {
@@ -161,6 +211,7 @@ export function loadConfig(env: RawEnv): Config {
         '(REDIS_URL for your own Redis or Valkey over TCP, UPSTASH_* for Upstash over REST)',
     );
   }
+  const operators = parseOperators(e.ADMIN_TOKEN, e.ADMIN_TOKENS);
   requirePair(e.UPSTASH_REDIS_REST_URL, e.UPSTASH_REDIS_REST_TOKEN, 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN');
   // Webhooks are verified by their secret header, never by a token in the URL: no secret, no channel.
   if (e.TELEGRAM_BOT_TOKEN && !e.TELEGRAM_WEBHOOK_SECRET) {
@@ -180,7 +231,8 @@ export function loadConfig(env: RawEnv): Config {
     trustProxy: e.TRUST_PROXY ?? 0,
     analyticsRetentionDays: e.ANALYTICS_RETENTION_DAYS ?? 90,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS ?? 365,
-    admin: e.ADMIN_TOKEN ? { token: e.ADMIN_TOKEN } : undefined,
+    knowledge: { maxUploadMb: e.KNOWLEDGE_MAX_UPLOAD_MB ?? 10, refreshSeconds: e.KNOWLEDGE_REFRESH_SECONDS ?? 5 },
+    admin: operators.length ? { ...(e.ADMIN_TOKEN ? { token: e.ADMIN_TOKEN } : {}), operators } : undefined,
     openai: e.OPENAI_API_KEY
       ? {
           apiKey: e.OPENAI_API_KEY,

@@ -21,6 +21,12 @@ const DocumentKind = z.enum([
   'kpi',
   'task',
   'reference',
+  // Kinds of official documents an operator publishes (knowledge/legal-metadata LEGAL_KINDS).
+  'decision',
+  'decree',
+  'circular',
+  'official-letter',
+  'notice',
 ]);
 
 export const DocumentSchema = z.object({
@@ -35,6 +41,14 @@ export const DocumentSchema = z.object({
   url: z.url().optional(),
   region: z.string().optional(),
   keywords: z.array(z.string()).default([]),
+  /** Set for documents published live (knowledge/catalogue): what an answer says about them. */
+  number: z.string().optional(),
+  issuer: z.string().optional(),
+  signer: z.string().optional(),
+  effectiveAt: isoDate.optional(),
+  expiresAt: isoDate.optional(),
+  /** The version of a live document this passage comes from. */
+  version: z.number().int().positive().optional(),
   text: z.string().min(1),
 });
 export type KnowledgeDocument = z.infer<typeof DocumentSchema>;

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { Locale } from '../core/types';
 import type { Store } from '../store/store';
-import type { KnowledgeIndex } from '../search/knowledge-index';
+import type { KnowledgeSearch } from '../search/live-index';
 import type { Embedder } from '../search/vectors';
 import { MIN_COVERAGE } from '../search/relevance';
 import type { PassageInput } from './prompt';
@@ -143,7 +143,7 @@ function capData(result: ToolResult): ToolResult {
 const SEARCH_TOOL_PASSAGES = 3;
 
 /** Searches the knowledge again with the model's own words (e.g. a narrower query). */
-export function knowledgeSearchTool(index: KnowledgeIndex, embedder?: Embedder): Tool {
+export function knowledgeSearchTool(index: KnowledgeSearch, embedder?: Embedder): Tool {
   return defineTool({
     name: 'search_knowledge',
     description:

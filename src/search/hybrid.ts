@@ -10,7 +10,7 @@ import type { Plan, QueryEngine, SearchOptions } from './query-engine';
 import type { SearchHit, SearchResult } from './relevance';
 import { reciprocalRankFusion, type Embedder, type VectorStore } from './vectors';
 
-type HybridFallback = 'no-vectors' | 'model-mismatch' | 'error' | 'timeout' | 'bad-response';
+type HybridFallback = 'no-vectors' | 'model-mismatch' | 'error' | 'timeout' | 'bad-response' | 'live';
 
 export interface HybridResult extends SearchResult {
   /** 'hybrid' when vectors took part; 'bm25' when the search fell back (see `fallback`). */

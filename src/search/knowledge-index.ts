@@ -19,8 +19,8 @@ import { BM25F, buildPostings } from './bm25f';
 import { hybridSearch, type HybridOptions, type HybridResult } from './hybrid';
 import { PlaceMatcher } from './places';
 import { LazyPostings, serializePostings, type PostingLists } from './postings';
-import { QueryEngine, type SearchOptions } from './query-engine';
-import { checkPlaces, type SearchResult } from './relevance';
+import { QueryEngine, type ChunkFilter, type CorpusStats, type SearchOptions } from './query-engine';
+import { checkPlaces, type SearchHit, type SearchResult } from './relevance';
 import { SentencePicker } from './sentence-picker';
 import { EmbeddingsFileSchema, VectorStore, embeddingText, textHash } from './vectors';
 
@@ -68,6 +68,40 @@ export class KnowledgeIndex {
 
   /** When set, a query naming a place that none of its hits mentions is not relevant. */
   places?: PlaceMatcher;
+
+  /** The chunk at a position (what a ChunkFilter is given). */
+  chunkAt(n: number): Chunk {
+    return this.bundle.chunks[n]!;
+  }
+
+  /** The documents' metadata, as stored. */
+  get documents(): readonly DocumentMeta[] {
+    return this.bundle.documents;
+  }
+
+  /** How many chunks hold this index term (for corpus-wide statistics across segments). */
+  localDf(term: string): number {
+    return this.engine.localDf(term);
+  }
+
+  /** Scores with corpus-wide statistics (this index is one segment of several); unset: its own. */
+  set stats(stats: CorpusStats | undefined) {
+    this.engine.stats = stats;
+  }
+
+  /**
+   * The best lexical hits of this index alone, not yet judged by the relevance rule: what a
+   * search over several segments merges (search/live-index).
+   */
+  lexicalHits(query: string, limit: number, allow?: ChunkFilter): { hits: SearchHit[]; queryWords: number } {
+    const plan = this.engine.plan(query);
+    return { hits: this.engine.lexical(plan, limit, allow), queryWords: plan.words.length };
+  }
+
+  /** The place check, applied to a result merged from several segments. */
+  checkPlaces<R extends SearchResult>(query: string, result: R): R {
+    return checkPlaces(this.places, query, result);
+  }
 
   /** BM25F search with the relevance rule. Synchronous; one pass over the query's postings. */
   search(query: string, opts: SearchOptions = {}): SearchResult {

@@ -16,9 +16,23 @@ export interface SearchOptions {
   limit?: number;
 }
 
+/**
+ * Corpus-wide statistics, when this engine's postings are one segment of a larger corpus (the
+ * bundled base and the documents published live): idf is then the corpus's, so scores from
+ * different segments can be merged.
+ */
+export interface CorpusStats {
+  chunks: number;
+  /** How many chunks of the whole corpus hold this index term. */
+  df(term: string): number;
+}
+
+/** Says whether a chunk (by number) may be returned: retired or replaced documents may not. */
+export type ChunkFilter = (chunk: number) => boolean;
+
 /** One query's lookups, resolved against the index once. */
 export interface Plan {
-  lookups: Array<{ t: number; weight: number; wordBit: number; exactBit: number; pairBit: number }>;
+  lookups: Array<{ t: number; weight: number; idf: number; wordBit: number; exactBit: number; pairBit: number }>;
   /** Per content word (the first 32 are tracked): folded and typed term index, idf. */
   words: Array<{ folded: number; exact: number; idf: number }>;
   wordTotal: number;
@@ -44,6 +58,8 @@ export class QueryEngine {
   private readonly wordMask: Uint32Array;
   private readonly exactMask: Uint32Array;
   private readonly pairMask: Uint32Array;
+  /** Set when this engine is one segment of a larger corpus (see CorpusStats). */
+  stats?: CorpusStats;
 
   constructor(
     private readonly bundle: KnowledgeBundle,
@@ -75,7 +91,17 @@ export class QueryEngine {
 
   /** The idf of an index term (the highest value when the index does not hold it). */
   termIdf(term: string): number {
+    return this.idfOf(term, this.postings.findTerm(term));
+  }
+
+  /** How many of this engine's chunks hold an index term (for corpus-wide df). */
+  localDf(term: string): number {
     const t = this.postings.findTerm(term);
+    return t < 0 ? 0 : this.postings.df(t);
+  }
+
+  private idfOf(term: string, t: number): number {
+    if (this.stats) return idf(this.stats.chunks, this.stats.df(term));
     return this.idf(t < 0 ? 0 : this.postings.df(t));
   }
 
@@ -85,7 +111,7 @@ export class QueryEngine {
     const p = this.postings;
     const words = q.words.map((w) => {
       const folded = p.findTerm(w.folded);
-      return { folded, exact: w.exact ? p.findTerm(w.exact) : -2, idf: this.idf(folded < 0 ? 0 : p.df(folded)) };
+      return { folded, exact: w.exact ? p.findTerm(w.exact) : -2, idf: this.idfOf(w.folded, folded) };
     });
     const roles = new Map<string, { wordBit: number; exactBit: number; pairBit: number }>();
     const role = (term: string) => roles.get(term) ?? roles.set(term, { wordBit: 0, exactBit: 0, pairBit: 0 }).get(term)!;
@@ -97,7 +123,7 @@ export class QueryEngine {
     const lookups: Plan['lookups'] = [];
     for (const { term, weight } of q.terms) {
       const t = p.findTerm(term);
-      if (t >= 0) lookups.push({ t, weight, ...(roles.get(term) ?? { wordBit: 0, exactBit: 0, pairBit: 0 }) });
+      if (t >= 0) lookups.push({ t, weight, idf: this.idfOf(term, t), ...(roles.get(term) ?? { wordBit: 0, exactBit: 0, pairBit: 0 }) });
     }
     return {
       lookups,
@@ -107,13 +133,16 @@ export class QueryEngine {
     };
   }
 
-  /** Scores every chunk sharing a term with the query and returns the best `limit` as hits. */
-  lexical(plan: Plan, limit: number): SearchHit[] {
+  /**
+   * Scores every chunk sharing a term with the query and returns the best `limit` as hits;
+   * chunks `allow` refuses are never returned.
+   */
+  lexical(plan: Plan, limit: number, allow?: ChunkFilter): SearchHit[] {
     const { scores, touched, wordMask, exactMask, pairMask } = this;
     let count = 0;
-    for (const { t, weight, wordBit, exactBit, pairBit } of plan.lookups) {
+    for (const { t, weight, idf: termIdf, wordBit, exactBit, pairBit } of plan.lookups) {
       const { chunks, impacts } = this.postings.list(t);
-      const w = weight * this.idf(chunks.length) * IMPACT_SCALE;
+      const w = weight * termIdf * IMPACT_SCALE;
       if ((wordBit | exactBit | pairBit) === 0) {
         for (let i = 0; i < chunks.length; i++) {
           const c = chunks[i]!;
@@ -132,7 +161,7 @@ export class QueryEngine {
         }
       }
     }
-    const top = selectTop(scores, touched, count, limit);
+    const top = selectTop(scores, touched, count, limit, allow);
     const hits = top.map((r) => this.hitFromMasks(r.chunk, r.score, plan));
     for (let i = 0; i < count; i++) {
       const c = touched[i]!;
@@ -199,11 +228,12 @@ export class QueryEngine {
 }
 
 /** The best `limit` touched chunks by score (ties: lower chunk number first). */
-function selectTop(scores: Float64Array, touched: Uint32Array, count: number, limit: number): Ranked[] {
+function selectTop(scores: Float64Array, touched: Uint32Array, count: number, limit: number, allow?: ChunkFilter): Ranked[] {
   const top: Ranked[] = [];
   for (let i = 0; i < count; i++) {
     const c = touched[i]!;
     const s = scores[c]!;
+    if (allow && !allow(c)) continue;
     if (top.length === limit) {
       const last = top[limit - 1]!;
       if (s < last.score || (s === last.score && c > last.chunk)) continue;

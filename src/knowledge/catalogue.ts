@@ -1,0 +1,503 @@
+/**
+ * @module knowledge/catalogue
+ * The documents operators publish, kept in the store: what /admin/documents reads and writes and
+ * what every isolate's live search (search/live-index) loads.
+ *
+ * Store layout (all under `kb:`):
+ *   kb:manifest        hash  docId → ManifestEntry (current version, status, segment) and `_rev`
+ *   kb:rev             string: the manifest's revision, what isolates poll (one GET)
+ *   kb:doc:<id>        hash  `v<n>` → VersionRecord (every version ever published, for audit)
+ *   kb:seg:<seg>:<k>   string parts of one immutable segment (a KnowledgeBundle with postings)
+ *   kb:hash:<sha256>   string: the document id a file's content was published as
+ *   kb:lock:<id>       claim held while a version of <id> is being published or retired
+ *
+ * A publish writes the new segment first (new keys, nothing points at them), then the version
+ * record, then switches the manifest in one HSET (the new entry and any entries it supersedes
+ * together), then bumps the revision. A failure before the HSET leaves the old version
+ * answering; two publishes of one id at once cannot both hold the lock (409 for the second).
+ */
+import { z } from 'zod';
+import type { Store } from '../store/store';
+import { slugify } from '../text/normalize';
+import { createIndex, serializeIndex } from '../search/knowledge-index';
+import type { AnalyzerData } from '../search/analyzer';
+import type { LiveEntry, ManifestSource } from '../search/live-index';
+import { extractLimits, extractText, type DocumentWarning } from './extract/index';
+import { extractLegalMetadata, legalKindName, LegalMetadataSchema } from './legal-metadata';
+import { chunkLegalText } from './legal-chunks';
+import { KnowledgeBundleSchema, type Chunk, type DocumentMeta, type KnowledgeBundle } from './schema';
+
+const MANIFEST_KEY = 'kb:manifest';
+const REVISION_KEY = 'kb:rev';
+const REVISION_FIELD = '_rev';
+const docKey = (id: string) => `kb:doc:${id}`;
+const hashKey = (hash: string) => `kb:hash:${hash}`;
+const lockKey = (id: string) => `kb:lock:${id}`;
+const segmentKey = (segment: string, part: number) => `kb:seg:${segment}:${part}`;
+/** Every key the catalogue owns starts with this (export/import). */
+export const CATALOGUE_PREFIX = 'kb:';
+
+/** A stored segment part stays well under a REST request's size limit (Upstash: 1 MB). */
+const PART_CHARS = 256_000;
+/** A publish holds its lock at most this long (a crashed publish frees the id after it). */
+const LOCK_SECONDS = 120;
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be an ISO date YYYY-MM-DD');
+export const DocumentIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'must be lower-case kebab-case ascii, at most 80 characters');
+
+const VisibilitySchema = z.enum(['public', 'internal']);
+const StatusSchema = z.enum(['published', 'retired', 'superseded']);
+export type DocumentStatus = z.infer<typeof StatusSchema>;
+
+/** The form fields of an upload (all optional: what the text says fills the rest). */
+export const UploadFieldsSchema = z.strictObject({
+  title: LegalMetadataSchema.shape.title,
+  number: LegalMetadataSchema.shape.number,
+  kind: LegalMetadataSchema.shape.kind,
+  issuer: LegalMetadataSchema.shape.issuer,
+  signer: LegalMetadataSchema.shape.signer,
+  issuedAt: isoDate.optional(),
+  effectiveAt: isoDate.optional(),
+  expiresAt: isoDate.optional(),
+  /** Ids of the documents this one replaces. */
+  supersedes: z.array(DocumentIdSchema).max(50).default([]),
+  source: z.string().trim().min(2).max(200).optional(),
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  visibility: VisibilitySchema.default('public'),
+});
+export type UploadFields = z.infer<typeof UploadFieldsSchema>;
+
+/** What a published version says about itself (operator's fields win over what the text says). */
+const PublishedMetadataSchema = z.object({
+  title: z.string(),
+  number: z.string().optional(),
+  kind: z.string().optional(),
+  issuer: z.string().optional(),
+  signer: z.string().optional(),
+  issuedAt: isoDate.optional(),
+  effectiveAt: isoDate.optional(),
+  expiresAt: isoDate.optional(),
+  supersedes: z.array(z.string()).default([]),
+  source: z.string(),
+  url: z.string().optional(),
+  visibility: VisibilitySchema,
+});
+type PublishedMetadata = z.infer<typeof PublishedMetadataSchema>;
+
+const ManifestEntrySchema = z.object({
+  docId: z.string(),
+  version: z.number().int().nonnegative(),
+  status: StatusSchema,
+  segment: z.string().nullable(),
+  parts: z.number().int().nonnegative(),
+  visibility: VisibilitySchema,
+  title: z.string(),
+  number: z.string().optional(),
+  supersededBy: z.string().optional(),
+  effectiveAt: isoDate.optional(),
+  expiresAt: isoDate.optional(),
+  updatedAt: z.string(),
+  /** Set for a document that was bundled at build time (its versions start live). */
+  bundled: z.boolean().optional(),
+});
+export type ManifestEntry = z.infer<typeof ManifestEntrySchema>;
+
+const WarningSchema = z.object({ code: z.string(), vi: z.string(), en: z.string() });
+const VersionRecordSchema = z.object({
+  version: z.number().int().positive(),
+  hash: z.string(),
+  createdAt: z.string(),
+  actor: z.string(),
+  metadata: PublishedMetadataSchema,
+  found: z.array(z.string()),
+  format: z.string(),
+  pages: z.number().int().optional(),
+  bytes: z.number().int().nonnegative(),
+  filename: z.string().optional(),
+  chunks: z.number().int().nonnegative(),
+  segment: z.string(),
+  parts: z.number().int().positive(),
+  warnings: z.array(WarningSchema),
+});
+export type VersionRecord = z.infer<typeof VersionRecordSchema>;
+
+/** An upload's content and what the operator said about it. */
+export interface UploadInput {
+  bytes: Uint8Array;
+  filename?: string;
+  contentType?: string;
+  fields: UploadFields;
+}
+
+/** An upload read and chunked, not yet written anywhere (what ?dryRun=1 shows). */
+export interface Prepared {
+  id: string;
+  hash: string;
+  format: string;
+  pages?: number;
+  bytes: number;
+  filename?: string;
+  metadata: PublishedMetadata;
+  found: string[];
+  chunks: Array<Chunk & { headingPath: string[] }>;
+  warnings: DocumentWarning[];
+}
+
+/** A refusal the admin route turns into a status and a reason (Vietnamese first). */
+export class CatalogueError extends Error {
+  constructor(
+    readonly status: 404 | 409 | 422,
+    readonly code: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = 'CatalogueError';
+  }
+}
+
+interface CatalogueDeps {
+  store: Store;
+  analyzer: AnalyzerData;
+  now: () => Date;
+  maxUploadMb: number;
+  /** Ids of the documents bundled at build time (a new upload never takes one by accident). */
+  bundledIds?: ReadonlySet<string>;
+}
+
+export class Catalogue implements ManifestSource {
+  constructor(private readonly deps: CatalogueDeps) {}
+
+  // ---- what isolates read (ManifestSource) -----------------------------------------------
+
+  revision(): Promise<string | null> {
+    return this.deps.store.get(REVISION_KEY);
+  }
+
+  async entries(): Promise<LiveEntry[]> {
+    return (await this.manifest()).map((e) => ({
+      docId: e.docId,
+      status: e.status,
+      segment: e.segment,
+      parts: e.parts,
+      visibility: e.visibility,
+    }));
+  }
+
+  async segment(id: string, parts: number): Promise<KnowledgeBundle> {
+    const texts = await Promise.all(Array.from({ length: parts }, (_, k) => this.deps.store.get(segmentKey(id, k))));
+    if (texts.some((t) => t === null)) throw new Error(`segment ${id} is missing a part`);
+    return KnowledgeBundleSchema.parse(JSON.parse(texts.join('')));
+  }
+
+  /** Every entry of the manifest, sorted by id. */
+  async manifest(): Promise<ManifestEntry[]> {
+    const raw = await this.deps.store.hashGetAll(MANIFEST_KEY);
+    const out: ManifestEntry[] = [];
+    for (const [field, value] of Object.entries(raw)) {
+      if (field === REVISION_FIELD) continue;
+      const parsed = ManifestEntrySchema.safeParse(safeJson(value));
+      if (parsed.success) out.push(parsed.data);
+    }
+    return out.sort((a, b) => a.docId.localeCompare(b.docId));
+  }
+
+  private async entry(id: string): Promise<ManifestEntry | undefined> {
+    return (await this.manifest()).find((e) => e.docId === id);
+  }
+
+  // ---- reading an upload -------------------------------------------------------------------
+
+  /**
+   * Reads, checks and chunks an upload without writing anything: the text (413/415/422 for what
+   * cannot be read), the metadata (fields given win; `found` lists what came from the text), the
+   * chunks along the legal structure. `id` is the id it would be published as.
+   */
+  async prepare(input: UploadInput, id?: string): Promise<Prepared> {
+    const limits = extractLimits(this.deps.maxUploadMb);
+    const extracted = await extractText(input.bytes, { filename: input.filename, contentType: input.contentType }, limits);
+    const f = input.fields;
+    const legal = extractLegalMetadata(extracted.text, {
+      number: f.number,
+      kind: f.kind,
+      issuer: f.issuer,
+      issuedAt: f.issuedAt,
+      title: f.title,
+      signer: f.signer,
+    });
+    const m = legal.metadata;
+    const hash = await sha256(input.bytes);
+    const title = displayTitle(m.kind, m.number, m.title, input.filename);
+    const metadata: PublishedMetadata = {
+      title,
+      number: m.number,
+      kind: m.kind,
+      issuer: m.issuer,
+      signer: m.signer,
+      issuedAt: m.issuedAt,
+      effectiveAt: f.effectiveAt ?? m.issuedAt,
+      expiresAt: f.expiresAt,
+      supersedes: f.supersedes,
+      source: f.source ?? m.issuer ?? 'Tài liệu do quản trị viên đăng',
+      url: f.url,
+      visibility: f.visibility,
+    };
+    if (metadata.expiresAt && metadata.effectiveAt && metadata.expiresAt < metadata.effectiveAt) {
+      throw new CatalogueError(422, 'bad-validity', 'Ngày hết hiệu lực đứng trước ngày có hiệu lực. — expiresAt is before effectiveAt.');
+    }
+    const docId = id ?? proposeId(metadata, hash);
+    if (metadata.supersedes.includes(docId)) {
+      throw new CatalogueError(422, 'supersedes-itself', 'Một văn bản không thể thay thế chính nó. — A document cannot supersede itself.');
+    }
+    const chunks = chunkLegalText({ id: docId, title, text: extracted.text }).map((c) => ({
+      id: c.id,
+      docId: c.docId,
+      heading: c.heading,
+      headingPath: c.headingPath,
+      text: c.text,
+    }));
+    return {
+      id: docId,
+      hash,
+      format: extracted.format,
+      pages: extracted.pages,
+      bytes: input.bytes.length,
+      filename: input.filename,
+      metadata,
+      found: legal.found,
+      chunks,
+      warnings: extracted.warnings,
+    };
+  }
+
+  // ---- writing -------------------------------------------------------------------------------
+
+  /**
+   * Publishes a prepared upload: as a new document (`mode: 'create'`, its id made unique) or as
+   * a new version of `prepared.id` (`mode: 'version'`, 404 when there is no such document). The
+   * same content as the current version answers `created: false` with that version.
+   */
+  async publish(prepared: Prepared, actor: string, mode: 'create' | 'version'): Promise<{ created: boolean; entry: ManifestEntry; record: VersionRecord }> {
+    const { store, now } = this.deps;
+    const manifest = await this.manifest();
+    const byId = new Map(manifest.map((e) => [e.docId, e]));
+    const same = await store.get(hashKey(prepared.hash));
+    if (same) {
+      const existing = byId.get(same);
+      if (existing && existing.status !== 'retired' && (mode === 'create' || same === prepared.id)) {
+        const record = await this.version(same, existing.version);
+        if (record && record.hash === prepared.hash) return { created: false, entry: existing, record };
+      }
+    }
+    let id = prepared.id;
+    if (mode === 'version') {
+      if (!byId.has(id) && !this.deps.bundledIds?.has(id)) throw notFound(id);
+    } else {
+      id = uniqueId(id, (candidate) => byId.has(candidate) || Boolean(this.deps.bundledIds?.has(candidate)));
+    }
+    for (const old of prepared.metadata.supersedes) {
+      if (!byId.has(old) && !this.deps.bundledIds?.has(old)) {
+        throw new CatalogueError(422, 'unknown-supersedes', `Không có văn bản "${old}" để thay thế. — No document "${old}" to supersede.`);
+      }
+    }
+    if (!(await store.claim(lockKey(id), LOCK_SECONDS))) {
+      throw new CatalogueError(409, 'busy', `Văn bản "${id}" đang được cập nhật bởi một thao tác khác; thử lại sau. — Document "${id}" is being changed by another request; try again.`);
+    }
+    try {
+      // Read again under the lock: a version published meanwhile counts.
+      const current = await this.entry(id);
+      const version = (current?.version ?? 0) + 1;
+      const at = now().toISOString();
+      const segment = `${id}.v${version}.${prepared.hash.slice(0, 12)}`;
+      const bundle = this.segmentBundle(id, version, prepared);
+      const serialized = JSON.stringify(bundle);
+      const parts = Math.max(1, Math.ceil(serialized.length / PART_CHARS));
+      // One part at a time: each request stays small, and nothing names these keys yet.
+      for (let k = 0; k < parts; k++) await store.set(segmentKey(segment, k), serialized.slice(k * PART_CHARS, (k + 1) * PART_CHARS));
+      const record: VersionRecord = {
+        version,
+        hash: prepared.hash,
+        createdAt: at,
+        actor,
+        metadata: prepared.metadata,
+        found: prepared.found,
+        format: prepared.format,
+        pages: prepared.pages,
+        bytes: prepared.bytes,
+        filename: prepared.filename,
+        chunks: prepared.chunks.length,
+        segment,
+        parts,
+        warnings: prepared.warnings.map((w) => ({ code: w.code, vi: w.vi, en: w.en })),
+      };
+      await store.hashSet(docKey(id), { [`v${version}`]: JSON.stringify(record) });
+      const m = prepared.metadata;
+      const entry: ManifestEntry = {
+        docId: id,
+        version,
+        status: 'published',
+        segment,
+        parts,
+        visibility: m.visibility,
+        title: m.title,
+        number: m.number,
+        effectiveAt: m.effectiveAt,
+        expiresAt: m.expiresAt,
+        updatedAt: at,
+        ...(this.deps.bundledIds?.has(id) ? { bundled: true } : {}),
+      };
+      const fields: Record<string, string> = { [id]: JSON.stringify(entry) };
+      for (const old of m.supersedes) {
+        const before = byId.get(old) ?? bundledEntry(old, at);
+        fields[old] = JSON.stringify({ ...before, status: before.status === 'retired' ? 'retired' : 'superseded', supersededBy: id, updatedAt: at });
+      }
+      await this.switchManifest(fields);
+      await store.set(hashKey(prepared.hash), id);
+      return { created: true, entry, record };
+    } finally {
+      await store.del(lockKey(id)).catch(() => undefined);
+    }
+  }
+
+  /** Retires a document: never searched or cited again; its versions stay for audit. */
+  async retire(id: string): Promise<ManifestEntry> {
+    const { store, now } = this.deps;
+    const current = await this.entry(id);
+    if (!current && !this.deps.bundledIds?.has(id)) throw notFound(id);
+    if (!(await store.claim(lockKey(id), LOCK_SECONDS))) {
+      throw new CatalogueError(409, 'busy', `Văn bản "${id}" đang được cập nhật bởi một thao tác khác; thử lại sau. — Document "${id}" is being changed by another request; try again.`);
+    }
+    try {
+      const at = now().toISOString();
+      const before = (await this.entry(id)) ?? bundledEntry(id, at);
+      const entry: ManifestEntry = { ...before, status: 'retired', segment: null, parts: 0, updatedAt: at };
+      await this.switchManifest({ [id]: JSON.stringify(entry) });
+      return entry;
+    } finally {
+      await store.del(lockKey(id)).catch(() => undefined);
+    }
+  }
+
+  /** One HSET (entries and the revision together), then the revision isolates poll. */
+  private async switchManifest(fields: Record<string, string>): Promise<void> {
+    const revision = `${this.deps.now().getTime().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
+    await this.deps.store.hashSet(MANIFEST_KEY, { ...fields, [REVISION_FIELD]: revision });
+    await this.deps.store.set(REVISION_KEY, revision);
+  }
+
+  private segmentBundle(id: string, version: number, prepared: Prepared): KnowledgeBundle {
+    const m = prepared.metadata;
+    const meta: DocumentMeta = {
+      id,
+      title: m.title,
+      source: m.source,
+      date: m.issuedAt ?? m.effectiveAt ?? this.deps.now().toISOString().slice(0, 10),
+      kind: (m.kind as DocumentMeta['kind'] | undefined) ?? 'reference',
+      ...(m.url ? { url: m.url } : {}),
+      keywords: [m.number, m.kind ? legalKindName(m.kind as never) : undefined].filter((k): k is string => Boolean(k)),
+      ...(m.number ? { number: m.number } : {}),
+      ...(m.issuer ? { issuer: m.issuer } : {}),
+      ...(m.signer ? { signer: m.signer } : {}),
+      ...(m.effectiveAt ? { effectiveAt: m.effectiveAt } : {}),
+      ...(m.expiresAt ? { expiresAt: m.expiresAt } : {}),
+      version,
+    };
+    // Chunk ids carry the version, so two versions' chunks never share an id.
+    const chunks: Chunk[] = prepared.chunks.map((c, i) => ({ id: `${id}@${version}#${i + 1}`, docId: id, heading: c.heading, text: c.text }));
+    const plain: KnowledgeBundle = { version: 1, documents: [meta], chunks };
+    return { ...plain, index: serializeIndex(plain, this.deps.analyzer) };
+  }
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  async version(id: string, version: number): Promise<VersionRecord | undefined> {
+    const raw = (await this.deps.store.hashGetAll(docKey(id)))[`v${version}`];
+    const parsed = VersionRecordSchema.safeParse(safeJson(raw));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async versions(id: string): Promise<VersionRecord[]> {
+    const raw = await this.deps.store.hashGetAll(docKey(id));
+    return Object.values(raw)
+      .flatMap((v) => {
+        const parsed = VersionRecordSchema.safeParse(safeJson(v));
+        return parsed.success ? [parsed.data] : [];
+      })
+      .sort((a, b) => a.version - b.version);
+  }
+
+  /** The documents, with `q` matching id, title or number (accents and case ignored). */
+  async list(q?: string): Promise<ManifestEntry[]> {
+    const all = await this.manifest();
+    if (!q?.trim()) return all;
+    const needle = slugify(q);
+    return all.filter((e) => slugify(`${e.docId} ${e.title} ${e.number ?? ''}`).includes(needle));
+  }
+
+  /** One document: its manifest entry, every version, and the chunks of the current one. */
+  async get(id: string): Promise<{ entry: ManifestEntry; versions: VersionRecord[]; chunks: Chunk[] } | undefined> {
+    const entry = await this.entry(id);
+    if (!entry) return undefined;
+    const versions = await this.versions(id);
+    const current = versions.find((v) => v.version === entry.version);
+    const chunks = current && entry.status !== 'retired' ? (await this.segment(current.segment, current.parts)).chunks : [];
+    return { entry, versions, chunks };
+  }
+
+  /** A search over one prepared upload alone (the console's preview), built like a segment. */
+  previewIndex(prepared: Prepared) {
+    return createIndex(this.segmentBundle(prepared.id, 1, prepared), this.deps.analyzer);
+  }
+}
+
+function notFound(id: string): CatalogueError {
+  return new CatalogueError(404, 'not-found', `Không có văn bản "${id}". — No document "${id}".`);
+}
+
+/** The manifest line for a bundled document the first time the manifest names it. */
+function bundledEntry(id: string, at: string): ManifestEntry {
+  return { docId: id, version: 0, status: 'published', segment: null, parts: 0, visibility: 'public', title: id, updatedAt: at, bundled: true };
+}
+
+/** "Chỉ thị 22-CT/TU về …" from what is known; the file name when nothing else is. */
+function displayTitle(kind: string | undefined, number: string | undefined, subject: string | undefined, filename: string | undefined): string {
+  const kindName = kind ? legalKindName(kind as never) : undefined;
+  const head = [kindName, number].filter(Boolean).join(' ');
+  const about = subject?.trim();
+  if (head && about) return `${head} ${/^(về|v\/v)\b/i.test(about) ? about : `về ${about}`}`.slice(0, 300);
+  if (about) return about.slice(0, 300);
+  if (head) return head;
+  const base = (filename ?? '').replace(/\.[a-z0-9]+$/i, '').trim();
+  return base.length >= 3 ? base.slice(0, 300) : 'Tài liệu không tên';
+}
+
+/** An id from the số ký hiệu ("22-CT/TU" → "22-ct-tu"), else the title, else the content hash. */
+function proposeId(m: PublishedMetadata, hash: string): string {
+  const fromNumber = m.number ? slugify(m.number, 60) : '';
+  if (fromNumber.length >= 2) return /^[a-z0-9]/.test(fromNumber) ? fromNumber : `vb-${fromNumber}`;
+  const fromTitle = slugify(m.title, 50);
+  return fromTitle.length >= 3 ? `${fromTitle}-${hash.slice(0, 6)}` : `vb-${hash.slice(0, 12)}`;
+}
+
+function uniqueId(id: string, taken: (id: string) => boolean): string {
+  if (!taken(id)) return id;
+  for (let n = 2; ; n++) {
+    const candidate = `${id.slice(0, 75)}-${n}`;
+    if (!taken(candidate)) return candidate;
+  }
+}
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function safeJson(value: string | undefined): unknown {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
