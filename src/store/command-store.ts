@@ -6,7 +6,7 @@
  * them to the memory store). Claims differ (how a lost reply is given back) and stay in each.
  */
 import { assertMaxLen, assertTtl, compareBinary } from './checks';
-import type { ScoredMember, Store } from './store';
+import type { KeyType, ScoredMember, Store } from './store';
 import { escapeGlob, formatScore, INCR_WITH_TTL, LIST_PUSH, parseScore } from './redis-protocol';
 
 /** SCAN batch size: large enough to need few round trips, small enough to keep replies modest. */
@@ -52,6 +52,10 @@ export abstract class RedisCommandStore implements Store {
 
   async expire(key: string, ttlSeconds: number): Promise<boolean> {
     return (await this.call<number>('EXPIRE', key, ttlSeconds)) === 1;
+  }
+
+  async type(key: string): Promise<KeyType> {
+    return this.call<KeyType>('TYPE', key);
   }
 
   async ttl(key: string): Promise<number> {

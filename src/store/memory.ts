@@ -12,7 +12,7 @@
  *
  * Over ~350 lines on purpose: every Store method in memory, sharing one expiry and type-check path; split by data type, that path would be repeated.
  */
-import type { ScoredMember, Store } from './store';
+import type { KeyType, ScoredMember, Store } from './store';
 import { assertMaxLen, assertTtl, compareBinary } from './checks';
 
 type Value =
@@ -216,6 +216,11 @@ export class MemoryStore implements Store {
     const removed = zset.zset.removeRange(min, max);
     if (zset.zset.size === 0) this.data.delete(key);
     return removed;
+  }
+
+  async type(key: string): Promise<KeyType> {
+    this.sweep();
+    return this.live(key)?.value.type ?? 'none';
   }
 
   async keysWithPrefix(prefix: string): Promise<string[]> {

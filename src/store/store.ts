@@ -16,6 +16,8 @@ export interface ScoredMember {
   score: number;
 }
 
+export type KeyType = 'string' | 'list' | 'set' | 'hash' | 'zset' | 'none';
+
 export interface Store {
   /** Which implementation this is, for /healthz. */
   readonly kind: 'memory' | 'upstash' | 'redis';
@@ -66,6 +68,9 @@ export interface Store {
   zRangeByScore(key: string, min: number, max: number): Promise<ScoredMember[]>;
   /** ZREMRANGEBYSCORE: how many were removed. */
   zRemRangeByScore(key: string, min: number, max: number): Promise<number>;
+
+  /** TYPE: what a key holds ('none' when missing), for export. */
+  type(key: string): Promise<KeyType>;
 
   /** SCAN MATCH prefix*: every key that starts with prefix (for deleting a user's data). */
   keysWithPrefix(prefix: string): Promise<string[]>;

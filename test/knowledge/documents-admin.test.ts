@@ -41,7 +41,7 @@ const QUESTION = 'Trung tâm phục vụ hành chính công có tiếp nhận h�
 
 function form(content: string | Uint8Array, filename: string, fields: Record<string, string> = {}, type = 'text/plain'): FormData {
   const fd = new FormData();
-  fd.set('file', new File([content], filename, { type }));
+  fd.set('file', new File([content as BlobPart], filename, { type }));
   for (const [k, v] of Object.entries(fields)) fd.set(k, v);
   return fd;
 }

@@ -509,6 +509,24 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
       });
     });
 
+    describe('type', () => {
+      it('names what each key holds, and none for a missing or expired key', async () => {
+        await store.set('t:s', 'x');
+        await store.listPush('t:l', 'x', { maxLen: 3 });
+        await store.setAdd('t:set', 'x');
+        await store.hashSet('t:h', { a: 'b' });
+        await store.zAdd('t:z', 1, 'x');
+        expect(await Promise.all(['t:s', 't:l', 't:set', 't:h', 't:z', 't:missing'].map((k) => store.type(k)))).toEqual([
+          'string',
+          'list',
+          'set',
+          'hash',
+          'zset',
+          'none',
+        ]);
+      });
+    });
+
     describe('keysWithPrefix', () => {
       it('returns every key of any type that starts with the prefix, sorted, and no other', async () => {
         await store.set('user:1:profile', 'x');
