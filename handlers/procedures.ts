@@ -2,17 +2,21 @@
  * @module handlers/procedures
  * Administrative procedures (thủ tục hành chính): "/thutuc <từ khóa>", "thủ tục …" and free
  * questions about a procedure get a card from the structured records, a precise question
- * ("làm căn cước mất bao lâu") gets that field directly, several matches get a pick-list; and
- * "tra cứu hồ sơ <mã>" checks a dossier code and asks the configured lookup service. Answers
- * come only from the records; the handler never writes a fact of its own.
+ * ("làm căn cước mất bao lâu") gets that field directly, a yes/no question "Có."/"Không." first,
+ * a question naming two procedures ("khai sinh và khai tử") both, several close matches a
+ * pick-list; and "tra cứu hồ sơ <mã>" checks a dossier code and asks the configured lookup
+ * service. Answers come only from the records; the handler never writes a fact of its own.
  */
 import type { Handler, HandlerBasics } from '../src/core/handler';
 import type { Locale, Reply } from '../src/core/types';
 import { formatDate, type Texts } from '../src/core/texts';
 import { fold } from '../src/text/normalize';
 import type { ProcedureService } from '../src/procedures/service';
-import { fieldFromKey, readIntent } from '../src/procedures/intent';
-import { emptyQuery, fieldAnswer, INTENT, notFound, pickList, procedureCard } from '../src/procedures/card';
+import { fieldFromKey, readIntent, type Field } from '../src/procedures/intent';
+import { emptyQuery, fieldAnswer, INTENT, multiAnswer, notFound, pickList, procedureCard } from '../src/procedures/card';
+import type { Procedure } from '../src/procedures/schema';
+import type { ProcedureMatch } from '../src/procedures/match';
+import { vnDay } from '../src/core/vn-time';
 import { PORTAL_DOSSIER_URL, type DossierLookup } from '../src/procedures/dossier';
 import { checkDossierCode, findDossierCode } from '../src/text/dossier-code';
 import { describeError } from '../src/log';
@@ -42,8 +46,8 @@ export function createProceduresHandler(deps: ProceduresDeps): Handler {
         if (check.ok && check.strict) return 0.9;
       }
       const intent = readIntent(text);
-      const best = service.shortlist(intent.subject)[0]?.score ?? 0;
-      const asks = intent.fields.length > 0;
+      const best = Math.max(service.shortlist(intent.subject)[0]?.score ?? 0, ...namedApart(service, intent.subject).map((m) => m.score));
+      const asks = intent.fields.length > 0 || intent.yesNo.length > 0;
       if (best >= CLEAR_MATCH) return asks ? 0.85 : 0.75;
       if (best >= LIKELY_MATCH && (asks || intent.procedureCue)) return 0.6;
       return 0;
@@ -59,24 +63,71 @@ export function createProceduresHandler(deps: ProceduresDeps): Handler {
 
       const query = args.trim();
       if (!query) return emptyQuery(texts, locale);
+      const today = vnDay(deps.now());
 
       // "/thutuc <id|mã> [field]": what the buttons send.
       const [first = '', second, ...rest] = query.split(/\s+/);
       const named = service.get(first);
       if (named && rest.length === 0) {
         const field = second ? fieldFromKey(second) : undefined;
-        if (!second) return procedureCard(named, texts, locale);
-        if (field) return fieldAnswer(named, [field], texts, locale);
+        if (!second) return procedureCard(named, texts, locale, today);
+        if (field) return fieldAnswer(named, [field], texts, locale, { today });
       }
 
       const intent = readIntent(query);
       const matches = service.shortlist(intent.subject);
+      // Two procedures named ("khai sinh và khai tử …") are both answered, not offered as a choice.
+      const several = namedApart(service, intent.subject).filter((_, __, all) => matches.length !== 1 || !all.every((m) => covers(matches[0]!.procedure, m.procedure)));
+      if (several.length > 1) {
+        const procedures = several.map((m) => m.procedure);
+        return multiAnswer(procedures, (p) => withDeadline(p, intent.fields, intent.eitherDuration), texts, locale, { today, yesNo: intent.yesNo });
+      }
       if (matches.length === 0) return notFound(texts, locale);
       if (matches.length > 1) return pickList(matches, intent.fields, texts, locale);
       const procedure = matches[0]!.procedure;
-      return intent.fields.length ? fieldAnswer(procedure, intent.fields, texts, locale) : procedureCard(procedure, texts, locale);
+      const fields = withDeadline(procedure, intent.fields, intent.eitherDuration);
+      if (!fields.length && !intent.yesNo.length) return procedureCard(procedure, texts, locale, today);
+      return fieldAnswer(procedure, fields, texts, locale, { today, yesNo: intent.yesNo });
     },
   };
+}
+
+/** Conjunctions between procedure names ("khai sinh và khai tử", "tạm trú, tạm vắng"). */
+const BETWEEN = /\s*[,;]\s*|\s+(?:và|va|với|voi|hoặc|hoac|hay|cùng|cung|lẫn|lan)\s+/iu;
+
+/**
+ * The procedures a subject names one per part, when it joins two or more with "và", "," …:
+ * each part must name exactly one procedure, and they must differ; otherwise none.
+ */
+function namedApart(service: ProcedureService, subject: string): ProcedureMatch[] {
+  const parts = subject.split(BETWEEN).map((x) => x.trim()).filter((x) => x.length > 1);
+  if (parts.length < 2) return [];
+  const found: ProcedureMatch[] = [];
+  for (const part of parts) {
+    const m = service.shortlist(part);
+    if (m.length !== 1) continue;
+    if (!found.some((f) => f.procedure.id === m[0]!.procedure.id)) found.push(m[0]!);
+  }
+  return found.length >= 2 ? found : [];
+}
+
+const FILLER = new Set('lam dang ky cap the xin giay thu tuc cho o dau nop can va'.split(' '));
+
+/**
+ * Whether one procedure's own name or aliases already name another ("liên thông khai sinh,
+ * thường trú, BHYT" names "thường trú"): then a question naming both is about the first alone.
+ */
+function covers(whole: Procedure, part: Procedure): boolean {
+  if (whole.id === part.id) return true;
+  const have = new Set(fold([whole.name, ...whole.aliases].join(' ').toLowerCase()).split(/[^a-z0-9]+/));
+  const words = fold(part.name.toLowerCase()).split(/[^a-z0-9]+/).filter((w) => w && !FILLER.has(w));
+  return words.every((w) => have.has(w));
+}
+
+/** "Trong bao lâu" asks for the citizen's deadline when the record has one, else the time limit. */
+function withDeadline(p: Procedure, fields: Field[], either: boolean): Field[] {
+  if (!either || !p.deadline) return fields;
+  return [...new Set(fields.map((f): Field => (f === 'time' ? 'deadline' : f)))];
 }
 
 async function dossierReply(args: string, deps: ProceduresDeps, locale: Locale): Promise<Reply> {

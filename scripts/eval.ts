@@ -8,11 +8,17 @@
  * Recall here counts a question only when the right passage is in the top 5 AND the search
  * did not answer "nothing relevant" (what the user actually gets).
  *
+ * The field class (test/eval/fields/*.json, issue 19) is scored on what the router and the
+ * handlers reply: a procedure question about the citizen's deadline, a result's validity,
+ * documents no longer required, a yes/no, a fee's period or two procedures at once is a hit at 1
+ * when the right records are cited and the first answer block carries the fact (and starts with
+ * "Có"/"Không" for a yes/no).
+ *
  * Usage: npm run eval -- [--verbose] [--calibrate] [--hybrid]
  *   --calibrate  sweeps the relevance threshold and prints what each value would give
  *   --hybrid     fuses BM25 with embeddings (needs OPENAI_API_KEY and src/generated/embeddings.json)
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KnowledgeBundleSchema, PlaceRegistrySchema } from '../src/knowledge/schema';
@@ -29,6 +35,11 @@ import { MemoryStore } from '../src/store/memory';
 import { createLogger } from '../src/log';
 import { renderBlocks } from '../src/channels/plain';
 import { createAskHandler } from '../handlers/ask';
+import { createProceduresHandler } from '../handlers/procedures';
+import { createProcedureService } from '../src/procedures/service';
+import { Assistant } from '../src/core/assistant';
+import { RoleDirectory } from '../src/core/roles';
+import { z } from 'zod';
 import bundleJson from '../src/generated/bundle.json' with { type: 'json' };
 import { fetchEmbeddings, loadAnalyzerData, DEFAULT_EMBEDDINGS, DEFAULT_OUT } from './ingest';
 import {
@@ -180,6 +191,77 @@ export async function runAnswerChecks(questions: EvalQuestion[], ask: (q: string
   return checks;
 }
 
+const FieldQuestionSchema = z.strictObject({
+  id: z.string().min(1),
+  question: z.string().min(2),
+  /** The procedure records the reply must cite (two for a question naming two procedures). */
+  docs: z.array(z.string().min(1)).min(1),
+  /** Text the first answer block must hold; for several records, each text somewhere in the reply. */
+  fact: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  /** A yes/no question: the word the reply must start with. */
+  yes: z.enum(['Có', 'Không']).optional(),
+  tags: z.array(z.string()).default([]),
+});
+type FieldQuestion = z.infer<typeof FieldQuestionSchema>;
+const FIELD_DIR = join(dirname(fileURLToPath(import.meta.url)), '../test/eval/fields');
+
+/** The field class: every *.json under test/eval/fields/. */
+export function loadFieldQuestions(dir = FIELD_DIR): FieldQuestion[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .flatMap((f) => z.strictObject({ description: z.string().optional(), questions: z.array(FieldQuestionSchema).min(1) }).parse(JSON.parse(readFileSync(join(dir, f), 'utf8'))).questions);
+}
+
+/** The router with the procedures and ask handlers, as the app composes them without a model. */
+export function createEvalAssistant(index: KnowledgeIndex, now = () => EVAL_DAY): Assistant {
+  const places = loadPlaceRegistry();
+  const texts = new Texts((bundleJson as unknown as { prompts: TextTable }).prompts);
+  const store = new MemoryStore({ now: () => now().getTime() });
+  const basics = { texts, log: createLogger('error'), now };
+  const conversation = new Conversation(store, 3600);
+  const ask = createAskHandler({ ...basics, knowledge: index, conversation, places });
+  return new Assistant({
+    ...basics,
+    handlers: [createProceduresHandler({ ...basics, procedures: createProcedureService() }), ask],
+    fallback: ask.id,
+    roles: new RoleDirectory(store),
+    conversation,
+  });
+}
+
+export interface FieldOutcome {
+  question: FieldQuestion;
+  /** The right records cited and the fact in the first answer block. */
+  first: boolean;
+  /** The right records cited and the fact anywhere in the reply. */
+  anywhere: boolean;
+}
+
+/** The first block that answers: not a heading, not the "two procedures" line. */
+function firstAnswer(reply: Reply, intro: string): string {
+  const b = reply.blocks.find((x) => x.type !== 'heading' && !(x.type === 'text' && x.text.startsWith(intro)));
+  return !b ? '' : b.type === 'list' ? b.items.join('\n') : 'text' in b ? b.text : '';
+}
+
+export async function runFieldChecks(questions: FieldQuestion[], assistant: Assistant, texts: Texts): Promise<FieldOutcome[]> {
+  const intro = texts.get('vi', 'proc-two-intro', { count: 2 }).slice(0, 12);
+  const out: FieldOutcome[] = [];
+  let n = 0;
+  for (const q of questions) {
+    const reply = await assistant.handle({ channel: 'web', chatId: `field-${n++}`, userId: `field-${n}`, text: q.question, locale: 'vi', role: 'citizen' });
+    const cited = q.docs.every((d) => reply.citations.some((c) => c.id === d));
+    const facts = [q.fact].flat().map(factForm);
+    const all = factForm(renderBlocks(reply));
+    const first = factForm(firstAnswer(reply, intro));
+    const yesFirst = !q.yes || first.startsWith(factForm(q.yes));
+    const anywhere = cited && facts.every((f) => all.includes(f));
+    const several = q.docs.length > 1;
+    out.push({ question: q, anywhere, first: cited && yesFirst && (several ? anywhere : first.includes(facts[0]!)) });
+  }
+  return out;
+}
+
 const pct = (x: number) => (x * 100).toFixed(1).padStart(5) + '%';
 
 function printMetrics(label: string, m: Metrics, rankingOnly?: Metrics): void {
@@ -300,6 +382,18 @@ async function main(argv: string[]): Promise<number> {
   console.log(`  "now" class answered with the expected fact and source: ${ratio(checks.now.answered, checks.now.questions)}${checks.now.misses.length ? `; misses: ${checks.now.misses.join(', ')}` : ''}`);
   console.log(`  old facts framed in time ("${texts.get('vi', 'quote-dated', { date: '…' })}"): ${ratio(checks.framed.framed, checks.framed.quotes)} quotes${checks.framed.misses.length ? `; misses: ${[...new Set(checks.framed.misses)].join(', ')}` : ''}`);
   console.log(`  "now" questions only old sources answer, told the sources are old: ${ratio(checks.oldSources.told, checks.oldSources.questions)}${checks.oldSources.misses.length ? `; misses: ${checks.oldSources.misses.join(', ')}` : ''}`);
+  const fields = await runFieldChecks(loadFieldQuestions(), createEvalAssistant(index), texts);
+  const fieldRate = (list: FieldOutcome[], key: 'first' | 'anywhere') => list.filter((o) => o[key]).length / (list.length || 1);
+  console.log(`\nfield class (procedure records: deadline, validity, not-required documents, yes/no, fee periods, two procedures):`);
+  const fieldLine = (label: string, list: FieldOutcome[]) =>
+    console.log(`  ${label.padEnd(22)} n=${String(list.length).padStart(3)}  R@1 ${pct(fieldRate(list, 'first'))}  in reply ${pct(fieldRate(list, 'anywhere'))}`);
+  fieldLine('all', fields);
+  fieldLine('typed with marks', fields.filter((o) => !isUnaccented(o.question as never)));
+  fieldLine('typed without marks', fields.filter((o) => isUnaccented(o.question as never)));
+  for (const tag of ['deadline', 'validity', 'exempt', 'yes-no', 'fee-period', 'two']) fieldLine(`tag: ${tag}`, fields.filter((o) => o.question.tags.includes(tag)));
+  const fieldMisses = fields.filter((o) => !o.first);
+  if (fieldMisses.length) console.log(`  not first: ${fieldMisses.map((o) => o.question.id).join(', ')}`);
+
   const answerPassed =
     checks.unanswerable.quoted === 0 &&
     checks.now.answered / (checks.now.questions || 1) >= TARGETS.nowAnswered &&

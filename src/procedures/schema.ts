@@ -6,7 +6,9 @@
  * portal link and as-of date, plus where every fact came from. The data files in
  * knowledge/procedures/, the import script, the bundled catalogue and the tests all validate
  * with these schemas. A fact nobody could confirm is left out, never guessed: every field that
- * carries a fact is optional, and the card says "no information" for it.
+ * carries a fact is optional, and the card says "no information" for it. Besides the catalogue's
+ * fields, a record holds what citizens ask and the catalogue hides: their own deadline, how long
+ * the result stays valid, documents no longer required, and fees with the period they hold for.
  */
 import { z } from 'zod';
 
@@ -63,6 +65,45 @@ const SourceSchema = z.strictObject({
 });
 export type Source = z.infer<typeof SourceSchema>;
 
+/** A rule the law sets (the citizen's deadline, the result's validity) and where it is written. */
+const RuleSchema = z.strictObject({
+  value: text,
+  /** The article it comes from ("Luật Hộ tịch 2014, Điều 15"). */
+  basis: text.optional(),
+});
+export type Rule = z.infer<typeof RuleSchema>;
+
+/**
+ * A document people used to bring that is no longer required, or only shown: the office reads it
+ * from a national database instead (e.g. the parents' marriage certificate for a birth).
+ */
+const NotRequiredSchema = z.strictObject({
+  name: text,
+  /** What the citizen does instead ("chỉ cần cho biết số định danh cá nhân"), or the case it covers. */
+  note: text.optional(),
+  /** The date the change applies from, when a source gives it. */
+  since: isoDate.optional(),
+  basis: text.optional(),
+});
+export type NotRequired = z.infer<typeof NotRequiredSchema>;
+
+/**
+ * A fee that holds for a period only (a reduction until a date): read against today, so an
+ * expired reduction is never offered as the current fee.
+ */
+const FeePeriodSchema = z
+  .strictObject({
+    value: text,
+    from: isoDate.optional(),
+    /** The last day it holds (inclusive). */
+    until: isoDate.optional(),
+    basis: text.optional(),
+    /** Where sources disagree (another end date), say so here rather than pick silently. */
+    note: text.optional(),
+  })
+  .refine((f) => !f.from || !f.until || f.from <= f.until, { message: 'from must not be after until', path: ['until'] });
+export type FeePeriod = z.infer<typeof FeePeriodSchema>;
+
 /** Telegram limits callback data to 64 bytes; "/thutuc <id> giayto" must fit. */
 const MAX_ID = 40;
 
@@ -89,6 +130,14 @@ export const ProcedureSchema = z
     documents: z.array(DocumentItemSchema).default([]),
     result: text.optional(),
     legalBasis: z.array(text).default([]),
+    /** The citizen's own deadline ("trong 60 ngày kể từ ngày sinh"), not the office's time limit. */
+    deadline: RuleSchema.optional(),
+    /** How long the result stays valid ("06 tháng kể từ ngày cấp"). */
+    validity: RuleSchema.optional(),
+    /** Documents no longer to be submitted (read from a database instead) or only shown. */
+    notRequired: z.array(NotRequiredSchema).default([]),
+    /** Fees that hold for a period (a reduction until a date), besides each channel's fee. */
+    feePeriods: z.array(FeePeriodSchema).default([]),
     /** "toàn trình" (fully online) or "một phần" (partly online), when a source says so. */
     onlineLevel: z.enum(['toan-trinh', 'mot-phan']).optional(),
     /** The procedure's own page on the national portal, only when a source showed that address. */
