@@ -12,8 +12,8 @@ import type { Button, Locale, Recipient, Reply } from '../src/core/types';
 import { formatDate, type Texts } from '../src/core/texts';
 import { hasRole } from '../src/core/roles';
 import { fold } from '../src/text/normalize';
-import { daysBetween, localDate } from '../src/tasks/calendar';
-import { citationsOf, daysLeftText } from '../src/tasks/digest';
+import { localDate } from '../src/tasks/calendar';
+import { citationsOf, deadlineOn } from '../src/tasks/digest';
 import { TaskRepository, byDeadline, unitsOf, type Unit } from '../src/tasks/repository';
 import type { Task } from '../src/tasks/schema';
 import { Subscriptions, applyChange, covers, type Change, type Subscription } from '../src/tasks/subscriptions';
@@ -159,7 +159,7 @@ function taskPicker(s: Session): Reply {
   const shown = [...upcoming, ...overdue].slice(0, MAX_TASK_BUTTONS);
   const rows: Button[][] = shown.map((task) => {
     const on = Boolean(s.sub?.tasks.includes(task.id));
-    return [{ label: `${on ? '✓ ' : ''}${shorten(task.title, 48)} – ${formatDate(task.deadline)}`, action: `/nhacviec ${on ? 'bo' : 'chon'} viec:${task.id}` }];
+    return [{ label: `${on ? '✓ ' : ''}${taskLabel(task, s)}`, action: `/nhacviec ${on ? 'bo' : 'chon'} viec:${task.id}` }];
   });
   rows.push([{ label: s.texts.get(s.locale, 'reminders-button-units'), action: '/nhacviec' }]);
   return { ...reply(REMINDERS_INTENT, [s.texts.get(s.locale, 'reminders-tasks-intro', { n: open.length })]), buttons: rows };
@@ -203,7 +203,7 @@ async function change(s: Session, c: Change): Promise<Reply> {
     if (!task) return menu(s, t('reminders-unknown-choice'));
     confirmation = t(c.op === 'add' ? 'reminders-added-task' : 'reminders-removed-task', {
       title: task.title,
-      deadline: formatDate(task.deadline),
+      when: deadlineOn(task, s.today, s.locale, s.texts),
     });
   } else {
     confirmation = t(c.op === 'add' ? 'reminders-added-all' : 'reminders-removed-all', { n: s.units.length });
@@ -228,7 +228,7 @@ async function search(s: Session, text: string): Promise<Reply> {
   const rows: Button[][] = [
     ...units.map((u) => [{ label: `${u.name} (${u.open})`, action: `/nhacviec chon don-vi:${u.id}` }]),
     ...tasks.slice(0, MAX_TASK_BUTTONS).map((task) => [
-      { label: `${shorten(task.title, 48)} – ${formatDate(task.deadline)}`, action: `/nhacviec chon viec:${task.id}` },
+      { label: taskLabel(task, s), action: `/nhacviec chon viec:${task.id}` },
     ]),
   ];
   return { ...reply(REMINDERS_INTENT, [s.texts.get(s.locale, 'reminders-pick-one')]), buttons: rows };
@@ -249,12 +249,13 @@ function summary(s: Session): string {
 }
 
 function listLine(task: Task, s: Session): string {
-  return s.texts.get(s.locale, 'reminders-list-item', {
-    title: task.title,
-    deadline: formatDate(task.deadline),
-    left: daysLeftText(daysBetween(s.today, task.deadline), s.locale, s.texts),
-    owner: task.owner,
-  });
+  return s.texts.get(s.locale, 'reminders-list-item', { title: task.title, when: deadlineOn(task, s.today, s.locale, s.texts), owner: task.owner });
+}
+
+/** A task's button: its title and deadline, a passed one marked as past. */
+function taskLabel(task: Task, s: Session): string {
+  const key = task.deadline < s.today ? 'reminders-button-task-past' : 'reminders-button-task';
+  return s.texts.get(s.locale, key, { title: shorten(task.title, 48), deadline: formatDate(task.deadline) });
 }
 
 function matches(query: string, ...fields: string[]): boolean {

@@ -3,7 +3,8 @@
  * Builds src/generated/kpis.json from knowledge/kpis/*.json: validates every file with the zod
  * schemas the app uses, then checks what a schema cannot see (unique ids, values that belong to
  * a known KPI, in its unit's range, recorded after their period began, knowledge documents that
- * exist). The output is deterministic: files in name order, entries in file order.
+ * exist, a former province's KPIs labelled as the former unit, with what it became). The output
+ * is deterministic: files in name order, entries in file order.
  * Usage: npx tsx scripts/build-kpis.ts [--check]  (--check fails when the file is stale)
  */
 import { writeGenerated } from './lib/generated';
@@ -13,6 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { KpiBundleSchema, KpiFileSchema, type KpiBundle, type KpiDefinition } from '../src/kpi/schema';
 import { parsePeriod } from '../src/kpi/period';
 import { valueProblem } from '../src/kpi/validate';
+import { PlaceRegistry } from '../src/knowledge/places';
+import { PlaceRegistrySchema } from '../src/knowledge/schema';
+import { formatDate } from '../src/core/texts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const KPI_OUT = join(root, 'src/generated/kpis.json');
@@ -27,7 +31,8 @@ export function buildKpis(dir = join(root, 'knowledge/kpis')): string {
       for (const i of parsed.error.issues) problems.push(`${file}: ${i.path.join('.')}: ${i.message}`);
       continue;
     }
-    bundle.definitions.push(...parsed.data.definitions);
+    const { placeNote } = parsed.data;
+    bundle.definitions.push(...parsed.data.definitions.map((d) => (placeNote ? { ...d, notes: [placeNote, ...d.notes] } : d)));
     bundle.observations.push(...parsed.data.observations);
   }
   problems.push(...crossCheck(bundle));
@@ -45,6 +50,7 @@ function crossCheck(bundle: KpiBundle): string[] {
       if (docId && !documentExists(docId)) problems.push(`${d.id}: knowledge document ${docId} does not exist`);
     }
   }
+  problems.push(...placeProblems(bundle.definitions));
   const seen = new Set<string>();
   for (const o of bundle.observations) {
     const def = byId.get(o.kpi);
@@ -60,6 +66,42 @@ function crossCheck(bundle: KpiBundle): string[] {
     const period = parsePeriod(o.period);
     if (period && o.recordedAt < period.start) problems.push(`${where}: recorded before its period began`);
     if (o.docId && !documentExists(o.docId)) problems.push(`${where}: knowledge document ${o.docId} does not exist`);
+  }
+  return problems;
+}
+
+/**
+ * A KPI of a unit that no longer exists on its own (Bình Dương, Hậu Giang since 1/7/2025) says so
+ * wherever its place is shown: "tỉnh Bình Dương (cũ)" in its name, "former Bình Dương province"
+ * in English, "(… cũ)" / "(former …)" in a short name that names the place, and a first note
+ * saying what the unit is part of now and since when.
+ */
+function placeProblems(defs: KpiDefinition[]): string[] {
+  const read = (path: string) => JSON.parse(readFileSync(join(root, path), 'utf8')) as Record<string, string>;
+  const registry = new PlaceRegistry(PlaceRegistrySchema.parse(JSON.parse(readFileSync(join(root, 'knowledge/places.json'), 'utf8'))));
+  const vi = read('prompts/vi/places.json');
+  const en = read('prompts/en/places.json');
+  const display = (table: Record<string, string>, type: string, name: string) => table[`place-display-${type}`]!.replace('{{name}}', name);
+  const problems: string[] = [];
+  for (const d of defs) {
+    const place = registry.namedIn(d.region)[0];
+    if (!place) {
+      problems.push(`${d.id}: region "${d.region}" is not a unit of knowledge/places.json`);
+      continue;
+    }
+    if (!place.former || !place.old) continue;
+    const { name, type } = place.old;
+    const wanted: Array<[string, boolean]> = [
+      [`name holding "${display(vi, type, name)} (cũ)"`, d.name.includes(`${display(vi, type, name)} (cũ)`)],
+      [`nameEn holding "former ${display(en, type, name)}"`, d.nameEn.includes(`former ${display(en, type, name)}`)],
+      ['a short name ending "cũ)" when it names a place', !/\)$/.test(d.short) || /cũ\)$/.test(d.short) || /^766 \(/.test(d.short)],
+      ['a shortEn naming the place as "(former …)"', !/\)$/.test(d.shortEn) || /\(former [^()]+\)$/.test(d.shortEn) || /^766 \(/.test(d.shortEn)],
+      [
+        `a first note saying it is part of ${display(vi, place.now.type, place.now.name)} since ${formatDate(registry.since)}`,
+        (d.notes[0] ?? '').includes(display(vi, place.now.type, place.now.name)) && (d.notes[0] ?? '').includes(formatDate(registry.since)),
+      ],
+    ];
+    for (const [what, ok] of wanted) if (!ok) problems.push(`${d.id}: ${d.region} is a former unit: needs ${what}`);
   }
   return problems;
 }

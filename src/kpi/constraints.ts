@@ -6,6 +6,8 @@
  * with the 2022 value. Pure: the place registry and the question's ask come in.
  */
 import type { NamedPlace, PlaceRegistry } from '../knowledge/places';
+import type { Texts } from '../core/texts';
+import type { Locale } from '../core/types';
 import { parsePeriod } from './period';
 import type { KpiDefinition, Observation } from './schema';
 
@@ -36,6 +38,18 @@ function unitKey(p: NamedPlace): string {
 /** The place a definition's region names; undefined when the registry does not know it. */
 export function placeOf(def: KpiDefinition, places: PlaceRegistry): NamedPlace | undefined {
   return places.namedIn(def.region)[0];
+}
+
+/**
+ * How an answer names the place asked about (or, when none was named, the KPI's own): a unit that
+ * no longer exists on its own as the former one ("tỉnh Bình Dương (cũ)"), a current one as it is
+ * called now ("TP. Hồ Chí Minh").
+ */
+export function placeLabel(named: NamedPlace | undefined, def: KpiDefinition, places: PlaceRegistry, texts: Texts, locale: Locale): string {
+  const place = named ?? placeOf(def, places);
+  if (!place) return def.region;
+  if (place.former && place.old) return texts.get(locale, 'kpi-place-former', { place: places.display(place.old, texts, locale) });
+  return places.display(place.current ?? place.now, texts, locale);
 }
 
 /** The definitions that belong to one of the named places (all of them when none is named). */

@@ -111,13 +111,13 @@ function targetValueText(def: KpiDefinition, target: number, locale: Locale, tex
   return texts.get(locale, def.direction === 'up' ? 'kpi-target-up' : 'kpi-target-down', { value });
 }
 
-/** "mục tiêu ≥ 50%, hạn 31/12/2023" for the target the status is judged against. */
+/** "mục tiêu ≥ 50%, hạn 31/12/2026" for the target the status is judged against; "hạn 31/12/2023 (đã qua)" once past. */
 export function targetText(view: Pick<KpiView, 'def' | 'evaluation'>, locale: Locale, texts: Texts): string {
-  const { target, deadline } = view.evaluation;
+  const { target, deadline, deadlinePassed } = view.evaluation;
   if (target === null) return texts.get(locale, 'kpi-no-target');
   const t = targetValueText(view.def, target, locale, texts);
   return deadline
-    ? texts.get(locale, 'kpi-target-by', { target: t, date: formatDate(deadline) })
+    ? texts.get(locale, deadlinePassed ? 'kpi-target-by-past' : 'kpi-target-by', { target: t, date: formatDate(deadline) })
     : texts.get(locale, 'kpi-target-open', { target: t });
 }
 

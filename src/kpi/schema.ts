@@ -135,6 +135,11 @@ const BundledObservationSchema = z.object({
 
 /** One file in knowledge/kpis/. */
 export const KpiFileSchema = z.object({
+  /**
+   * What the place of the file's KPIs has become since the 2025 reorganisation, said once per
+   * file; the build puts it first in each definition's notes (and checks it against the registry).
+   */
+  placeNote: z.string().min(3).optional(),
   definitions: z.array(KpiDefinitionSchema).default([]),
   observations: z.array(BundledObservationSchema).default([]),
 });

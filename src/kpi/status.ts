@@ -6,7 +6,10 @@
  *
  * 1. No value: no status ("no data"). No target: no status ("tracked"), trend only.
  * 2. The latest value meets the target (>= for "up", <= for "down"): on track.
- * 3. The deadline has passed (today is after it) and the target is not met: off track.
+ * 3. The deadline has passed (today is after it) and the latest value does not meet the target:
+ *    what is known of the result at the deadline is said, from the value that describes it (one
+ *    as of less than a period before the deadline): missed (off track), achieved then but not
+ *    now (at risk), or not known because no value describes the deadline (off track).
  * 4. Fewer than two values (no trend yet): at risk.
  * 5. With a deadline: project the least-squares trend of the last values to the deadline.
  *    Projection meets the target: on track. Trend improving but too slowly: at risk.
@@ -26,6 +29,8 @@ type StatusReason =
   | 'no_target'
   | 'met'
   | 'deadline_passed'
+  | 'deadline_passed_unknown'
+  | 'met_by_deadline'
   | 'single_value'
   | 'projected_to_meet'
   | 'improving_too_slowly'
@@ -59,6 +64,8 @@ export interface StatusResult {
   /** The target and deadline the status was judged against (the nearest milestone not yet due). */
   target: number | null;
   deadline: IsoDate | null;
+  /** True once today is after that deadline: it is spoken of as past. */
+  deadlinePassed: boolean;
   trend: Trend | null;
   /** Change per day of the fitted line, in the KPI's unit (null with fewer than two values). */
   slopePerDay: number | null;
@@ -69,6 +76,9 @@ export interface StatusResult {
   ageDays: number | null;
   staleAfterDays: number;
 }
+
+/** The shortest length of each cadence's period: a value as of less than this before a deadline describes it. */
+const PERIOD_DAYS: Record<Cadence, number> = { weekly: 7, monthly: 28, quarterly: 90, yearly: 365 };
 
 /** How many of the most recent values the trend line is fitted to. */
 const TREND_WINDOW = 6;
@@ -124,6 +134,7 @@ export function evaluateStatus(input: StatusInput): StatusResult {
   const base = {
     target,
     deadline,
+    deadlinePassed: deadline !== null && input.today > deadline,
     trend,
     slopePerDay: slope,
     projected: null as number | null,
@@ -141,7 +152,12 @@ export function evaluateStatus(input: StatusInput): StatusResult {
   if (!latest) return result('no_data', 'no_data');
   if (target === null) return result('no_target', 'no_target');
   if (meets(input.direction, latest.value, target)) return result('on_track', 'met');
-  if (deadline !== null && input.today > deadline) return result('off_track', 'deadline_passed');
+  if (deadline !== null && input.today > deadline) {
+    const atDeadline = valueAtDeadline(input.points, deadline, input.cadence);
+    if (!atDeadline) return result('off_track', 'deadline_passed_unknown');
+    if (meets(input.direction, atDeadline.value, target)) return result('at_risk', 'met_by_deadline');
+    return result('off_track', 'deadline_passed');
+  }
   if (slope === null) return result('at_risk', 'single_value');
   if (deadline === null) {
     return trend === 'improving'
@@ -153,6 +169,12 @@ export function evaluateStatus(input: StatusInput): StatusResult {
   if (meets(input.direction, projected, target)) return result('on_track', 'projected_to_meet', projected);
   if (trend === 'improving') return result('at_risk', 'improving_too_slowly', projected);
   return result('off_track', 'not_improving', projected);
+}
+
+/** The last value that describes the deadline: as of the deadline or less than one period before it. */
+function valueAtDeadline(points: StatusPoint[], deadline: IsoDate, cadence: Cadence): StatusPoint | undefined {
+  const end = dayNumber(deadline);
+  return points.filter((p) => p.asOf <= deadline && end - dayNumber(p.asOf) < PERIOD_DAYS[cadence]).at(-1);
 }
 
 function round6(x: number): number {

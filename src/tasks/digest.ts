@@ -8,6 +8,7 @@ import type { Block, Citation, Locale, Reply } from '../core/types';
 import { formatDate, type Texts } from '../core/texts';
 import type { Task } from './schema';
 import { STAGE_ORDER, stageOf, type Stage, type StageKind } from './stages';
+import { daysBetween } from './calendar';
 import { covers, type Subscription } from './subscriptions';
 
 export interface DueItem {
@@ -69,17 +70,34 @@ export function buildDigest(items: readonly DueItem[], today: string, locale: Lo
   };
 }
 
-/** "Title — hạn 30/9/2023 (quá hạn 8 ngày). Chủ trì: … Nguồn: …, 21/8/2023." */
+/** "Title — hạn 30/9/2023 đã qua (quá hạn 8 ngày), chưa có tin đã hoàn thành. Chủ trì: … Nguồn: …, 21/8/2023." */
 function itemLine(item: DueItem, locale: Locale, texts: Texts): string {
   const { task, stage } = item;
   return texts.get(locale, 'reminders-item', {
     title: task.title,
-    deadline: formatDate(task.deadline),
-    left: daysLeftText(stage.daysLeft, locale, texts),
+    when: deadlineText(task, stage.daysLeft, locale, texts),
     owner: task.owner,
     source: task.source.outlet,
     sourceDate: formatDate(task.source.date),
   });
+}
+
+/**
+ * A task's deadline as of a day `daysLeft` before it (negative: after it), with what is known of
+ * the result: an open task's coming deadline with the days left ("hạn 5/12/2026 (còn 7 ngày)"),
+ * a passed one spoken of as past, saying no completion is known ("hạn 30/9/2023 đã qua (quá hạn
+ * 1.148 ngày), chưa có tin đã hoàn thành"); a closed task's result as its status says.
+ */
+function deadlineText(task: Pick<Task, 'deadline' | 'status'>, daysLeft: number, locale: Locale, texts: Texts): string {
+  const deadline = formatDate(task.deadline);
+  if (task.status !== 'open') return texts.get(locale, `reminders-when-${task.status}`, { deadline });
+  const left = daysLeftText(daysLeft, locale, texts);
+  return texts.get(locale, daysLeft < 0 ? 'reminders-when-past' : 'reminders-when', { deadline, left });
+}
+
+/** deadlineText on a local date (YYYY-MM-DD). */
+export function deadlineOn(task: Pick<Task, 'deadline' | 'status'>, today: string, locale: Locale, texts: Texts): string {
+  return deadlineText(task, daysBetween(today, task.deadline), locale, texts);
 }
 
 /** "còn 3 ngày", "còn 1 ngày", "hạn chót hôm nay", "quá hạn 1.148 ngày". */

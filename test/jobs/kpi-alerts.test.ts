@@ -46,7 +46,7 @@ describe('kpi alert job', () => {
     const { to, reply } = t.outbound.sent[0]!;
     expect(to).toEqual({ channel: 'telegram', chatId: 'chat-9', locale: 'vi' });
     expect(reply.intent).toBe('kpi-alert');
-    expect(replyText(reply)).toContain('Tỷ lệ dịch vụ công trực tuyến toàn trình của tỉnh Bình Dương: 44% (tháng 10/2026)');
+    expect(replyText(reply)).toContain('Tỷ lệ dịch vụ công trực tuyến toàn trình của tỉnh Bình Dương (cũ): 44% (tháng 10/2026)');
     expect(replyText(reply)).toContain('Đã quá hạn 31/12/2023');
     expect(reply.buttons?.[0]?.[0]?.action).toBe('/kpi bd-dvc-toan-trinh');
 

@@ -196,7 +196,7 @@ describe('the reminder job', () => {
     const text = replyText(digest!.reply);
     expect(text).toContain('Nhắc hạn nhiệm vụ cải cách hành chính — 21/11/2026');
     expect(text).toContain(
-      '- Hợp nhất Cổng Dịch vụ công tỉnh và Hệ thống một cửa điện tử tỉnh thành Hệ thống thông tin giải quyết thủ tục hành chính, liên thông với Cổng Dịch vụ công quốc gia — hạn 30/9/2023 (quá hạn 1.148 ngày). Chủ trì: Ban chỉ đạo chuyển đổi số tỉnh Bình Dương. Nguồn: Báo Lao Động, 21/8/2023.',
+      '- Hợp nhất Cổng Dịch vụ công tỉnh và Hệ thống một cửa điện tử tỉnh thành Hệ thống thông tin giải quyết thủ tục hành chính, liên thông với Cổng Dịch vụ công quốc gia — hạn 30/9/2023 đã qua (quá hạn 1.148 ngày), chưa có tin đã hoàn thành. Chủ trì: Ban chỉ đạo chuyển đổi số tỉnh Bình Dương. Nguồn: Báo Lao Động, 21/8/2023.',
     );
     expect(text).not.toContain('100% hồ sơ'); // due in 2030: no stage yet
     expect(digest!.reply.citations.map((c) => c.id)).toContain('bd-nhiem-vu-cchc-cds-cuoi-nam-2023');

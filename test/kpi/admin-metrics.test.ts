@@ -208,7 +208,7 @@ describe('GET /admin/metrics', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { kpis: Array<{ kpi: string; status: string; latest: { value: number; period: string } | null }> };
     const byId = new Map(body.kpis.map((k) => [k.kpi, k]));
-    expect(byId.get('bd-par-index-rank')).toMatchObject({ status: 'on_track', latest: { value: 4, period: '2022' } });
+    expect(byId.get('bd-par-index-rank')).toMatchObject({ status: 'off_track', latest: { value: 23, period: '2024' } });
     expect(byId.get('bd-dvc-toan-trinh')).toMatchObject({ status: 'off_track', latest: { value: 44, period: '2026-10' } });
     expect(byId.get('bd-so-hoa-cap-tinh')).toMatchObject({ status: 'no_data', latest: null });
   });
@@ -217,7 +217,7 @@ describe('GET /admin/metrics', () => {
     const t = makeKpiApp();
     const res = await t.request('/admin/metrics?kpi=bd-par-index-rank', { headers: AUTH });
     const body = (await res.json()) as { history: Array<{ period: string; value: number; source: string }> };
-    expect(body.history.map((o) => [o.period, o.value])).toEqual([['2021', 22], ['2022', 4]]);
+    expect(body.history.map((o) => [o.period, o.value])).toEqual([['2021', 22], ['2022', 4], ['2024', 23]]);
     expect(body.history[1]!.source).toContain('Báo Lao Động');
     expect((await t.request('/admin/metrics?kpi=nope', { headers: AUTH })).status).toBe(404);
   });

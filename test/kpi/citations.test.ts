@@ -53,24 +53,29 @@ describe('KPI list answers cite their sources', () => {
     expect(reply.citations[0]!.title).toContain('Nghị quyết 05-NQ/TU');
     const items = listItems(reply);
     expect(items).toHaveLength(3);
-    for (const item of items) expect(item).toMatch(/mục tiêu ≥ \d+%, hạn 31\/12\/2025 \[1\]$/);
+    for (const item of items) expect(item).toMatch(/mục tiêu ≥ \d+%, hạn 31\/12\/2025 \(đã qua\) \[1\]$/);
   });
 
   it('/kpi cites each stated target by its definition and each value shown by where it came from', async () => {
     const t = makeKpiApp();
     const reply = await t.ask('/kpi');
     expectNumbered(reply);
-    const par = listItems(reply).find((i) => i.startsWith('🟢⚪ PAR Index (BD)'))!;
+    const par = listItems(reply).find((i) => i.startsWith('🔴⚪ PAR Index (BD cũ)'))!;
     const [valuePart, targetPart] = par.split(' · ');
-    expect(citedBy(reply, valuePart!)).toMatchObject({ title: expect.stringContaining('Báo Lao Động, 21/8/2023'), source: 'số liệu đã công bố', date: '2023-08-21' });
+    expect(citedBy(reply, valuePart!)).toMatchObject({
+      title: expect.stringContaining('Bộ Nội vụ công bố PAR Index 2024 ngày 6/4/2025'),
+      source: 'số liệu đã công bố',
+      date: '2025-04-06',
+      url: 'https://baobinhduong.vn/en/binh-duong-enhances-the-index-of-public-satisfaction--a345061.html',
+    });
     expect(citedBy(reply, targetPart!)).toMatchObject({
       id: 'bd-muc-tieu-top-10-cchc-cds-2023',
       title: 'Bình Dương phấn đấu vào Top 10 chỉ số cải cách hành chính và chuyển đổi số',
       source: 'Báo Lao Động',
     });
     // A line with no target and no value states nothing to cite.
-    const satisfaction = listItems(reply).find((i) => i.startsWith('🔵⚪ Mức độ hài lòng (BD)'))!;
-    expect(satisfaction).toMatch(/\(năm 2022\) \[\d+\] · chưa có chỉ tiêu$/);
+    const satisfaction = listItems(reply).find((i) => i.startsWith('🔵⚪ Mức độ hài lòng (BD cũ)'))!;
+    expect(satisfaction).toMatch(/\(năm 2024\) \[\d+\] · chưa có chỉ tiêu · ▁█$/);
   });
 
   it('/kpi 766 cites the decision behind the targets and the portal behind the weekly values', async () => {
@@ -99,7 +104,7 @@ describe('KPI list answers cite their sources', () => {
       expect.objectContaining({ id: 'bd-muc-tieu-top-10-cchc-cds-2023', source: 'Báo Lao Động', date: '2023-08-21' }),
     ]);
     expect(replyText(detail)).toContain('Giá trị mới nhất: 44% (tháng 10/2026). [1]');
-    expect(replyText(detail)).toContain('Mục tiêu ≥ 50%, hạn 31/12/2023');
+    expect(replyText(detail)).toContain('Mục tiêu ≥ 50%, hạn 31/12/2023 (đã qua)');
     for (const item of listItems(detail)) expect(item).toMatch(/\[1\]$/);
   });
 
@@ -114,7 +119,7 @@ describe('KPI list answers cite their sources', () => {
     const view = await t.kpi.view(t.kpi.catalog.get('bd-dvc-toan-trinh')!);
     const reply = alertReply(view, 'vi', t.rt.texts);
     expectNumbered(reply);
-    expect(replyText(reply)).toContain('44% (tháng 10/2026) [1]; mục tiêu ≥ 50%, hạn 31/12/2023 [2].');
+    expect(replyText(reply)).toContain('44% (tháng 10/2026) [1]; mục tiêu ≥ 50%, hạn 31/12/2023 (đã qua) [2].');
     expect(reply.citations.map((c) => c.title)).toEqual([UPLOADED.source, 'Bình Dương phấn đấu vào Top 10 chỉ số cải cách hành chính và chuyển đổi số']);
   });
 });
@@ -137,7 +142,7 @@ describe('POST /api/chat carries the KPI citations', () => {
       expect(body.intent).toBe('kpi');
       expect(body.citations.length).toBeGreaterThan(0);
       expect(body.citations).toContainEqual(expect.objectContaining({ id: 'bd-nghi-quyet-05-nq-tu-chuyen-doi-so', source: 'Báo Dân Việt' }));
-      expect(body.reply).toMatch(/hạn 31\/12\/2025 \[\d+\]/);
+      expect(body.reply).toMatch(/hạn 31\/12\/2025 \(đã qua\) \[\d+\]/);
     }
   });
 

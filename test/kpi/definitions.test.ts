@@ -3,7 +3,9 @@
  * number and deadline, the historical values carry over, and the Decision 766 index has its five
  * groups with formulas and full-score rules, unconfirmed parts marked as such.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildKpis, KPI_OUT } from '../../scripts/build-kpis';
 import { loadCatalog } from '../../src/kpi/definitions';
@@ -54,9 +56,9 @@ describe('targets from the sources', () => {
 
   it('bundles the historical values with their sources', () => {
     const values = (id: string) => catalog.bundledObservations(id).map((o) => [o.period, o.value]);
-    expect(values('bd-par-index-rank')).toEqual([['2021', 22], ['2022', 4]]);
+    expect(values('bd-par-index-rank')).toEqual([['2021', 22], ['2022', 4], ['2024', 23]]);
     expect(values('bd-dti-rank')).toContainEqual(['2022', 19]);
-    expect(values('bd-muc-do-hai-long')).toEqual([['2022', 85.52]]);
+    expect(values('bd-muc-do-hai-long')).toEqual([['2022', 85.52], ['2024', 87.8]]);
     for (const o of catalog.all().flatMap((d) => catalog.bundledObservations(d.id))) {
       expect(o.source.length).toBeGreaterThan(5);
       expect(o.origin).toBe('bundled');
@@ -110,5 +112,47 @@ describe('Decision 766/QĐ-TTg', () => {
     const d = def('bd-766-5-3');
     expect(d.formula).toContain('Tổng số hồ sơ TTHC');
     expect(d.fullScore).toMatchObject({ points: 6, pointsConfirmed: true, threshold: 90, thresholdConfirmed: false });
+  });
+});
+
+describe('the 2024 index results (Bộ Nội vụ, announced 6/4/2025)', () => {
+  it('carry Bình Dương\'s PAR Index rank 23 and SIPAS 87,80 with the announcement date and the article that reports them', () => {
+    const at = (id: string, period: string) => catalog.bundledObservations(id).find((o) => o.period === period)!;
+    for (const [id, value] of [['bd-par-index-rank', 23], ['bd-muc-do-hai-long', 87.8]] as const) {
+      const o = at(id, '2024');
+      expect(o.value).toBe(value);
+      expect(o.recordedAt).toBe('2025-04-06');
+      expect(o.source).toContain('Bộ Nội vụ');
+      expect(o.source).toContain('(vn-chi-so-cchc-2024)');
+      expect(o.url).toBe('https://baobinhduong.vn/en/binh-duong-enhances-the-index-of-public-satisfaction--a345061.html');
+    }
+    expect(at('bd-par-index-rank', '2024').note).toContain('89,13');
+  });
+});
+
+describe('KPIs of the former provinces', () => {
+  it('are labelled as the former province wherever the place is shown, with what it is part of now', () => {
+    const former = catalog.all().filter((d) => d.region === 'Bình Dương' || d.region === 'Hậu Giang');
+    expect(former).toHaveLength(catalog.all().length);
+    for (const d of former) {
+      expect(d.name, d.id).toContain(`tỉnh ${d.region} (cũ)`);
+      expect(d.nameEn, d.id).toContain(`former ${d.region} province`);
+      if (d.short.endsWith(')')) expect(d.short, d.id).toMatch(/ cũ\)$/);
+      if (d.shortEn.endsWith(')')) expect(d.shortEn, d.id).toMatch(/\(former [^()]+\)$/);
+      const now = d.region === 'Bình Dương' ? 'TP. Hồ Chí Minh' : 'TP. Cần Thơ';
+      expect(d.notes[0], d.id).toBe(`Tỉnh ${d.region} (cũ) nay thuộc ${now} từ 1/7/2025 (Nghị quyết 202/2025/QH15); ${d.region === 'Bình Dương' ? 'chỉ tiêu và số liệu' : 'chỉ tiêu'} ở đây là của tỉnh cũ.`);
+    }
+  });
+
+  it('are refused by the build when a former province\'s KPI is not labelled as such', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kpis-'));
+    const file = JSON.parse(readFileSync(join(KPI_OUT, '../../../knowledge/kpis/hg-muc-tieu.json'), 'utf8')) as { placeNote?: string; definitions: Array<Record<string, unknown>> };
+    writeFileSync(join(dir, 'ok.json'), JSON.stringify(file));
+    expect(() => buildKpis(dir)).not.toThrow();
+    const unlabelled = { definitions: [{ ...file.definitions[0], name: 'Xếp hạng ICT Index của tỉnh Hậu Giang', short: 'ICT Index (Hậu Giang)' }] };
+    writeFileSync(join(dir, 'ok.json'), JSON.stringify(unlabelled));
+    expect(() => buildKpis(dir)).toThrow(/hg-ict-index-rank: Hậu Giang is a former unit: needs name holding "tỉnh Hậu Giang \(cũ\)"/);
+    expect(() => buildKpis(dir)).toThrow(/needs a short name ending "cũ\)"/);
+    expect(() => buildKpis(dir)).toThrow(/needs a first note saying it is part of TP\. Cần Thơ since 1\/7\/2025/);
   });
 });

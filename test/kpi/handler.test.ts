@@ -29,10 +29,12 @@ describe('/kpi summary', () => {
     const reply = await t.ask('/kpi');
     expect(reply.intent).toBe('kpi');
     const items = listItems(reply);
-    expect(items).toContain('🟢⚪ PAR Index (BD): hạng 4/63 (năm 2022) [1] · mục tiêu top 10, hạn 31/12/2023 [2] · ▁█');
-    expect(items).toContain('🔴 DVC trực tuyến toàn trình (BD): 44% (tháng 10/2026) [4] · mục tiêu ≥ 50%, hạn 31/12/2023 [2] · ▁▅█');
-    expect(items).toContain('⚪ Số hóa hồ sơ cấp xã (BD): chưa có số liệu · mục tiêu ≥ 35%, hạn 31/12/2025 [5]');
-    expect(items).toContain('🔵⚪ Mức độ hài lòng (BD): 85,52% (năm 2022) [3] · chưa có chỉ tiêu');
+    // The former province's KPIs say so; the 2024 results (published 6/4/2025) are the latest values; passed deadlines say so.
+    expect(items).toContain('🔴⚪ PAR Index (BD cũ): hạng 23/63 (năm 2024) [1] · mục tiêu top 10, hạn 31/12/2023 (đã qua) [2] · ▁█▁');
+    expect(items).toContain('🔴 DVC trực tuyến toàn trình (BD cũ): 44% (tháng 10/2026) [5] · mục tiêu ≥ 50%, hạn 31/12/2023 (đã qua) [2] · ▁▅█');
+    expect(items).toContain('⚪ Số hóa hồ sơ cấp xã (BD cũ): chưa có số liệu · mục tiêu ≥ 35%, hạn 31/12/2025 (đã qua) [6]');
+    expect(items).toContain('🔵⚪ Mức độ hài lòng (BD cũ): 87,8% (năm 2024) [4] · chưa có chỉ tiêu · ▁█');
+    expect(items).toContain('⚪ ICT Index (Hậu Giang cũ): chưa có số liệu · mục tiêu top 30, không nêu thời hạn [7]');
     expect(replyText(reply)).toContain('Các chỉ số cải cách hành chính (đến 21/11/2026)');
     expect(replyText(reply)).toContain('🔴 chệch hướng');
   });
@@ -49,7 +51,7 @@ describe('/kpi summary', () => {
   it('lists the Decision 766 index on /kpi 766', async () => {
     const t = makeKpiApp();
     const items = listItems(await t.ask('/kpi 766', asOfficial));
-    expect(items[0]).toBe('🔵⚪ Bộ chỉ số 766 – tổng điểm (BD): 83,47/100 điểm (tuần 3/2024) [1] · chưa có chỉ tiêu · ▁█');
+    expect(items[0]).toBe('🔵⚪ Bộ chỉ số 766 – tổng điểm (BD cũ): 83,47/100 điểm (tuần 3/2024) [1] · chưa có chỉ tiêu · ▁█');
     expect(items.some((i) => i.startsWith('⚪ 766 (5.3) hài lòng giải quyết TTHC') && i.includes('mục tiêu ≥ 90%'))).toBe(true);
     expect(items.filter((i) => i.includes('766 nhóm'))).toHaveLength(5);
   });
@@ -57,7 +59,7 @@ describe('/kpi summary', () => {
   it('speaks English when asked in English', async () => {
     const t = makeKpiApp();
     const reply = await t.ask('/kpi', { locale: 'en' });
-    expect(listItems(reply)).toContain('🟢⚪ PAR Index (BD): rank 4/63 (2022) [1] · target top 10 by 31/12/2023 [2] · ▁█');
+    expect(listItems(reply)).toContain('🔴⚪ PAR Index (former BD): rank 23/63 (2024) [1] · target top 10 by 31/12/2023 (passed) [2] · ▁█▁');
   });
 });
 
@@ -66,10 +68,14 @@ describe('/kpi <name>', () => {
     const t = await withDvcValues();
     const reply = await t.ask('/kpi dvc toan trinh');
     const text = replyText(reply);
-    expect(text).toContain('Tỷ lệ dịch vụ công trực tuyến toàn trình của tỉnh Bình Dương');
+    expect(text).toContain('Tỷ lệ dịch vụ công trực tuyến toàn trình của tỉnh Bình Dương (cũ)');
     expect(text).toContain('Giá trị mới nhất: 44% (tháng 10/2026).');
-    expect(text).toContain('Mục tiêu ≥ 50%, hạn 31/12/2023');
-    expect(text).toContain('Tình trạng: 🔴 Chệch hướng: đã quá hạn 31/12/2023 mà chưa đạt mục tiêu.');
+    expect(text).toContain('Mục tiêu ≥ 50%, hạn 31/12/2023 (đã qua)');
+    // No value describes the end of 2023, so whether the 2023 target was met is not known.
+    expect(text).toContain(
+      'Tình trạng: 🔴 Chệch hướng: đã quá hạn 31/12/2023 và giá trị mới nhất chưa đạt mục tiêu; không có số liệu tại thời hạn nên không rõ khi đó đã đạt hay chưa.',
+    );
+    expect(text).toContain('Ghi chú: Tỉnh Bình Dương (cũ) nay thuộc TP. Hồ Chí Minh từ 1/7/2025');
     expect(text).toContain('Xu hướng: đang cải thiện ▁▅█');
     expect(text).toContain('tháng 9/2026: 41,5% (nguồn: Cổng DVC tỉnh; ghi nhận 21/11/2026)');
     expect(reply.citations).toContainEqual(expect.objectContaining({ id: 'bd-muc-tieu-top-10-cchc-cds-2023', source: 'Báo Lao Động', date: '2023-08-21' }));
@@ -79,7 +85,10 @@ describe('/kpi <name>', () => {
     const t = makeKpiApp();
     const text = replyText(await t.ask('/kpi PAR Index'));
     expect(text).toContain('năm 2021: hạng 22/63 (nguồn: Báo Lao Động, 21/8/2023 (bd-xep-hang-par-index-dti-2022)');
-    expect(text).toMatch(/⚪ Số liệu đã cũ: giá trị mới nhất tính đến 31\/12\/2022, đã \d+ ngày \(quá 550 ngày\)/);
+    expect(text).toContain(
+      'năm 2024: hạng 23/63 (nguồn: Bộ Nội vụ công bố PAR Index 2024 ngày 6/4/2025 (theo Báo Bình Dương) (vn-chi-so-cchc-2024) https://baobinhduong.vn/',
+    );
+    expect(text).toMatch(/⚪ Số liệu đã cũ: giá trị mới nhất tính đến 31\/12\/2024, đã \d+ ngày \(quá 550 ngày\)/);
   });
 
   it('shows a 766 indicator formula and how it earns full points, saying what is unconfirmed', async () => {

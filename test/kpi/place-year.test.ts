@@ -32,7 +32,7 @@ describe('KPI questions respect the year asked', () => {
       expect(b.intent).toBe('kpi');
       expect(b.found).toBe(false);
       expect(b.citations).toEqual([]);
-      expect(b.reply).toContain('Chưa có số liệu Chỉ số chuyển đổi số DTI của Bình Dương năm 2020 trong các nguồn.');
+      expect(b.reply).toContain('Chưa có số liệu Chỉ số chuyển đổi số DTI của tỉnh Bình Dương (cũ) năm 2020 trong các nguồn.');
       expect(answerPart(b)).not.toMatch(/\d+\/63/);
       expect(b.reply).not.toMatch(/\{\{/);
     },
@@ -52,6 +52,22 @@ describe('KPI questions respect the year asked', () => {
   );
 });
 
+describe('the 2024 results of the former Bình Dương', () => {
+  it.each([
+    ['PAR Index năm 2024 của Bình Dương xếp thứ mấy?', 'Xếp hạng Chỉ số cải cách hành chính (PAR Index) của tỉnh Bình Dương (cũ), năm 2024: hạng 23/63 [1]'],
+    ['par index nam 2024 cua binh duong xep thu may', 'Xếp hạng Chỉ số cải cách hành chính (PAR Index) của tỉnh Bình Dương (cũ), năm 2024: hạng 23/63 [1]'],
+    ['SIPAS năm 2024 của Bình Dương bao nhiêu?', 'Mức độ hài lòng của người dân, tổ chức với cơ quan hành chính nhà nước tỉnh Bình Dương (cũ), năm 2024: 87,8% [1]'],
+  ])('"%s": the 2024 value of the former province, citing the announcement as reported', async (q, line) => {
+    const b = await chat(q);
+    expect(b.found).toBe(true);
+    expect(b.reply).toContain(line);
+    expect(b.reply).not.toMatch(/hạng 4\/63|85,52/);
+    expect(b.citations).toHaveLength(1);
+    expect(b.citations[0]).toMatchObject({ date: '2025-04-06', url: expect.stringContaining('baobinhduong.vn') });
+    expect(b.citations[0]!.title).toContain('Bộ Nội vụ công bố');
+  });
+});
+
 describe('KPI questions respect the place asked', () => {
   it.each(['hậu giang năm 2022 xếp hạng chỉ số hài lòng thứ mấy', 'hau giang nam 2022 xep hang chi so hai long thu may'])(
     '"%s": no value for Hậu Giang, never Bình Dương\'s 85,52',
@@ -61,7 +77,7 @@ describe('KPI questions respect the place asked', () => {
       expect(b.found).toBe(false);
       expect(b.citations).toEqual([]);
       expect(b.related ?? []).toEqual([]);
-      expect(b.reply).toContain('Chưa có số liệu Mức độ hài lòng của Hậu Giang năm 2022 trong các nguồn.');
+      expect(b.reply).toContain('Chưa có số liệu Mức độ hài lòng của tỉnh Hậu Giang (cũ) năm 2022 trong các nguồn.');
       expect(b.reply).not.toContain('85,52');
       expect(b.reply).not.toContain('Bình Dương');
     },

@@ -41,7 +41,23 @@ describe('evaluateStatus', () => {
   it('is not past the deadline on the deadline day itself, and is off track the day after', () => {
     const one = pts(['2023-12-15', 40]);
     expect(evaluateStatus({ ...base, today: '2023-12-31', points: one })).toMatchObject({ status: 'at_risk', reason: 'single_value' });
-    expect(evaluateStatus({ ...base, today: '2024-01-01', points: one })).toMatchObject({ status: 'off_track', reason: 'deadline_passed' });
+    expect(evaluateStatus({ ...base, today: '2023-12-31', points: one })).toMatchObject({ deadlinePassed: false });
+    expect(evaluateStatus({ ...base, today: '2024-01-01', points: one })).toMatchObject({ status: 'off_track', reason: 'deadline_passed', deadlinePassed: true });
+  });
+
+  it('after the deadline says what is known of the result then: missed, achieved, or not known', () => {
+    const rank = { ...base, direction: 'down' as const, target: 10, cadence: 'yearly' as const, today: '2026-12-06' };
+    // Top 10 by the end of 2023: the 2022 rank does not describe 2023, the 2024 one comes after it.
+    const unknown = evaluateStatus({ ...rank, points: pts(['2022-12-31', 4], ['2024-12-31', 23]) });
+    expect(unknown).toMatchObject({ status: 'off_track', reason: 'deadline_passed_unknown', deadlinePassed: true });
+    const missed = evaluateStatus({ ...rank, points: pts(['2022-12-31', 4], ['2023-12-31', 12], ['2024-12-31', 23]) });
+    expect(missed).toMatchObject({ status: 'off_track', reason: 'deadline_passed' });
+    const slipped = evaluateStatus({ ...rank, points: pts(['2023-12-31', 8], ['2024-12-31', 23]) });
+    expect(slipped).toMatchObject({ status: 'at_risk', reason: 'met_by_deadline' });
+    // A monthly value from mid-December describes a 31 December deadline; one from November does not.
+    const monthly = { ...base, today: '2026-12-06' };
+    expect(evaluateStatus({ ...monthly, points: pts(['2023-12-15', 40]) }).reason).toBe('deadline_passed');
+    expect(evaluateStatus({ ...monthly, points: pts(['2023-11-30', 40]) }).reason).toBe('deadline_passed_unknown');
   });
 
   it('is at risk with a single value below target: no trend can show it will get there', () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Texts, type TextTable } from '../../src/core/texts';
 import bundle from '../../src/generated/bundle.json';
-import { buildDigest, daysLeftText, dueItems, formatCount } from '../../src/tasks/digest';
+import { buildDigest, daysLeftText, deadlineOn, dueItems, formatCount } from '../../src/tasks/digest';
 import type { Subscription } from '../../src/tasks/subscriptions';
 import { task } from './support/harness';
 import { replyText } from './support/recording-outbound';
@@ -45,7 +45,7 @@ describe('the digest', () => {
       [
         'Nhắc hạn nhiệm vụ cải cách hành chính — 21/11/2026',
         'Đã quá hạn',
-        '- Hợp nhất cổng — hạn 13/11/2026 (quá hạn 8 ngày). Chủ trì: Sở Thông tin và Truyền thông tỉnh Bình Dương. Nguồn: Báo Lao Động, 21/8/2023.',
+        '- Hợp nhất cổng — hạn 13/11/2026 đã qua (quá hạn 8 ngày), chưa có tin đã hoàn thành. Chủ trì: Sở Thông tin và Truyền thông tỉnh Bình Dương. Nguồn: Báo Lao Động, 21/8/2023.',
         'Đến hạn hôm nay',
         '- Việc riêng — hạn 21/11/2026 (hạn chót là hôm nay). Chủ trì: Đơn vị khác. Nguồn: Báo Thử, 2/1/2026.',
         'Còn 4–7 ngày',
@@ -63,7 +63,7 @@ describe('the digest', () => {
     const text = replyText(buildDigest(items, '2026-11-20', 'en', texts));
     expect(text).toContain('Administrative reform deadlines — 20/11/2026');
     expect(text).toContain('- Việc riêng — due 21/11/2026 (1 day left). In charge: Đơn vị khác. Source: Báo Thử, 2/1/2026.');
-    expect(text).toContain('Overdue\n- Hợp nhất cổng — due 13/11/2026 (7 days overdue).');
+    expect(text).toContain('Overdue\n- Hợp nhất cổng — the deadline 13/11/2026 has passed (7 days overdue), no word yet that it was done.');
   });
 
   it('writes counts the way each language groups thousands', () => {
@@ -71,5 +71,15 @@ describe('the digest', () => {
     expect(formatCount(1148, 'en')).toBe('1,148');
     expect(daysLeftText(-1148, 'vi', texts)).toBe('quá hạn 1.148 ngày');
     expect(daysLeftText(-1, 'en', texts)).toBe('1 day overdue');
+  });
+
+  it('speaks of a passed deadline as past, with what is known of the result', () => {
+    const open = { deadline: '2023-09-30', status: 'open' as const };
+    expect(deadlineOn(open, '2026-12-06', 'vi', texts)).toBe('hạn 30/9/2023 đã qua (quá hạn 1.163 ngày), chưa có tin đã hoàn thành');
+    expect(deadlineOn(open, '2023-09-30', 'vi', texts)).toBe('hạn 30/9/2023 (hạn chót là hôm nay)');
+    expect(deadlineOn(open, '2023-09-23', 'vi', texts)).toBe('hạn 30/9/2023 (còn 7 ngày)');
+    expect(deadlineOn({ ...open, status: 'done' }, '2026-12-06', 'vi', texts)).toBe('hạn 30/9/2023, đã hoàn thành');
+    expect(deadlineOn({ ...open, status: 'cancelled' }, '2026-12-06', 'en', texts)).toBe('due 30/9/2023, cancelled');
+    expect(deadlineOn(open, '2026-12-06', 'en', texts)).toBe('the deadline 30/9/2023 has passed (1,163 days overdue), no word yet that it was done');
   });
 });

@@ -66,8 +66,19 @@ describe('/nhacviec', () => {
     expect(actions(picker)[0]).toBe('/nhacviec chon viec:viec-moi');
     expect(picker.buttons!.flat()[0]!.label).toBe('Việc mới của năm 2026 – 15/12/2026');
     const added = await h.say('/nhacviec chon viec:viec-moi');
-    expect(replyText(added)).toContain('Đã đăng ký nhắc hạn nhiệm vụ: Việc mới của năm 2026 (hạn 15/12/2026).');
+    expect(replyText(added)).toContain('Đã đăng ký nhắc hạn nhiệm vụ: Việc mới của năm 2026 — hạn 15/12/2026 (còn 24 ngày).');
     expect((await new Subscriptions(h.store).get(chat))?.tasks).toEqual(['viec-moi']);
+  });
+
+  it('marks a task whose deadline has passed as past in the picker and when chosen, with no completion known', async () => {
+    const h = makeHarness();
+    const labels = (await h.say('/nhacviec viec')).buttons!.flat().map((b) => b.label);
+    expect(labels).toContain('Tỷ lệ giao dịch không dùng tiền mặt trong dịch… – hạn đã qua 31/12/2025');
+    expect(labels).toContain('100% hồ sơ thủ tục hành chính liên thông đủ điề… – 31/12/2030');
+    // Every deadline before today (21/11/2026) is marked as past.
+    expect(labels.filter((l) => /– \d+\/\d+\/20(2[0-5])$/.test(l))).toEqual([]);
+    const added = await h.say('/nhacviec chon viec:bd-hop-nhat-cong-dvc-mot-cua-2023');
+    expect(replyText(added)).toContain('— hạn 30/9/2023 đã qua (quá hạn 1.148 ngày), chưa có tin đã hoàn thành.');
   });
 
   it('shows what the chat follows with days left, nearest deadline first, on "/nhacviec danh sach" and on typed "nhac viec danh sach"', async () => {
@@ -83,7 +94,7 @@ describe('/nhacviec', () => {
     const text = replyText(list);
     expect(text).toContain('• Đơn vị: Sở Thông tin và Truyền thông tỉnh Bình Dương');
     expect(text).toContain('Các nhiệm vụ đang theo dõi (2), gần hạn nhất trước:');
-    expect(text.indexOf('Việc mới — hạn 15/12/2026 (còn 24 ngày)')).toBeLessThan(text.indexOf('quá hạn 1.056 ngày'));
+    expect(text.indexOf('Việc mới — hạn 15/12/2026 (còn 24 ngày)')).toBeLessThan(text.indexOf('hạn 31/12/2023 đã qua (quá hạn 1.056 ngày), chưa có tin đã hoàn thành'));
     expect(list.citations.length).toBeGreaterThan(0);
   });
 

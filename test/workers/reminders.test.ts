@@ -39,10 +39,13 @@ const REVIEW: Task = {
   source: { title: 'Kế hoạch cải cách thủ tục', outlet: 'Cổng thông tin PCI', date: '2026-09-01' },
 };
 
+/** A coming deadline with the days left; a passed one spoken of as past, no completion known. */
+const when = (deadline: string, left: string) =>
+  left.startsWith('quá hạn') ? `hạn ${deadline} đã qua (${left}), chưa có tin đã hoàn thành` : `hạn ${deadline} (${left})`;
 const merge = (left: string) =>
-  `- Hợp nhất Cổng Dịch vụ công tỉnh và Hệ thống một cửa điện tử — hạn 1/12/2026 (${left}). Chủ trì: Sở Thông tin và Truyền thông tỉnh Bình Dương. Nguồn: Báo Lao Động, 15/10/2026.`;
+  `- Hợp nhất Cổng Dịch vụ công tỉnh và Hệ thống một cửa điện tử — ${when('1/12/2026', left)}. Chủ trì: Sở Thông tin và Truyền thông tỉnh Bình Dương. Nguồn: Báo Lao Động, 15/10/2026.`;
 const review = (left: string) =>
-  `- Rà soát 30% thủ tục hành chính — hạn 3/12/2026 (${left}). Chủ trì: Các sở, ngành tỉnh Bình Dương. Nguồn: Cổng thông tin PCI, 1/9/2026.`;
+  `- Rà soát 30% thủ tục hành chính — ${when('3/12/2026', left)}. Chủ trì: Các sở, ngành tỉnh Bình Dương. Nguồn: Cổng thông tin PCI, 1/9/2026.`;
 const FOOTER = 'Gõ /nhacviec danh sach để xem các đăng ký, /huynhac để dừng nhắc.';
 const digest = (day: string, ...groups: Array<[string, ...string[]]>) =>
   [`Nhắc hạn nhiệm vụ cải cách hành chính — ${day}`, ...groups.flat(), FOOTER].join('\n');
