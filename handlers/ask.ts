@@ -30,6 +30,9 @@ import { placeStatusAnswer, joinList, type PlaceRegistry } from '../src/knowledg
 import { asksAboutPresent, isOldSource } from '../src/knowledge/time';
 import { classifyAsk } from '../src/answer/ask-type';
 import { judge } from '../src/answer/answers';
+import { documentFact, historyNote, noLongerInForce, parseDocumentQuestion } from '../src/knowledge/document-facts';
+import { vnDay } from '../src/core/vn-time';
+import type { SearchResult } from '../src/search/relevance';
 
 /** Passages quoted at most, and how close to the best a passage must score to be quoted. */
 const MAX_PASSAGES = 3;
@@ -100,12 +103,15 @@ async function answer(deps: AskDeps, ctx: HandlerContext, question: string): Pro
   // of the message itself: a follow-up joined to an earlier place question must not repeat it.
   const direct = deps.places && placeStatusAnswer(deps.places, plain, texts, locale);
   if (direct) return registryAnswer(deps, direct.text, direct.docIds);
+  // "05-NQ/TU về nội dung gì / ban hành ngày nào / ai ký / còn hiệu lực không": from the metadata.
+  const fact = documentQuestion(deps, plain, locale);
+  if (fact) return registryAnswer(deps, fact.text, fact.docIds);
   const time = timeFrame(deps, query, locale);
 
   // Hybrid (words + embeddings) when a model is configured; words alone otherwise or on failure.
   const search = (q: string) => knowledge.hybridSearch(q, { limit: 8, embedder: llm?.embedder, timeoutMs: EMBED_TIMEOUT_MS });
-  let result = await search(query);
-  if (!result.relevant && query !== plain) result = await search(plain);
+  let result = inForce(deps, query, await search(query));
+  if (!result.relevant && query !== plain) result = inForce(deps, plain, await search(plain));
   const quoted = (): Reply => {
     const picked = pickForQuote(result.hits);
     // A quote is an answer only when a sentence carries the fact asked for, of the place, year
@@ -117,7 +123,7 @@ async function answer(deps: AskDeps, ctx: HandlerContext, question: string): Pro
     const kept = picked.filter((_, i) => verdicts[i] !== 'contradicts');
     const reply = quoteAnswer(kept, query, (h) => sentences.get(h)!, time.intro, time.frame);
     const [intro, ...rest] = reply.blocks;
-    return { ...reply, blocks: [intro!, ...time.notes(kept.map((h) => h.doc.date)), ...rest] };
+    return { ...reply, blocks: [intro!, ...time.notes(kept.map((h) => h.doc.date)), ...rest, ...historyNotes(deps, kept, locale)] };
   };
 
   if (!llm) return result.relevant ? quoted() : notFound(texts.get(locale, 'not-found'));
@@ -132,7 +138,15 @@ async function answer(deps: AskDeps, ctx: HandlerContext, question: string): Pro
     onPartial: ctx.onPartial,
   });
   switch (outcome.kind) {
-    case 'answer':
+    case 'answer': {
+      // The model's "answerable" is held to the question's constraints as a quote is: an answer
+      // about another place, year or document (a sibling province's figure) is refused. Its
+      // prose is not held to the ask type: a written answer may state the fact in words.
+      const asked = classifyAsk(query, deps.places);
+      const context = outcome.citations.map((c) => c.title).join('\n');
+      if (judge(asked, { text: outcome.text, context }, deps.places) === 'contradicts') {
+        return { ...notFound(texts.get(locale, 'not-found')), related: outcome.citations };
+      }
       return {
         intent: 'ask',
         blocks: [
@@ -143,6 +157,7 @@ async function answer(deps: AskDeps, ctx: HandlerContext, question: string): Pro
         citations: outcome.citations,
         found: true,
       };
+    }
     case 'not-found':
       return notFound(texts.get(locale, 'not-found'));
     case 'fallback': {
@@ -194,6 +209,38 @@ function toPassage(h: SearchHit): PassageInput {
 }
 
 /** The registry's answer, citing the documents that state it. */
+/** A question about a published document itself, answered from its metadata (knowledge/document-facts). */
+function documentQuestion(deps: AskDeps, question: string, locale: Locale): { text: string; docIds: string[] } | undefined {
+  const asked = parseDocumentQuestion(question);
+  const doc = asked && deps.knowledge.findByNumber?.(asked.number)[0];
+  if (!asked || !doc) return undefined;
+  return documentFact(doc, asked.ask, { texts: deps.texts, locale, today: vnDay(deps.now()), document: (id) => deps.knowledge.document(id) });
+}
+
+/**
+ * A question about the present is not answered from a document no longer in force (superseded
+ * or expired); other questions may be, for history, with a note (historyNotes).
+ */
+function inForce<R extends SearchResult>(deps: AskDeps, query: string, result: R): R {
+  if (!asksAboutPresent(query)) return result;
+  const today = vnDay(deps.now());
+  const hits = result.hits.filter((h) => !noLongerInForce(h.doc, today));
+  if (hits.length === result.hits.length) return result;
+  return { ...result, hits, relevant: result.relevant && hits.length > 0 };
+}
+
+/** "Lưu ý: … đã hết hiệu lực từ …, thay bằng …" under quotes from documents no longer in force. */
+function historyNotes(deps: AskDeps, hits: readonly SearchHit[], locale: Locale): Block[] {
+  const deps2 = { texts: deps.texts, locale, today: vnDay(deps.now()), document: (id: string) => deps.knowledge.document(id) };
+  const seen = new Set<string>();
+  return hits.flatMap((h) => {
+    if (seen.has(h.doc.id)) return [];
+    seen.add(h.doc.id);
+    const note = historyNote(h.doc, deps2);
+    return note ? [{ type: 'text' as const, text: note }] : [];
+  });
+}
+
 function registryAnswer(deps: AskDeps, text: string, docIds: string[]): Reply {
   const citations: Citation[] = docIds.flatMap((id) => {
     const d = deps.knowledge.document(id);

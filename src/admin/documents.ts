@@ -129,7 +129,7 @@ export function documentsAdmin(deps: DocumentsAdminDeps): Hono<AdminEnv> {
     const q = c.req.query('q');
     const status = c.req.query('status');
     const all = await deps.catalogue.list(q);
-    const documents = status ? all.filter((d) => d.status === status) : all;
+    const documents = (status ? all.filter((d) => d.status === status) : all).map((d) => ({ id: d.docId, ...d }));
     return c.json({ documents });
   });
 

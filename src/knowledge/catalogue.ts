@@ -182,6 +182,7 @@ export class Catalogue implements ManifestSource {
       segment: e.segment,
       parts: e.parts,
       visibility: e.visibility,
+      ...(e.supersededBy ? { supersededBy: e.supersededBy } : {}),
     }));
   }
 
@@ -397,6 +398,7 @@ export class Catalogue implements ManifestSource {
       ...(m.url ? { url: m.url } : {}),
       keywords: [m.number, m.kind ? legalKindName(m.kind as never) : undefined].filter((k): k is string => Boolean(k)),
       ...(m.number ? { number: m.number } : {}),
+      ...(m.issuedAt ? { issuedAt: m.issuedAt } : {}),
       ...(m.issuer ? { issuer: m.issuer } : {}),
       ...(m.signer ? { signer: m.signer } : {}),
       ...(m.effectiveAt ? { effectiveAt: m.effectiveAt } : {}),
@@ -465,11 +467,16 @@ function displayTitle(kind: string | undefined, number: string | undefined, subj
   const kindName = kind ? legalKindName(kind as never) : undefined;
   const head = [kindName, number].filter(Boolean).join(' ');
   const about = subject?.trim();
-  if (head && about) return `${head} ${/^(về|v\/v)\b/i.test(about) ? about : `về ${about}`}`.slice(0, 300);
+  // "về" is not ASCII, so \b cannot end it: a blank or the end does.
+  if (head && about) return `${head} ${/^(về|v\/v)(\s|$)/iu.test(about) ? lowerFirst(about) : `về ${about}`}`.slice(0, 300);
   if (about) return about.slice(0, 300);
   if (head) return head;
   const base = (filename ?? '').replace(/\.[a-z0-9]+$/i, '').trim();
   return base.length >= 3 ? base.slice(0, 300) : 'Tài liệu không tên';
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
 /** An id from the số ký hiệu ("22-CT/TU" → "22-ct-tu"), else the title, else the content hash. */

@@ -43,10 +43,13 @@ export const DocumentSchema = z.object({
   keywords: z.array(z.string()).default([]),
   /** Set for documents published live (knowledge/catalogue): what an answer says about them. */
   number: z.string().optional(),
+  issuedAt: isoDate.optional(),
   issuer: z.string().optional(),
   signer: z.string().optional(),
   effectiveAt: isoDate.optional(),
   expiresAt: isoDate.optional(),
+  /** The document that replaced this one (knowledge/catalogue), when one did. */
+  supersededBy: z.string().optional(),
   /** The version of a live document this passage comes from. */
   version: z.number().int().positive().optional(),
   text: z.string().min(1),

@@ -15,6 +15,7 @@
  * all of it (a live document is found by its words from the first second).
  */
 import type { Chunk, DocumentMeta, KnowledgeBundle } from '../knowledge/schema';
+import { fold } from '../text/normalize';
 import type { AnalyzerData } from './analyzer';
 import type { HybridOptions, HybridResult } from './hybrid';
 import { createIndex, type KnowledgeIndex } from './knowledge-index';
@@ -29,6 +30,8 @@ export interface KnowledgeSearch {
   search(query: string, opts?: SearchOptions): SearchResult;
   hybridSearch(query: string, opts?: HybridOptions): Promise<HybridResult>;
   bestSentences(chunk: Chunk, query: string, max?: number): string[];
+  /** The documents with this số ký hiệu, current ones first (only published documents carry one). */
+  findByNumber?(number: string): DocumentMeta[];
 }
 
 /** One document's line in the manifest, as the search reads it. */
@@ -41,6 +44,8 @@ export interface LiveEntry {
   parts: number;
   /** internal: kept, listed for operators, never used in a chat answer. */
   visibility: 'public' | 'internal';
+  /** The document that replaced this one (status superseded). */
+  supersededBy?: string;
 }
 
 /** Where the manifest and segments are read from (knowledge/catalogue over the store). */
@@ -181,8 +186,25 @@ export class LiveKnowledge implements KnowledgeSearch {
     const { entries, segments } = this.state;
     const e = entries.get(id);
     if (!e) return this.base.document(id);
-    if (e.status === 'retired' || !e.segment) return undefined;
-    return segments.get(e.segment)?.document(id);
+    if (e.status === 'retired') return undefined;
+    // A bundled document that was superseded keeps its bundled text.
+    const meta = e.segment ? segments.get(e.segment)?.document(id) : this.base.document(id);
+    return meta && withValidity(meta, e);
+  }
+
+  /**
+   * The published documents whose số ký hiệu is `number` (compared without case and marks:
+   * "05-nq/tu" finds "05-NQ/TU"), current ones first; retired ones never.
+   */
+  findByNumber(number: string): DocumentMeta[] {
+    const wanted = foldNumber(number);
+    const out: DocumentMeta[] = [];
+    for (const [id, e] of this.state.entries) {
+      if (e.status === 'retired') continue;
+      const meta = this.document(id);
+      if (meta?.number && foldNumber(meta.number) === wanted) out.push(meta);
+    }
+    return out.sort((a, b) => Number(Boolean(a.supersededBy)) - Number(Boolean(b.supersededBy)));
   }
 
   search(query: string, opts: SearchOptions = {}): SearchResult {
@@ -193,7 +215,11 @@ export class LiveKnowledge implements KnowledgeSearch {
     const hits: SearchHit[] = [...first.hits];
     for (const [id, index] of state.segments) hits.push(...index.lexicalHits(query, limit, this.segmentFilter(state, id, index)).hits);
     hits.sort((a, b) => b.score - a.score);
-    return this.base.checkPlaces(query, judgeHits(hits.slice(0, limit), first.queryWords));
+    const top = hits.slice(0, limit).map((h) => {
+      const e = state.entries.get(h.doc.id);
+      return e?.supersededBy ? { ...h, doc: withValidity(h.doc, e) } : h;
+    });
+    return this.base.checkPlaces(query, judgeHits(top, first.queryWords));
   }
 
   async hybridSearch(query: string, opts: HybridOptions = {}): Promise<HybridResult> {
@@ -207,6 +233,16 @@ export class LiveKnowledge implements KnowledgeSearch {
     const owner = e?.segment ? this.state.segments.get(e.segment) : undefined;
     return owner ? owner.bestSentences(chunk, query, max) : this.withStats(() => this.base.bestSentences(chunk, query, max));
   }
+}
+
+/** A document's metadata with what the manifest says of its validity. */
+function withValidity(meta: DocumentMeta, e: LiveEntry): DocumentMeta {
+  return e.supersededBy ? { ...meta, supersededBy: e.supersededBy } : meta;
+}
+
+/** "05-NQ/TU", "05-nq/tu" and "05 NQ/TU" alike; Đ as D. */
+export function foldNumber(number: string): string {
+  return fold(number.normalize('NFC').toLowerCase()).replace(/\s+/g, '').replace(/[–—]/g, '-');
 }
 
 function corpusDf(base: KnowledgeIndex, segments: ReadonlyMap<string, KnowledgeIndex>, cache: Map<string, number>, term: string): number {
