@@ -2,9 +2,10 @@
  * @module handlers/kpi
  * "How are we doing": /kpi (/chiso) lists the reform KPIs one line each; /kpi 766 lists the
  * Decision 766 index; /kpi <name> gives one KPI's status, history and sources; /kpi theodoi and
- * /kpi huytheodoi (officials) subscribe a chat to off-track alerts. Free questions that name a
- * KPI and ask for its figure ("tỷ lệ DVC toàn trình hiện nay bao nhiêu?") land here too, while
- * questions about directives or procedures are left to the knowledge search.
+ * /kpi huytheodoi (officials) subscribe a chat to off-track alerts, /kpi baocao and /kpi huybaocao
+ * to the weekly briefing (jobs/briefing). Free questions that name a KPI and ask for its figure
+ * ("tỷ lệ DVC toàn trình hiện nay bao nhiêu?") land here too, while questions about directives
+ * or procedures are left to the knowledge search.
  * Internal KPIs are shown to officials only, and never in a group chat.
  */
 import type { Handler, HandlerContext } from '../src/core/handler';
@@ -24,13 +25,14 @@ import {
   summaryReply,
   yearsLabel,
 } from '../src/kpi/render';
-import { forPlaces, inSlot, yearSlots, type KpiConstraints } from '../src/kpi/constraints';
+import { forPlaces, inSlot, placeLabel, yearSlots, type KpiConstraints } from '../src/kpi/constraints';
 import { classifyAsk } from '../src/answer/ask-type';
 import type { PlaceRegistry } from '../src/knowledge/places';
 import { vnDay } from '../src/core/vn-time';
 import type { KpiDefinition } from '../src/kpi/schema';
 import { kpiCardSvg } from '../src/media/kpi-card';
 import { kpiHistorySvg } from '../src/media/kpi-history';
+import type { BriefingSubscriptions } from '../src/kpi/briefing';
 
 /** Words that ask for a figure, its progress or its target (folded, no diacritics). */
 const VALUE_CUES = [
@@ -46,6 +48,8 @@ const DOCUMENT_CUES = [
 ];
 const SUBSCRIBE = ['theodoi', 'theo doi', 'dang ky', 'subscribe'];
 const UNSUBSCRIBE = ['huytheodoi', 'huy theo doi', 'huy dang ky', 'unsubscribe'];
+const BRIEFING = ['baocao', 'bao cao', 'bao cao tuan', 'briefing'];
+const UNBRIEFING = ['huybaocao', 'huy bao cao', 'huy bao cao tuan', 'stop briefing'];
 const INDEX_766 = ['766', 'bo chi so 766', 'chi so 766'];
 /** Matches listed at most before asking the user to be more precise. */
 const MAX_CHOICES = 8;
@@ -76,6 +80,8 @@ interface KpiHandlerOptions {
   fallback?: Handler;
   /** Finds the places a question names, to hold them against each KPI's region. */
   places: PlaceRegistry;
+  /** The weekly briefing's subscriptions; without them /kpi baocao is not offered. */
+  briefings?: BriefingSubscriptions;
 }
 
 export function createKpiHandler(kpi: KpiService, opts: KpiHandlerOptions): Handler {
@@ -102,6 +108,11 @@ async function handleKpi(kpi: KpiService, opts: KpiHandlerOptions, ctx: HandlerC
   if (UNSUBSCRIBE.includes(folded)) {
     const removed = await kpi.unsubscribe(inbound.channel, inbound.chatId);
     return text(t.get(locale, removed ? 'kpi-unsubscribed' : 'kpi-not-subscribed'), true);
+  }
+  if (opts.briefings && BRIEFING.includes(folded)) return subscribeBriefing(opts.briefings, ctx, t);
+  if (opts.briefings && UNBRIEFING.includes(folded)) {
+    const removed = await opts.briefings.unsubscribe(inbound.channel, inbound.chatId);
+    return text(t.get(locale, removed ? 'kpi-briefing-unsubscribed' : 'kpi-briefing-not-subscribed'), true);
   }
 
   const matches = kpi.catalog.match(query);
@@ -146,7 +157,7 @@ async function constrained(
   const own = forPlaces(visible, c.places, opts.places);
   const named = c.places[0];
   const about = own[0] ?? visible[0]!;
-  const place = named ? (named.old?.name ?? named.now.name) : about.region;
+  const place = placeLabel(named, about, opts.places, t, locale);
   const period = c.slots.map((s) => yearsLabel(s.from, s.to, locale, t)).join(', ');
   const none = t.get(locale, period ? 'kpi-asked-none-when' : 'kpi-asked-none-place', { name: kpiBareName(about, locale), place, period });
   if (own.length === 0) return noValueReply(none, [], locale, t);
@@ -204,6 +215,17 @@ async function subscribe(kpi: KpiService, ctx: HandlerContext, t: Texts): Promis
   if (inbound.isGroup) return text(t.get(inbound.locale, 'kpi-subscribe-no-group'), false);
   const added = await kpi.subscribe({ channel: inbound.channel, chatId: inbound.chatId, locale: inbound.locale }, inbound.userId);
   return text(t.get(inbound.locale, added ? 'kpi-subscribed' : 'kpi-already-subscribed'), true);
+}
+
+/** Officials only, in a private chat: the briefing holds internal KPIs, never shown in groups. */
+async function subscribeBriefing(briefings: BriefingSubscriptions, ctx: HandlerContext, t: Texts): Promise<Reply> {
+  const { inbound } = ctx;
+  if (!hasRole(inbound.role, 'official')) return text(t.get(inbound.locale, 'kpi-briefing-officials-only'), false);
+  if (inbound.isGroup) return text(t.get(inbound.locale, 'kpi-briefing-no-group'), false);
+  // The web chat has no way to reach a person later: a subscription there would never arrive.
+  if (inbound.channel === 'web') return text(t.get(inbound.locale, 'kpi-briefing-no-web'), false);
+  const added = await briefings.subscribe({ channel: inbound.channel, chatId: inbound.chatId, locale: inbound.locale }, inbound.userId);
+  return text(t.get(inbound.locale, added ? 'kpi-briefing-subscribed' : 'kpi-briefing-already-subscribed'), true);
 }
 
 function text(body: string, found: boolean): Reply {

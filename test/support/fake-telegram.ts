@@ -198,6 +198,14 @@ function answer(state: FakeState, method: string, p: Record<string, unknown>): {
       const id = ++state.messageId;
       return { result: { ...message(id, p.chat_id, ''), text: undefined, caption, photo: [{ file_id: `photo${id}`, file_unique_id: `u${id}`, width: 1, height: 1 }] } };
     }
+    case 'sendMessageDraft': {
+      // Bot API 9.5: a draft is a preview in a private chat (positive chat id), under a non-zero id.
+      if (!(Number(p.chat_id) > 0)) return { error: 'Bad Request: drafts can be sent only to private chats' };
+      if (!Number.isInteger(p.draft_id) || p.draft_id === 0) return { error: 'Bad Request: draft_id must be a non-zero integer' };
+      const text = typeof p.text === 'string' ? p.text : '';
+      if (text.length > MAX_TEXT) return { error: 'Bad Request: message is too long' };
+      return { result: true };
+    }
     case 'editMessageReplyMarkup':
       return { result: message(Number(p.message_id), p.chat_id, state.texts.get(`${String(p.chat_id)}:${String(p.message_id)}`) ?? '') };
     case 'setWebhook':

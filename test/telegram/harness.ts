@@ -38,6 +38,7 @@ export interface HarnessOptions {
   /** Replaces the runtime's assistant (a slow or streaming one). */
   assistant?: (rt: Runtime) => Assistant;
   streamEditIntervalMs?: number;
+  streamDraftIntervalMs?: number;
   /** Delay before "typing…" (the channel's default 400 ms when absent). */
   typingDelayMs?: number;
   botUsername?: string;
@@ -94,6 +95,7 @@ export function telegramHarness(fake: FakeTelegram, opts: HarnessOptions = {}): 
       now,
       historyTtlSeconds: rt.config.historyTtlSeconds,
       streamEditIntervalMs: opts.streamEditIntervalMs,
+      streamDraftIntervalMs: opts.streamDraftIntervalMs,
       typingDelayMs: opts.typingDelayMs,
       botUsername: opts.botUsername,
       renderPng: opts.renderPng,

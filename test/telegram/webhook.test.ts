@@ -468,10 +468,12 @@ describe('Telegram webhook: groups', () => {
 });
 
 describe('Telegram webhook: streaming', () => {
-  it('shows the answer as it is written, editing at most once per interval, the last edit adding sources', async () => {
+  // Private chats stream with drafts (test/telegram/streaming.test.ts); groups edit a message.
+  it('in a group, shows the answer as it is written, editing at most once per interval, the last edit adding sources', async () => {
     let h!: Harness;
     const model = gate();
     h = telegramHarness(fake, {
+      botUsername: 'my_bot',
       streamEditIntervalMs: 1500,
       assistant: assistantWith({
         id: 'ask',
@@ -493,12 +495,14 @@ describe('Telegram webhook: streaming', () => {
         },
       }),
     });
-    await h.post(textUpdate('hỏi'));
+    await h.post(textUpdate('@my_bot hỏi', { chatType: 'group', messageId: 77 }));
     model.open();
     await h.background.drain();
     const sent = params(h, 'sendMessage');
     const edits = params(h, 'editMessageText');
+    expect(h.calls('sendMessageDraft')).toEqual([]);
     expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ reply_parameters: { message_id: 77 } });
     expect(sent[0]!.text).toBe('từ0 …');
     expect(sent[0]).not.toHaveProperty('parse_mode');
     // Partials at 0, 1.6, 3.2, 4.8, 6.4 s (every 4th token of 0.4 s) plus the final edit.

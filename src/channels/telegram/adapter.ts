@@ -4,7 +4,8 @@
  * validated, its update_id as the dedupe key, a message or a tapped button as an Inbound (a
  * 👍/👎 as a vote), and the Reply as HTML parts with an inline keyboard (a vote's reply as the
  * callback's toast). In groups only what is addressed to the bot is answered; answers stream
- * while a model writes them; an update that failed gets an apology if nothing reached the chat.
+ * while a model writes them (drafts in private chats, an edited message in groups); an update
+ * that failed gets an apology if nothing reached the chat.
  */
 import type { Context } from 'hono';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
@@ -31,8 +32,10 @@ export interface TelegramChannelDeps {
   now: () => Date;
   /** How long the note tying a sent answer to its question (for 👍/👎) is kept: the history TTL. */
   historyTtlSeconds: number;
-  /** Least time between two edits of a message being written (default 1500 ms). */
+  /** Least time between two edits of a message being written, in groups (default 1500 ms). */
   streamEditIntervalMs?: number;
+  /** Least time between two draft updates in private chats (default 500 ms). */
+  streamDraftIntervalMs?: number;
   /** "typing…" only when no answer is out this long after the message (default TYPING_DELAY_MS). */
   typingDelayMs?: number;
   /** How a 429's retry_after is waited out (tests pass one that does not wait). */
@@ -156,7 +159,12 @@ export function telegramAdapter(deps: TelegramChannelDeps, sender: TelegramSende
   function messageTurn(msg: TelegramMessage, inbound: Inbound): TelegramTurn {
     const target = targetOf(msg);
     const progress: Progress = { sent: 0 };
-    const stream = new StreamingMessage(sender, target, progress, deps.now, deps.streamEditIntervalMs ?? 1500, log);
+    // Drafts exist for private chats only; groups keep the edited message.
+    const stream = new StreamingMessage(sender, target, progress, deps.now, {
+      drafts: msg.chat.type === 'private',
+      draftIntervalMs: deps.streamDraftIntervalMs ?? 500,
+      editIntervalMs: deps.streamEditIntervalMs ?? 1500,
+    }, log);
     return { inbound, locale: inbound.locale, target, progress, stream, onPartial: stream.onPartial };
   }
 

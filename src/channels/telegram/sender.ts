@@ -55,6 +55,8 @@ export interface Target {
 /** How much of a reply reached the chat, so a failure can tell "nothing sent" from "partly sent". */
 export interface Progress {
   sent: number;
+  /** A draft of the answer is on screen (it stays only until the answer is sent). */
+  previewing?: boolean;
 }
 
 export const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -87,6 +89,8 @@ interface Piece {
 
 export class TelegramSender {
   readonly api: Api;
+  /** Until when (ms) drafts are not tried: the server refused one (an older Bot API, or not allowed). */
+  draftsRefusedUntil = 0;
 
   constructor(
     config: Pick<TelegramConfig, 'token' | 'apiBase'>,
@@ -240,14 +244,14 @@ export class TelegramSender {
   }
 
   /**
-   * Shows "typing…" from `delayMs` on, until stopped or until the first message is out; failures
+   * Shows "typing…" from `delayMs` on, until stopped or until the first message or draft is out; failures
    * do not matter.
    */
   keepTyping(target: Target, progress: Progress, delayMs: number, schedule: Schedule): () => void {
     // Each tick arms the next, so cancelling the one pending timer stops it for good.
     let cancel = () => {};
     const tick = () => {
-      if (progress.sent > 0) return;
+      if (progress.sent > 0 || progress.previewing) return;
       this.api
         .sendChatAction(target.chatId, 'typing', target.threadId !== undefined ? { message_thread_id: target.threadId } : {})
         .catch(() => {});

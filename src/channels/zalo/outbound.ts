@@ -1,7 +1,8 @@
 /**
  * @module channels/zalo/outbound
- * Sending to a Zalo chat, for answers and for jobs (reminders, alerts): the Reply rendered and
- * sent part by part, its numbered choices remembered for the chat (so a typed "1" finds them).
+ * Sending to a Zalo chat, for answers and for jobs (reminders, alerts, the weekly briefing): the
+ * Reply rendered and sent part by part (a chart first, as a photo by URL), its numbered choices
+ * remembered for the chat (so a typed "1" finds them).
  */
 import { z } from 'zod';
 import type { Texts } from '../../core/texts';
@@ -87,6 +88,8 @@ interface ZaloOutboundDeps {
   store?: Store;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Publishes a reply's chart at a public URL; without it (no PUBLIC_BASE_URL) the text goes alone. */
+  charts?: ChartLinks;
 }
 
 /**
@@ -96,7 +99,7 @@ interface ZaloOutboundDeps {
  */
 export function zaloOutbound(deps: ZaloOutboundDeps): Outbound['send'] {
   const client = new ZaloClient({ token: deps.config.token, apiBase: deps.config.apiBase, timeoutMs: deps.timeoutMs, fetch: deps.fetch });
-  const delivery: Delivery = { client, store: deps.store, log: deps.log };
+  const delivery: Delivery = { client, store: deps.store, log: deps.log, charts: deps.charts };
   return async (to, reply): Promise<SendResult> => {
     if (to.channel !== 'zalo') return { ok: false, permanent: true, reason: `not a Zalo recipient (${to.channel})` };
     try {
