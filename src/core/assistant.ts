@@ -10,7 +10,7 @@
  * goes to the vote handler.
  */
 import type { Handler, HandlerBasics, HandlerContext } from './handler';
-import type { ChannelName, Inbound, Reply } from './types';
+import type { Block, ChannelName, Inbound, Reply } from './types';
 import { Conversation } from './conversation';
 import { RoleDirectory } from './roles';
 import type { RateLimiter } from './rate-limit';
@@ -79,6 +79,22 @@ export interface QuestionRecorder {
   record(event: QuestionEvent): Promise<string>;
 }
 
+/**
+ * What a chat's state says about a message before it is routed (app.ts hands the interceptor in;
+ * the core knows no feature behind it): a `handler` that answers every message of the chat while
+ * it holds (a conversation handed to a person), and `preface` blocks to show first (replies that
+ * waited for a chat that cannot be pushed to), marked shown by `shown` once they are in an answer.
+ */
+export interface Interception {
+  handler?: Handler;
+  preface?: Block[];
+  shown?(): Promise<void>;
+}
+
+export interface ChatInterceptor {
+  intercept(inbound: Inbound): Promise<Interception | undefined>;
+}
+
 export interface AssistantOptions extends HandlerBasics {
   handlers: Handler[];
   /** The handler id that answers free text nobody else claims. */
@@ -91,6 +107,8 @@ export interface AssistantOptions extends HandlerBasics {
   questions?: QuestionRecorder;
   /** Records a 👍/👎 (an Inbound with `vote`); absent means votes are not taken. */
   votes?: Handler;
+  /** Looks at each message's chat before routing (see Interception); absent means none. */
+  interceptor?: ChatInterceptor;
 }
 
 interface HandleOptions {
@@ -101,7 +119,7 @@ interface HandleOptions {
 export interface Route {
   handler: Handler;
   args: string;
-  via: 'command' | 'phrase' | 'detect' | 'fallback' | 'unknown-command' | 'bare-number';
+  via: 'command' | 'phrase' | 'detect' | 'fallback' | 'unknown-command' | 'bare-number' | 'diverted';
 }
 
 export class Assistant {
@@ -164,9 +182,10 @@ export class Assistant {
     inbound = { ...inbound, text: checked.text };
     // Asked together so the store can answer both in one round trip; the role is wasted only
     // on a message that is refused anyway.
-    const [limit, role] = await Promise.all([
+    const [limit, role, interception] = await Promise.all([
       this.opts.rateLimit ? this.opts.rateLimit.check(`${inbound.channel}:${inbound.userId}`) : ('allowed' as const),
       inbound.role ?? this.opts.roles.roleOf(inbound.channel, inbound.userId),
+      this.intercept(inbound),
     ]);
     if (limit !== 'allowed') {
       // Told once per window; a notice for every further message would be a flood of its own.
@@ -174,23 +193,45 @@ export class Assistant {
       return limit === 'refused' ? notice : { ...notice, silent: true };
     }
     const startedAt = now().getTime();
-    const { route, text } = await this.routeInChat(inbound);
+    let { route, text } = await this.routeInChat(inbound);
+    // A chat with a person gets every message, except a sensitive one (an invite code, a
+    // deletion): a secret must not reach someone's inbox, and erasure must always work.
+    if (interception?.handler && !route.handler.sensitive) {
+      route = { handler: interception.handler, args: inbound.text, via: 'diverted' };
+      text = inbound.text;
+    }
     // A picked choice stands for its action from here on (handlers, memory, stats), as a tap would.
     if (text !== inbound.text) inbound = { ...inbound, text };
-    const reply = await this.run(
+    let reply = await this.run(
       route.handler,
       { inbound: { ...inbound, role }, args: route.args, onPartial: opts.onPartial },
       route.via === 'unknown-command' ? texts.get(inbound.locale, 'unknown-command') : undefined,
     );
+    if (interception?.preface?.length && route.via !== 'diverted') {
+      reply = { ...reply, blocks: [...interception.preface, ...reply.blocks] };
+      await interception.shown?.();
+    }
     // A sensitive turn (an invite code, a deletion) is neither remembered nor counted: after
-    // /xoadulieu, remembering it would write the chat's memory right back.
-    if (route.handler.sensitive) return reply;
+    // /xoadulieu, remembering it would write the chat's memory right back. A message to a person
+    // is no question to the assistant: the handoff keeps its own transcript.
+    if (route.handler.sensitive || route.via === 'diverted') return reply;
     // Independent writes, made together so they share a round trip.
     const [, recorded] = await Promise.all([
       this.remember(conversation, inbound, reply),
       this.record(inbound, route, reply, startedAt),
     ]);
     return recorded;
+  }
+
+  /** The interceptor's view of the message's chat; a failure to look routes the message as usual. */
+  private async intercept(inbound: Inbound): Promise<Interception | undefined> {
+    if (!this.opts.interceptor) return undefined;
+    try {
+      return await this.opts.interceptor.intercept(inbound);
+    } catch (e) {
+      this.opts.log.warn('interceptor failed', { channel: inbound.channel, error: describeError(e) });
+      return undefined;
+    }
   }
 
   /** A handler's reply (after `preface`, when given); a failure becomes the apology, logged without the message. */

@@ -1,0 +1,123 @@
+/**
+ * @module handoff/hours
+ * When staff answer: the working periods of the week and the days off, in Vietnamese local time
+ * (UTC+7 all year). A citizen asking for a person is told whether someone is at work now and, if
+ * not, when the next working period starts. Pure functions over instants.
+ *
+ * The defaults follow the usual office hours of provincial service centres (7:30-11:30 and
+ * 13:30-17:00, Monday to Friday) and the public holidays of the Labour Code 2019, art. 112: the
+ * solar ones recur every year and, when they fall on a weekend, the next working day is off
+ * (art. 111(3)); the lunar ones (Tết, Giỗ Tổ Hùng Vương) move and are decided each year, so they
+ * are listed by date. A deployment with other hours passes its own `WorkingHours`.
+ */
+import { z } from 'zod';
+import { addDays, vnDay } from '../core/vn-time';
+
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
+
+export const WorkingHoursSchema = z.strictObject({
+  /** Periods of a working day, in order, e.g. [{ start: "07:30", end: "11:30" }]. */
+  periods: z.array(z.strictObject({ start: HHMM, end: HHMM })).min(1),
+  /** Working weekdays, 0 = Sunday … 6 = Saturday. */
+  weekdays: z.array(z.number().int().min(0).max(6)).min(1),
+  /** Days off every year, MM-DD; one on a weekend moves the day off to the next working day. */
+  recurringHolidays: z.array(z.string().regex(/^\d\d-\d\d$/)),
+  /** Further days off, YYYY-MM-DD, as decided for that year (already on working days). */
+  holidays: z.array(z.string().regex(/^\d{4}-\d\d-\d\d$/)),
+  /** How long staff aim to take to answer during working hours, in minutes (the promise). */
+  targetMinutes: z.number().int().positive(),
+});
+export type WorkingHours = z.infer<typeof WorkingHoursSchema>;
+
+export const DEFAULT_WORKING_HOURS: WorkingHours = {
+  periods: [
+    { start: '07:30', end: '11:30' },
+    { start: '13:30', end: '17:00' },
+  ],
+  weekdays: [1, 2, 3, 4, 5],
+  // New Year, Reunification Day, Labour Day, National Day (Labour Code 2019, art. 112).
+  recurringHolidays: ['01-01', '04-30', '05-01', '09-02'],
+  holidays: [
+    // Tết Bính Ngọ 2026: 16-20/2/2026 (the Government's plan as reported by congan.com.vn and
+    // vnanet.vn, 10/2025); Giỗ Tổ Hùng Vương 26/4/2026 is a Sunday, so Monday 27/4 is off.
+    '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-04-27',
+  ],
+  targetMinutes: 30,
+};
+
+const OFFSET_MS = 7 * 3_600_000;
+const MINUTE_MS = 60_000;
+
+function minutesOf(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h! * 60 + m!;
+}
+
+function weekdayOf(day: string): number {
+  return new Date(`${day}T00:00:00Z`).getUTCDay();
+}
+
+/** Whether `day` (YYYY-MM-DD) is a working day under `hours`. */
+export function isWorkingDay(day: string, hours: WorkingHours): boolean {
+  if (!hours.weekdays.includes(weekdayOf(day)) || hours.holidays.includes(day)) return false;
+  const year = Number(day.slice(0, 4));
+  if (hours.recurringHolidays.some((md) => `${year}-${md}` === day)) return false;
+  return !compensatedDays(year - 1, hours).includes(day) && !compensatedDays(year, hours).includes(day);
+}
+
+/**
+ * The days off given for the recurring holidays of `year` that fall on a rest day: each takes
+ * the next working day not already off, in date order (30/4 and 1/5 on a weekend take Monday
+ * and Tuesday).
+ */
+function compensatedDays(year: number, hours: WorkingHours): string[] {
+  const recurring = new Set(hours.recurringHolidays.map((md) => `${year}-${md}`));
+  const isRecurring = (d: string) => hours.recurringHolidays.some((md) => `${d.slice(0, 4)}-${md}` === d);
+  const taken: string[] = [];
+  for (const holiday of [...recurring].sort()) {
+    if (hours.weekdays.includes(weekdayOf(holiday))) continue;
+    let d = addDays(holiday, 1);
+    for (let i = 0; i < 14; i++, d = addDays(d, 1)) {
+      if (hours.weekdays.includes(weekdayOf(d)) && !hours.holidays.includes(d) && !isRecurring(d) && !taken.includes(d)) break;
+    }
+    taken.push(d);
+  }
+  return taken;
+}
+
+/** Whether staff are at work at `at`. */
+export function isWorkingTime(at: Date, hours: WorkingHours): boolean {
+  const day = vnDay(at);
+  if (!isWorkingDay(day, hours)) return false;
+  const minute = Math.floor((at.getTime() + OFFSET_MS) / MINUTE_MS) % (24 * 60);
+  return hours.periods.some((p) => minute >= minutesOf(p.start) && minute < minutesOf(p.end));
+}
+
+/** The start of the next working period after `at` (within a year; undefined past that). */
+export function nextWorkingStart(at: Date, hours: WorkingHours): Date | undefined {
+  let day = vnDay(at);
+  for (let i = 0; i < 366; i++, day = addDays(day, 1)) {
+    if (!isWorkingDay(day, hours)) continue;
+    for (const p of hours.periods) {
+      const start = new Date(Date.parse(`${day}T${p.start}:00+07:00`));
+      if (start.getTime() > at.getTime()) return start;
+    }
+  }
+  return undefined;
+}
+
+/** The local weekday (0 = Sunday), date (d/m/yyyy) and time (7:30) of an instant, for texts. */
+export function localParts(at: Date): { weekday: number; date: string; time: string } {
+  const local = new Date(at.getTime() + OFFSET_MS);
+  return {
+    weekday: local.getUTCDay(),
+    date: `${local.getUTCDate()}/${local.getUTCMonth() + 1}/${local.getUTCFullYear()}`,
+    time: `${local.getUTCHours()}:${String(local.getUTCMinutes()).padStart(2, '0')}`,
+  };
+}
+
+/** The periods as people read them: "7:30–11:30, 13:30–17:00". */
+export function periodsText(hours: WorkingHours): string {
+  const short = (hhmm: string) => hhmm.replace(/^0/, '');
+  return hours.periods.map((p) => `${short(p.start)}–${short(p.end)}`).join(', ');
+}
