@@ -39,6 +39,10 @@ export const CATALOGUE_PREFIX = 'kb:';
 
 /** A stored segment part stays well under a REST request's size limit (Upstash: 1 MB). */
 const PART_CHARS = 256_000;
+/** Above this many live segments, compaction merges them into one. */
+const DEFAULT_MAX_SEGMENTS = 8;
+/** The lock compaction holds (not a document id: ids are kebab-case, this has a dot). */
+const COMPACTION_LOCK = '.compaction';
 /** A publish holds its lock at most this long (a crashed publish frees the id after it). */
 const LOCK_SECONDS = 120;
 
@@ -312,10 +316,7 @@ export class Catalogue implements ManifestSource {
       const at = now().toISOString();
       const segment = `${id}.v${version}.${prepared.hash.slice(0, 12)}`;
       const bundle = this.segmentBundle(id, version, prepared);
-      const serialized = JSON.stringify(bundle);
-      const parts = Math.max(1, Math.ceil(serialized.length / PART_CHARS));
-      // One part at a time: each request stays small, and nothing names these keys yet.
-      for (let k = 0; k < parts; k++) await store.set(segmentKey(segment, k), serialized.slice(k * PART_CHARS, (k + 1) * PART_CHARS));
+      const parts = await this.writeSegment(segment, bundle);
       const record: VersionRecord = {
         version,
         hash: prepared.hash,
@@ -377,6 +378,62 @@ export class Catalogue implements ManifestSource {
       return entry;
     } finally {
       await store.del(lockKey(id)).catch(() => undefined);
+    }
+  }
+
+  /** Stores a segment in parts, one part at a time (each request stays small; nothing names these keys yet). */
+  private async writeSegment(segment: string, bundle: KnowledgeBundle): Promise<number> {
+    const serialized = JSON.stringify(bundle);
+    const parts = Math.max(1, Math.ceil(serialized.length / PART_CHARS));
+    for (let k = 0; k < parts; k++) await this.deps.store.set(segmentKey(segment, k), serialized.slice(k * PART_CHARS, (k + 1) * PART_CHARS));
+    return parts;
+  }
+
+  /**
+   * Merges the segments of the documents published live into one when there are more than
+   * `maxSegments`, so an isolate loads and searches a few segments, not one per upload. Each
+   * document merged is locked for the switch (a publish of it meanwhile is told 409) and merged
+   * only if its entry did not change since it was read; per-version segments stay (the audit
+   * keeps every version), older merged segments nothing names any more are deleted.
+   */
+  async compact(opts: { maxSegments?: number } = {}): Promise<{ merged: number; documents: number; segment?: string }> {
+    const { store } = this.deps;
+    const max = opts.maxSegments ?? DEFAULT_MAX_SEGMENTS;
+    const live = (await this.manifest()).filter((e) => e.segment && e.status !== 'retired');
+    const segments = new Set(live.map((e) => e.segment!));
+    if (segments.size <= max) return { merged: 0, documents: 0 };
+    if (!(await store.claim(lockKey(COMPACTION_LOCK), LOCK_SECONDS * 5))) return { merged: 0, documents: 0 };
+    const locked: string[] = [];
+    try {
+      const claims = await Promise.all(live.map((e) => store.claim(lockKey(e.docId), LOCK_SECONDS * 5)));
+      live.forEach((e, i) => claims[i] && locked.push(e.docId));
+      // Read again under the locks: only entries that did not move are merged.
+      const now = new Map((await this.manifest()).map((e) => [e.docId, e]));
+      const chosen = live.filter((e) => locked.includes(e.docId) && now.get(e.docId)?.segment === e.segment && now.get(e.docId)?.version === e.version);
+      const bySegment = new Map<string, ManifestEntry[]>();
+      for (const e of chosen) bySegment.set(e.segment!, [...(bySegment.get(e.segment!) ?? []), e]);
+      const documents: DocumentMeta[] = [];
+      const chunks: Chunk[] = [];
+      for (const [id, entries] of bySegment) {
+        const bundle = await this.segment(id, entries[0]!.parts);
+        const wanted = new Map(entries.map((e) => [e.docId, e.version]));
+        documents.push(...bundle.documents.filter((d) => wanted.has(d.id)));
+        chunks.push(...bundle.chunks.filter((c) => c.id.startsWith(`${c.docId}@${wanted.get(c.docId)}#`)));
+      }
+      const at = this.deps.now().toISOString();
+      const merged = `c.${this.deps.now().getTime().toString(36)}.${crypto.randomUUID().slice(0, 8)}`;
+      const plain: KnowledgeBundle = { version: 1, documents, chunks };
+      const parts = await this.writeSegment(merged, { ...plain, index: serializeIndex(plain, this.deps.analyzer) });
+      const fields: Record<string, string> = {};
+      for (const e of chosen) fields[e.docId] = JSON.stringify({ ...now.get(e.docId)!, segment: merged, parts, updatedAt: at });
+      await this.switchManifest(fields);
+      // Merged segments nothing names any more; per-version segments stay for the audit.
+      const named = new Set((await this.manifest()).map((e) => e.segment));
+      const stale = (await store.keysWithPrefix('kb:seg:c.')).filter((k) => !named.has(k.slice('kb:seg:'.length).replace(/:\d+$/, '')));
+      if (stale.length) await store.del(...stale);
+      return { merged: bySegment.size, documents: chosen.length, segment: merged };
+    } finally {
+      await store.del(...locked.map(lockKey), lockKey(COMPACTION_LOCK)).catch(() => undefined);
     }
   }
 
@@ -442,8 +499,11 @@ export class Catalogue implements ManifestSource {
     const entry = await this.entry(id);
     if (!entry) return undefined;
     const versions = await this.versions(id);
-    const current = versions.find((v) => v.version === entry.version);
-    const chunks = current && entry.status !== 'retired' ? (await this.segment(current.segment, current.parts)).chunks : [];
+    // The current version's chunks, from whichever segment holds it now (its own or a merged one).
+    const chunks =
+      entry.segment && entry.status !== 'retired'
+        ? (await this.segment(entry.segment, entry.parts)).chunks.filter((c) => c.id.startsWith(`${id}@${entry.version}#`))
+        : [];
     return { entry, versions, chunks };
   }
 
