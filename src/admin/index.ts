@@ -3,7 +3,9 @@
  * The /admin API shell: bearer-token auth (hono/bearer-auth, constant time), the audit helper
  * handed to each admin route, body and query validation (@hono/zod-validator) that answers 400
  * with a reason, and `GET /admin/audit`. Feature routes (metrics, tasks, invites, roles, stats,
- * jobs) are Hono sub-apps mounted here by the composition root. Off (404) when ADMIN_TOKEN is unset.
+ * jobs) are Hono sub-apps mounted here by the composition root. Off (404) when neither
+ * ADMIN_TOKEN nor ADMIN_TOKENS is set. A named operator's token (ADMIN_TOKENS) is the actor the
+ * audit log records; only the shared ADMIN_TOKEN ("admin") may name its actor with X-Admin-Actor.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
@@ -11,17 +13,20 @@ import { HTTPException } from 'hono/http-exception';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import type { Store } from '../store/store';
+import type { AdminOperator } from '../config';
 import { secureEqual } from '../core/secure-compare';
 import { readAudit, writeAudit, type AuditEntry } from './audit';
 
 interface AdminVariables {
-  /** Who is acting: the X-Admin-Actor header (a name, for the audit log) or "admin". */
+  /** Who is acting: the named operator, or for the shared token the X-Admin-Actor header or "admin". */
   actor: string;
 }
 export type AdminEnv = { Variables: AdminVariables };
 
 interface AdminDeps {
   token: string | undefined;
+  /** Every operator (ADMIN_TOKEN's "admin" and ADMIN_TOKENS); without it, `token` alone is "admin". */
+  operators?: readonly AdminOperator[];
   store: Store;
   now: () => Date;
   /** Audit entries older than this many days are dropped on the next write; unset keeps all. */
@@ -66,34 +71,58 @@ export function queryParams<S extends z.ZodType>(schema: S) {
   });
 }
 
-/** Whether an Authorization header carries `token` as a bearer (compared in constant time). */
-export async function hasBearer(header: string | undefined, token: string | undefined): Promise<boolean> {
+/** Whether an Authorization header carries `token` (or one of them) as a bearer (compared in constant time). */
+export async function hasBearer(header: string | undefined, token: string | readonly string[] | undefined): Promise<boolean> {
   const match = /^Bearer\s+(.+)$/i.exec((header ?? '').trim());
-  return Boolean(token && match && (await secureEqual(match[1], token)));
+  const tokens = typeof token === 'string' ? [token] : (token ?? []);
+  if (!match) return false;
+  const equal = await Promise.all(tokens.map((t) => secureEqual(match[1], t)));
+  return equal.includes(true);
+}
+
+/**
+ * The operator whose token `given` is, compared in constant time with every operator's token
+ * (all of them, so the time says nothing about which one matched).
+ */
+export async function operatorByToken(operators: readonly AdminOperator[], given: string): Promise<AdminOperator | undefined> {
+  const equal = await Promise.all(operators.map((o) => secureEqual(given, o.token)));
+  return operators[equal.indexOf(true)];
+}
+
+/** The operators an AdminDeps stands for: `operators`, or the lone `token` as "admin". */
+export function operatorsOf(deps: Pick<AdminDeps, 'token' | 'operators'>): readonly AdminOperator[] {
+  return deps.operators ?? (deps.token ? [{ name: 'admin', token: deps.token, shared: true }] : []);
 }
 
 /**
  * hono/bearer-auth with our contract: every refusal (no header, another scheme, a wrong token)
  * is the same 401 with the realm and a JSON reason (the library would answer 400 to a malformed
- * header), then the actor is read from X-Admin-Actor.
+ * header); the token names the operator, who is the actor.
  */
-function adminAuth(token: string): MiddlewareHandler<AdminEnv> {
+function adminAuth(operators: readonly AdminOperator[]): MiddlewareHandler<AdminEnv> {
   const refusal = {
     wwwAuthenticateHeader: 'Bearer realm="admin"',
     message: (c: Context) => c.json({ error: 'unauthorized: a valid bearer token is required' }, 401),
   };
-  const auth = bearerAuth<AdminEnv>({ token, noAuthenticationHeader: refusal, invalidAuthenticationHeader: refusal, invalidToken: refusal });
-  return (c, next) =>
-    auth(c, async () => {
-      const actor = (c.req.header('x-admin-actor') ?? 'admin').replace(/[^\p{L}\p{N} ._@-]/gu, '').slice(0, 64) || 'admin';
-      c.set('actor', actor);
-      await next();
-    });
+  return bearerAuth<AdminEnv>({
+    verifyToken: async (given, c) => {
+      const operator = await operatorByToken(operators, given);
+      if (!operator) return false;
+      // A header anyone can set names only the shared token's actor; a named token is its operator.
+      const named = operator.shared ? (c.req.header('x-admin-actor') ?? operator.name).replace(/[^\p{L}\p{N} ._@-]/gu, '').slice(0, 64) : operator.name;
+      c.set('actor', named || operator.name);
+      return true;
+    },
+    noAuthenticationHeader: refusal,
+    invalidAuthenticationHeader: refusal,
+    invalidToken: refusal,
+  });
 }
 
 export function adminApp(deps: AdminDeps, routes: Record<string, Hono<AdminEnv>>): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  if (!deps.token) {
+  const operators = operatorsOf(deps);
+  if (operators.length === 0) {
     app.all('*', (c) => c.json({ error: 'the admin API is off (ADMIN_TOKEN is not set)' }, 404));
     return app;
   }
@@ -103,7 +132,7 @@ export function adminApp(deps: AdminDeps, routes: Record<string, Hono<AdminEnv>>
     if (!(err instanceof HTTPException)) throw err;
     return err.res ? err.getResponse() : c.json({ error: err.message }, err.status);
   });
-  app.use('*', adminAuth(deps.token));
+  app.use('*', adminAuth(operators));
   app.get('/audit', queryParams(z.object({ from: DateParam.optional(), to: DateParam.optional() })), async (c) => {
     const query = c.req.valid('query');
     const to = query.to ?? deps.now();

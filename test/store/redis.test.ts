@@ -461,7 +461,7 @@ function importGraph(entry: string): { files: string[]; packages: string[] } {
   const visit = (file: string) => {
     if (files.has(file)) return;
     files.add(file);
-    if (!file.endsWith('.ts')) return;
+    if (!/\.tsx?$/.test(file)) return;
     const source = readFileSync(file, 'utf8');
     const specifiers = [
       ...[...source.matchAll(/^\s*(?:import|export)\s+(?!type\s)[^'";]*?\bfrom\s*['"]([^'"]+)['"]/gm)].map((m) => m[1]!),
@@ -474,7 +474,7 @@ function importGraph(entry: string): { files: string[]; packages: string[] } {
         continue;
       }
       const base = path.resolve(path.dirname(file), spec);
-      const found = [base, `${base}.ts`, path.join(base, 'index.ts')].find((candidate) => {
+      const found = [base, `${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts'), path.join(base, 'index.tsx')].find((candidate) => {
         try {
           return readFileSync(candidate) && true;
         } catch {

@@ -1,0 +1,88 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * @module console/pages/audit
+ * Nhật ký: who did what and when (GET /admin/audit), newest first, over a range of days. Console
+ * actions are there under the operator's own name, beside those of scripts.
+ */
+import type { AuditEntry } from '../../admin/audit';
+import { addDays, dayStart, isIsoDay, vnDay } from '../../core/vn-time';
+import type { PageContext } from '../deps';
+import { Scroll, vnDateTime, type Notice } from '../view';
+
+const DEFAULT_DAYS = 7;
+
+export async function auditPage(ctx: PageContext) {
+  const { v, api, deps, query } = ctx;
+  const { t } = v;
+  const notices: Notice[] = [];
+  const today = vnDay(deps.now());
+  let to = isIsoDay(query('to') ?? '') ? query('to')! : today;
+  let from = isIsoDay(query('from') ?? '') ? query('from')! : addDays(to, -(DEFAULT_DAYS - 1));
+  if (from > to) [from, to] = [to, from];
+  const actor = query('actor')?.slice(0, 64) || undefined;
+  // Whole Vietnamese days: from 00:00 of the first to the last moment of the last.
+  const range = `from=${encodeURIComponent(dayStart(from).toISOString())}&to=${encodeURIComponent(new Date(dayStart(addDays(to, 1)).getTime() - 1).toISOString())}`;
+  const res = await api.get<{ entries: AuditEntry[] }>(`/audit?${range}`);
+  if (!res.ok) notices.push({ kind: 'error', text: t('console-failed'), detail: res.error });
+  const all = res.ok ? res.data.entries : [];
+  const actors = [...new Set(all.map((e) => e.actor))].sort();
+  const entries = all.filter((e) => !actor || e.actor === actor).reverse();
+
+  const body = (
+    <>
+      <form method="get" action="/console/audit" class="card row">
+        <div class="field">
+          <label for="from">{t('console-from')}</label>
+          <input id="from" name="from" type="date" value={from} />
+        </div>
+        <div class="field">
+          <label for="to">{t('console-to')}</label>
+          <input id="to" name="to" type="date" value={to} />
+        </div>
+        <div class="field">
+          <label for="actor">{t('console-audit-actor')}</label>
+          <select id="actor" name="actor">
+            <option value="">{t('console-all')}</option>
+            {actors.map((a) => (
+              <option value={a} selected={a === actor}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">{t('console-filter')}</button>
+      </form>
+      {entries.length === 0 ? (
+        <p class="muted">{t('console-none')}</p>
+      ) : (
+        <Scroll label={t('console-nav-audit')}>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('console-when')}</th>
+                <th scope="col">{t('console-audit-actor')}</th>
+                <th scope="col">{t('console-audit-action')}</th>
+                <th scope="col">{t('console-audit-target')}</th>
+                <th scope="col">{t('console-audit-detail')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr>
+                  <td>{vnDateTime(e.at)}</td>
+                  <td>{e.actor}</td>
+                  <td>{e.action}</td>
+                  <td>{e.target ?? ''}</td>
+                  <td>
+                    <code>{e.detail ? JSON.stringify(e.detail) : ''}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
+      )}
+    </>
+  );
+  return { title: t('console-nav-audit'), body, notices };
+}
