@@ -1,0 +1,251 @@
+/**
+ * @module scripts/bench/knowledge-scale
+ * `npm run bench:knowledge`: living knowledge at a province's size. Generates about 50,000 chunks
+ * (the bundled corpus scaled with perturbed copies: 2,000 procedure-sized and 5,000 document-sized
+ * records), publishes them live into a store, then measures what an isolate pays:
+ *   cold: a fresh LiveKnowledge loading the manifest and segments, plus its first query;
+ *   memory: heap growth for the live index (after GC);
+ *   warm: wall and CPU per query over the eval questions, p50 and p99;
+ *   recall: R@1 / R@5 of the eval questions answered through the live index;
+ *   publish: CPU and store commands to publish one 50-page document (a PDF printed by Chromium
+ *   when /usr/bin/chromium exists, else the same text as TXT), on a corpus of that size.
+ * Stores: in-memory, and Upstash REST on a real redis-server when one answers on 127.0.0.1:6379
+ * (loopback: a lower bound for a real network).
+ *
+ * Usage: node --expose-gc --import tsx scripts/bench/knowledge-scale.ts [--chunks 50000] [--rounds 3]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runMain } from '../lib/run-main';
+import { scaleBundle } from './corpus';
+import { percentile, ms, mib, pass } from './stats';
+import { loadQuestions, isInScope } from './eval-set';
+import { startRedisProcess } from './redis-process';
+import { Catalogue } from '../../src/knowledge/catalogue';
+import { KnowledgeBundleSchema, type KnowledgeBundle } from '../../src/knowledge/schema';
+import { createIndex } from '../../src/search/knowledge-index';
+import { LiveKnowledge } from '../../src/search/live-index';
+import type { AnalyzerData } from '../../src/search/analyzer';
+import { MemoryStore } from '../../src/store/memory';
+import type { Store } from '../../src/store/store';
+import { UpstashStore } from '../../src/store/upstash';
+import bundleJson from '../../src/generated/bundle.json';
+import knowledgeJson from '../../src/generated/knowledge.json';
+
+const analyzer = (bundleJson as { analyzer: AnalyzerData }).analyzer;
+const TARGETS = { memoryMb: 64, warmP99Ms: 25, warmCpuP99Ms: 3, coldMs: 300, publishCpuMs: 2000, publishRequests: 50 };
+
+function option(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** Counts every store call (what a REST store would send, before batching). */
+function counting(store: Store): { store: Store; calls: () => number } {
+  let n = 0;
+  const proxy = new Proxy(store, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== 'function' || prop === 'requestsMade') return v;
+      return (...args: unknown[]) => {
+        n++;
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls: () => n };
+}
+
+/** A Nghị định-shaped text of about `pages` pages (≈ 3,000 characters each). */
+function longLegalText(pages: number): string {
+  const base = KnowledgeBundleSchema.parse(knowledgeJson).chunks.map((c) => c.text.replace(/\s+/g, ' '));
+  const lines = ['CHÍNH PHỦ', '', 'Số: 999/2026/NĐ-CP', '', 'Hà Nội, ngày 1 tháng 12 năm 2026', '', 'NGHỊ ĐỊNH', 'Quy định về thử nghiệm quy mô của trợ lý', ''];
+  let size = 0;
+  let article = 1;
+  for (let chapter = 1; size < pages * 3000; chapter++) {
+    lines.push(`Chương ${['I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X'][(chapter - 1) % 10]}`, `QUY ĐỊNH PHẦN ${chapter}`, '');
+    for (let k = 0; k < 8 && size < pages * 3000; k++, article++) {
+      const body = [1, 2, 3].map((c) => `${c}. ${base[(article * 3 + c) % base.length]!.slice(0, 400)}`);
+      lines.push(`Điều ${article}. Nội dung ${article}`, ...body, '');
+      size += body.join('').length;
+    }
+  }
+  return lines.join('\n');
+}
+
+function pdfOf(text: string): Uint8Array | undefined {
+  if (!existsSync('/usr/bin/chromium')) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'kb-bench-'));
+  const html = `<!doctype html><meta charset="utf-8"><body style="font:12pt serif">${text
+    .split('\n')
+    .map((l) => `<p>${l.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`)
+    .join('')}</body>`;
+  writeFileSync(join(dir, 'doc.html'), html);
+  try {
+    execFileSync('/usr/bin/chromium', ['--headless', '--no-sandbox', '--disable-gpu', `--print-to-pdf=${join(dir, 'doc.pdf')}`, '--no-pdf-header-footer', join(dir, 'doc.html')], { stdio: 'ignore', timeout: 60_000 });
+    return new Uint8Array(readFileSync(join(dir, 'doc.pdf')));
+  } catch {
+    return undefined;
+  }
+}
+
+interface Measured {
+  store: string;
+  coldMs: number;
+  memoryMb: number;
+  warmP50: number;
+  warmP99: number;
+  cpuP50: number;
+  cpuP99: number;
+  r1: number;
+  r5: number;
+  questions: number;
+}
+
+async function measureIsolate(storeName: string, store: Store, catalogue: Catalogue, rounds: number): Promise<Measured> {
+  const questions = loadQuestions().filter(isInScope);
+  const base = createIndex(KnowledgeBundleSchema.parse(knowledgeJson), analyzer);
+  gc();
+  const heap0 = process.memoryUsage().heapUsed;
+  const live = new LiveKnowledge(base, catalogue, { analyzer, refreshMs: 5000 });
+  const t0 = performance.now();
+  await live.hybridSearch(questions[0]!.question, { limit: 5 });
+  const coldMs = performance.now() - t0;
+  gc();
+  const memoryMb = (process.memoryUsage().heapUsed - heap0) / 1024 / 1024;
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  let r1 = 0;
+  let r5 = 0;
+  for (let round = 0; round < rounds; round++) {
+    for (const q of questions) {
+      const c0 = process.cpuUsage();
+      const w0 = performance.now();
+      const result = await live.hybridSearch(q.question, { limit: 5 });
+      walls.push(performance.now() - w0);
+      const c = process.cpuUsage(c0);
+      cpus.push((c.user + c.system) / 1000);
+      if (round === 0) {
+        const ids = result.hits.map((h) => h.doc.id);
+        const expected = [q.doc, ...(q.also ?? [])];
+        if (expected.includes(ids[0] ?? '')) r1++;
+        if (ids.slice(0, 5).some((id) => expected.includes(id))) r5++;
+      }
+    }
+  }
+  walls.sort((a, b) => a - b);
+  cpus.sort((a, b) => a - b);
+  void store;
+  return {
+    store: storeName,
+    coldMs,
+    memoryMb,
+    warmP50: percentile(walls, 0.5),
+    warmP99: percentile(walls, 0.99),
+    cpuP50: percentile(cpus, 0.5),
+    cpuP99: percentile(cpus, 0.99),
+    r1: r1 / questions.length,
+    r5: r5 / questions.length,
+    questions: questions.length,
+  };
+}
+
+/** Upstash REST (the test bridge) on a redis-server of its own, started for the bench. */
+async function upstashStore(): Promise<{ store: UpstashStore; close: () => Promise<void> } | undefined> {
+  try {
+    const redis = await startRedisProcess();
+    const { startUpstashBridge } = await import('../../test/support/upstash-bridge');
+    const bridge = await startUpstashBridge({ redis: { host: redis.host, port: redis.port }, token: 'bench-token' });
+    return {
+      store: new UpstashStore({ url: bridge.url, token: bridge.token, batching: 'event-loop-turn' }),
+      close: async () => {
+        await bridge.close();
+        await redis.close();
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const target = Number(option(argv, '--chunks') ?? 50_000);
+  const rounds = Number(option(argv, '--rounds') ?? 3);
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const seed = KnowledgeBundleSchema.parse(knowledgeJson);
+  log(`bench:knowledge: scaling ${seed.chunks.length} chunks to ${target}`);
+  const { index: _index, ...plain } = scaleBundle(seed, target);
+  // Copies' ids are not document ids an operator could give: renamed (the originals keep theirs, for recall).
+  const rename = new Map(plain.documents.map((d, i) => [d.id, /^[a-z0-9][a-z0-9-]{0,79}$/.test(d.id) ? d.id : `copy-${i}`]));
+  const corpus: KnowledgeBundle = {
+    ...plain,
+    documents: plain.documents.map((d) => ({ ...d, id: rename.get(d.id)! })),
+    chunks: plain.chunks.map((c) => ({ ...c, docId: rename.get(c.docId)! })),
+  };
+  const now = () => new Date();
+  const rows: Measured[] = [];
+  const publishRows: string[] = [];
+  const text = longLegalText(50);
+  const pdf = pdfOf(text);
+
+  const stores: Array<{ name: string; make: () => Promise<{ store: Store; close?: () => Promise<void> } | undefined> }> = [
+    { name: 'memory', make: async () => ({ store: new MemoryStore() }) },
+    { name: 'upstash (loopback redis)', make: upstashStore },
+  ];
+  for (const s of stores) {
+    const made = await s.make();
+    if (!made) {
+      log(`  ${s.name}: not available, skipped`);
+      continue;
+    }
+    const catalogue = new Catalogue({ store: made.store, analyzer, now, maxUploadMb: 50 });
+    log(`  ${s.name}: publishing ${corpus.documents.length} documents, ${corpus.chunks.length} chunks`);
+    const t = performance.now();
+    await catalogue.publishBundle(corpus, 'bench');
+    log(`  ${s.name}: published in ${ms(performance.now() - t)}`);
+    rows.push(await measureIsolate(s.name, made.store, catalogue, rounds));
+
+    // One 50-page document on top of the corpus.
+    const counted = counting(made.store);
+    const cat2 = new Catalogue({ store: counted.store, analyzer, now, maxUploadMb: 50 });
+    const requests0 = (made.store as Store).requestsMade?.() ?? 0;
+    const c0 = process.cpuUsage();
+    const prepared = await cat2.prepare(
+      pdf ? { bytes: pdf, filename: 'nghi-dinh-999.pdf', contentType: 'application/pdf', fields: { supersedes: [], visibility: 'public' } } : { bytes: new TextEncoder().encode(text), filename: 'nghi-dinh-999.txt', contentType: 'text/plain', fields: { supersedes: [], visibility: 'public' } },
+    );
+    await cat2.publish(prepared, 'bench', 'create');
+    const c = process.cpuUsage(c0);
+    const requests = ((made.store as Store).requestsMade?.() ?? 0) - requests0;
+    const cpuMs = (c.user + c.system) / 1000;
+    publishRows.push(
+      `| ${s.name} | ${pdf ? `PDF, ${prepared.pages} pages` : 'TXT (no Chromium)'} | ${prepared.chunks.length} | ${ms(cpuMs)} | ${counted.calls()} | ${s.name === 'memory' ? '–' : requests} | ${pass(cpuMs <= TARGETS.publishCpuMs && counted.calls() <= TARGETS.publishRequests)} |`,
+    );
+    await made.close?.();
+  }
+
+  const out: string[] = [];
+  out.push(`## Living knowledge at scale (${corpus.documents.length.toLocaleString('en')} documents, ${corpus.chunks.length.toLocaleString('en')} chunks published live)`);
+  out.push(`Node ${process.version}; ${rounds} rounds of ${rows[0]?.questions ?? 0} eval questions; cold = a fresh isolate's manifest + segment load + first query.`);
+  out.push('| Store | Cold first query | Index memory | Warm p50 / p99 wall | Warm p50 / p99 CPU | R@1 / R@5 |');
+  out.push('| --- | --- | --- | --- | --- | --- |');
+  for (const r of rows) {
+    out.push(
+      `| ${r.store} | ${ms(r.coldMs)} ${pass(r.coldMs <= TARGETS.coldMs)} | ${mib(r.memoryMb * 1024 * 1024)} ${pass(r.memoryMb <= TARGETS.memoryMb)} | ${ms(r.warmP50)} / ${ms(r.warmP99)} ${pass(r.warmP99 <= TARGETS.warmP99Ms)} | ${ms(r.cpuP50)} / ${ms(r.cpuP99)} ${pass(r.cpuP99 <= TARGETS.warmCpuP99Ms)} | ${(r.r1 * 100).toFixed(1)}% / ${(r.r5 * 100).toFixed(1)}% |`,
+    );
+  }
+  out.push('Publishing one 50-page document on that corpus:');
+  out.push('| Store | File | Chunks | CPU | Store commands | REST requests | ≤ 2 s CPU, ≤ 50 requests |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- |');
+  out.push(...publishRows);
+  out.push(`Targets: cold ≤ ${TARGETS.coldMs} ms, memory ≤ ${TARGETS.memoryMb} MB, warm p99 ≤ ${TARGETS.warmP99Ms} ms wall and ≤ ${TARGETS.warmCpuP99Ms} ms CPU.`);
+  process.stdout.write(`${out.join('\n\n')}\n`);
+  return 0;
+}
+
+runMain(import.meta.url, main);
