@@ -96,6 +96,10 @@ export abstract class RedisCommandStore implements Store {
     await this.call('HSET', key, ...pairs);
   }
 
+  async hashGet(key: string, field: string): Promise<string | null> {
+    return this.call<string | null>('HGET', key, field);
+  }
+
   async hashGetAll(key: string): Promise<Record<string, string>> {
     const flat = await this.call<string[]>('HGETALL', key);
     const entries: Array<[string, string]> = [];

@@ -181,6 +181,10 @@ export class MemoryStore implements Store {
     for (const [field, value] of entries) hash.set(field, value);
   }
 
+  async hashGet(key: string, field: string): Promise<string | null> {
+    return this.read(key, 'hash')?.fields.get(field) ?? null;
+  }
+
   async hashGetAll(key: string): Promise<Record<string, string>> {
     const hash = this.read(key, 'hash');
     // fromEntries defines own properties, so a field named "__proto__" stays a plain field.

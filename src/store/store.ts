@@ -57,6 +57,8 @@ export interface Store {
 
   /** HSET key field value. */
   hashSet(key: string, fields: Record<string, string>): Promise<void>;
+  /** HGET key field (null when the key or the field is missing). */
+  hashGet(key: string, field: string): Promise<string | null>;
   /** HGETALL ({} when missing). */
   hashGetAll(key: string): Promise<Record<string, string>>;
   /** HDEL: how many fields were removed. */

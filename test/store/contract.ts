@@ -509,6 +509,17 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
       });
     });
 
+    describe('hashGet', () => {
+      it('reads one field, null for a missing field or key, WRONGTYPE on a string', async () => {
+        await store.hashSet('hg', { a: '1', b: '2' });
+        expect(await store.hashGet('hg', 'b')).toBe('2');
+        expect(await store.hashGet('hg', 'zz')).toBeNull();
+        expect(await store.hashGet('hg-missing', 'a')).toBeNull();
+        await store.set('hg-s', 'x');
+        await expect(store.hashGet('hg-s', 'a')).rejects.toThrow(/WRONGTYPE/);
+      });
+    });
+
     describe('type', () => {
       it('names what each key holds, and none for a missing or expired key', async () => {
         await store.set('t:s', 'x');
