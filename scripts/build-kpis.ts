@@ -16,7 +16,7 @@ import { parsePeriod } from '../src/kpi/period';
 import { valueProblem } from '../src/kpi/validate';
 import { PlaceRegistry } from '../src/knowledge/places';
 import { PlaceRegistrySchema } from '../src/knowledge/schema';
-import { formatDate } from '../src/core/texts';
+import { placeProblems as definitionPlaceProblems, type PlaceLabels } from '../src/kpi/definitions';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const KPI_OUT = join(root, 'src/generated/kpis.json');
@@ -70,40 +70,16 @@ function crossCheck(bundle: KpiBundle): string[] {
   return problems;
 }
 
-/**
- * A KPI of a unit that no longer exists on its own (Bình Dương, Hậu Giang since 1/7/2025) says so
- * wherever its place is shown: "tỉnh Bình Dương (cũ)" in its name, "former Bình Dương province"
- * in English, "(… cũ)" / "(former …)" in a short name that names the place, and a first note
- * saying what the unit is part of now and since when.
- */
+/** The place checks (kpi/definitions#placeProblems), with the registry and place names from the files. */
 function placeProblems(defs: KpiDefinition[]): string[] {
   const read = (path: string) => JSON.parse(readFileSync(join(root, path), 'utf8')) as Record<string, string>;
   const registry = new PlaceRegistry(PlaceRegistrySchema.parse(JSON.parse(readFileSync(join(root, 'knowledge/places.json'), 'utf8'))));
-  const vi = read('prompts/vi/places.json');
-  const en = read('prompts/en/places.json');
-  const display = (table: Record<string, string>, type: string, name: string) => table[`place-display-${type}`]!.replace('{{name}}', name);
-  const problems: string[] = [];
-  for (const d of defs) {
-    const place = registry.namedIn(d.region)[0];
-    if (!place) {
-      problems.push(`${d.id}: region "${d.region}" is not a unit of knowledge/places.json`);
-      continue;
-    }
-    if (!place.former || !place.old) continue;
-    const { name, type } = place.old;
-    const wanted: Array<[string, boolean]> = [
-      [`name holding "${display(vi, type, name)} (cũ)"`, d.name.includes(`${display(vi, type, name)} (cũ)`)],
-      [`nameEn holding "former ${display(en, type, name)}"`, d.nameEn.includes(`former ${display(en, type, name)}`)],
-      ['a short name ending "cũ)" when it names a place', !/\)$/.test(d.short) || /cũ\)$/.test(d.short) || /^766 \(/.test(d.short)],
-      ['a shortEn naming the place as "(former …)"', !/\)$/.test(d.shortEn) || /\(former [^()]+\)$/.test(d.shortEn) || /^766 \(/.test(d.shortEn)],
-      [
-        `a first note saying it is part of ${display(vi, place.now.type, place.now.name)} since ${formatDate(registry.since)}`,
-        (d.notes[0] ?? '').includes(display(vi, place.now.type, place.now.name)) && (d.notes[0] ?? '').includes(formatDate(registry.since)),
-      ],
-    ];
-    for (const [what, ok] of wanted) if (!ok) problems.push(`${d.id}: ${d.region} is a former unit: needs ${what}`);
-  }
-  return problems;
+  const tables = { vi: read('prompts/vi/places.json'), en: read('prompts/en/places.json') };
+  const labels: PlaceLabels = {
+    registry,
+    display: (locale, type, name) => tables[locale][`place-display-${type}`]!.replace('{{name}}', name),
+  };
+  return defs.flatMap((d) => definitionPlaceProblems(d, labels).map((p) => `${d.id}: ${p}`));
 }
 
 function documentExists(docId: string): boolean {

@@ -2,10 +2,15 @@
  * @module kpi/definitions
  * The KPI catalogue: the definitions and historical values bundled in src/generated/kpis.json
  * (built from knowledge/kpis/ by scripts/build-kpis.ts), who may see which KPI, and finding a
- * KPI from what someone typed ("dvc toan trinh", "PAR Index", an id).
+ * KPI from what someone typed ("dvc toan trinh", "PAR Index", an id). Definitions published
+ * live (kpi/live) lie over the bundled ones by id (`overlay`); the checks a definition must pass
+ * beyond its schema (a known region, a former province labelled as such) are here, shared by the
+ * build script and the admin API.
  */
 import { hasRole } from '../core/roles';
-import type { Role } from '../core/types';
+import type { Locale, Role } from '../core/types';
+import { formatDate } from '../core/texts';
+import type { PlaceRegistry } from '../knowledge/places';
 import { fold } from '../text/normalize';
 import kpisJson from '../generated/kpis.json';
 import { KpiBundleSchema, type KpiBundle, type KpiDefinition, type Observation } from './schema';
@@ -34,17 +39,47 @@ interface KpiMatch {
 const ID_SCORE = 100;
 
 export class KpiCatalog {
-  private readonly byId: Map<string, KpiDefinition>;
-  private readonly aliasWords: Map<string, string[][]>;
-  private readonly bundledByKpi = new Map<string, Observation[]>();
+  private byId = new Map<string, KpiDefinition>();
+  private aliasWords = new Map<string, string[][]>();
+  private bundledByKpi = new Map<string, Observation[]>();
+  private readonly bundledIds: ReadonlySet<string>;
 
-  constructor(bundle: KpiBundle) {
-    this.byId = new Map(bundle.definitions.map((d) => [d.id, d]));
-    this.aliasWords = new Map(bundle.definitions.map((d) => [d.id, d.aliases.map(words).filter((w) => w.length > 0)]));
-    for (const o of bundle.observations) {
-      const def = this.byId.get(o.kpi);
-      if (!def) continue;
-      const list = this.bundledByKpi.get(o.kpi) ?? [];
+  constructor(private readonly bundle: KpiBundle) {
+    this.bundledIds = new Set(bundle.definitions.map((d) => d.id));
+    this.apply(bundle.definitions);
+  }
+
+  /**
+   * Definitions published live over the bundled ones: one with a bundled id replaces it in
+   * place, a new one is added after them, a retired id is hidden. Replaces any earlier overlay.
+   */
+  overlay(live: readonly KpiDefinition[], retired: ReadonlySet<string>): void {
+    const liveById = new Map(live.map((d) => [d.id, d]));
+    const defs: KpiDefinition[] = [];
+    for (const d of this.bundle.definitions) if (!retired.has(d.id)) defs.push(liveById.get(d.id) ?? d);
+    for (const d of live) if (!this.bundledIds.has(d.id) && !retired.has(d.id)) defs.push(d);
+    this.apply(defs);
+  }
+
+  /** Whether an id is a bundled definition's. */
+  isBundled(id: string): boolean {
+    return this.bundledIds.has(id);
+  }
+
+  /** The bundled definition of an id, whatever lies over it. */
+  bundled(id: string): KpiDefinition | undefined {
+    return this.bundle.definitions.find((d) => d.id === id);
+  }
+
+  private apply(definitions: readonly KpiDefinition[]): void {
+    const byId = new Map(definitions.map((d) => [d.id, d]));
+    const aliasWords = new Map(definitions.map((d) => [d.id, d.aliases.map(words).filter((w) => w.length > 0)]));
+    const bundledByKpi = new Map<string, Observation[]>();
+    for (const o of this.bundle.observations) {
+      const def = byId.get(o.kpi);
+      // A live definition in another unit makes the bundled values meaningless for it.
+      if (!def || def.unit !== this.bundled(o.kpi)?.unit) continue;
+      const list = bundledByKpi.get(o.kpi) ?? [];
       list.push({
         kpi: o.kpi,
         unit: def.unit,
@@ -56,8 +91,12 @@ export class KpiCatalog {
         recordedAt: o.recordedAt,
         origin: 'bundled',
       });
-      this.bundledByKpi.set(o.kpi, list);
+      bundledByKpi.set(o.kpi, list);
     }
+    // Assigned together (synchronously): a reader sees the old catalogue or the new one.
+    this.byId = byId;
+    this.aliasWords = aliasWords;
+    this.bundledByKpi = bundledByKpi;
   }
 
   all(): KpiDefinition[] {
@@ -97,10 +136,50 @@ export class KpiCatalog {
   }
 }
 
+let bundledFile: KpiBundle | undefined;
 let bundled: KpiCatalog | undefined;
 
-/** The catalogue from the bundled file, parsed once per isolate/process. */
+/** The bundled definitions and values, parsed once per isolate/process. */
+export function bundledKpis(): KpiBundle {
+  bundledFile ??= KpiBundleSchema.parse(kpisJson);
+  return bundledFile;
+}
+
+/** The catalogue from the bundled file, shared by the isolate (never overlaid: each KpiService makes its own). */
 export function loadCatalog(): KpiCatalog {
-  bundled ??= new KpiCatalog(KpiBundleSchema.parse(kpisJson));
+  bundled ??= new KpiCatalog(bundledKpis());
   return bundled;
+}
+
+/** What the place checks need: the registry and how a place is written in each locale. */
+export interface PlaceLabels {
+  registry: PlaceRegistry;
+  /** "tỉnh Bình Dương" / "Bình Dương province" for a unit's type and name. */
+  display(locale: Locale, type: string, name: string): string;
+}
+
+/**
+ * Why a definition's place is wrong, or [] when it is right: its region must be a unit of the
+ * place registry, and a KPI of a unit that no longer exists on its own (Bình Dương, Hậu Giang
+ * since 1/7/2025) says so wherever its place is shown: "tỉnh Bình Dương (cũ)" in its name,
+ * "former Bình Dương province" in English, "(… cũ)" / "(former …)" in a short name that names
+ * the place, and a first note saying what the unit is part of now and since when.
+ */
+export function placeProblems(d: KpiDefinition, labels: PlaceLabels): string[] {
+  const { registry, display } = labels;
+  const place = registry.namedIn(d.region)[0];
+  if (!place) return [`region "${d.region}" is not a unit of knowledge/places.json`];
+  if (!place.former || !place.old) return [];
+  const { name, type } = place.old;
+  const wanted: Array<[string, boolean]> = [
+    [`name holding "${display('vi', type, name)} (cũ)"`, d.name.includes(`${display('vi', type, name)} (cũ)`)],
+    [`nameEn holding "former ${display('en', type, name)}"`, d.nameEn.includes(`former ${display('en', type, name)}`)],
+    ['a short name ending "cũ)" when it names a place', !/\)$/.test(d.short) || /cũ\)$/.test(d.short) || /^766 \(/.test(d.short)],
+    ['a shortEn naming the place as "(former …)"', !/\)$/.test(d.shortEn) || /\(former [^()]+\)$/.test(d.shortEn) || /^766 \(/.test(d.shortEn)],
+    [
+      `a first note saying it is part of ${display('vi', place.now.type, place.now.name)} since ${formatDate(registry.since)}`,
+      (d.notes[0] ?? '').includes(display('vi', place.now.type, place.now.name)) && (d.notes[0] ?? '').includes(formatDate(registry.since)),
+    ],
+  ];
+  return wanted.filter(([, ok]) => !ok).map(([what]) => `${d.region} is a former unit: needs ${what}`);
 }

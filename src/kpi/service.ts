@@ -2,13 +2,16 @@
  * @module kpi/service
  * The KPI service the composition root builds once and hands to the KPI handler, the
  * /admin/metrics route and the KPI jobs: the catalogue, the stored values, a KPI's view
- * (history, latest value, status), ingestion, and alert subscriptions.
+ * (history, latest value, status), ingestion, and alert subscriptions. With `liveRefreshMs`,
+ * definitions published live (kpi/live) lie over the bundled catalogue: `refresh()` (before each
+ * message, admin request and scheduled run) brings them in within that interval.
  */
 import { z } from 'zod';
 import type { Store } from '../store/store';
-import type { Logger } from '../log';
+import { describeError, type Logger } from '../log';
 import type { ChannelName, Locale, Recipient } from '../core/types';
-import { KpiCatalog, canSee, loadCatalog, type Viewer } from './definitions';
+import { KpiCatalog, bundledKpis, canSee, type Viewer } from './definitions';
+import { LiveKpiDefinitions } from './live';
 import { ObservationStore } from './observations';
 import { asOfDate, evaluateStatus, type StatusResult } from './status';
 import { vnDay } from '../core/vn-time';
@@ -41,8 +44,13 @@ export type Subscriber = z.infer<typeof SubscriberSchema>;
 interface KpiServiceDeps {
   store: Store;
   now: () => Date;
+  /** Defaults to a catalogue of its own over the bundled file (live definitions are laid over it). */
   catalog?: KpiCatalog;
   log?: Logger;
+  /** Turns on live definitions: the store's revision is checked at most this often (ms). */
+  liveRefreshMs?: number;
+  /** Milliseconds for the refresh throttle (tests). */
+  clock?: () => number;
 }
 
 /** The status of a KPI at instant `at` from its values (pure). */
@@ -74,10 +82,36 @@ export function kpiView(def: KpiDefinition, history: Observation[], at: Date): K
 export class KpiService {
   readonly catalog: KpiCatalog;
   readonly observations: ObservationStore;
+  /** Definitions published live; absent without `liveRefreshMs`. */
+  readonly live?: LiveKpiDefinitions;
+  private overlaid: string | null = null;
 
   constructor(private readonly deps: KpiServiceDeps) {
-    this.catalog = deps.catalog ?? loadCatalog();
+    this.catalog = deps.catalog ?? new KpiCatalog(bundledKpis());
     this.observations = new ObservationStore(deps.store, this.catalog);
+    if (deps.liveRefreshMs !== undefined) {
+      this.live = new LiveKpiDefinitions({
+        store: deps.store,
+        now: deps.now,
+        refreshMs: deps.liveRefreshMs,
+        clock: deps.clock,
+        onError: (e) => deps.log?.warn('kpi: live definitions check failed; answering from what is loaded', { error: describeError(e) }),
+      });
+    }
+  }
+
+  /**
+   * Lays the stored live definitions over the catalogue when their revision moved (checked at
+   * most once per interval unless `force`). Never throws: a store failure keeps what is loaded.
+   */
+  async refresh(force = false): Promise<void> {
+    if (!this.live) return;
+    await this.live.refresh(force);
+    const { revision, entries, records } = this.live.state;
+    if (revision === this.overlaid) return;
+    const retired = new Set([...entries.values()].filter((e) => e.status === 'retired').map((e) => e.id));
+    this.catalog.overlay([...records.values()], retired);
+    this.overlaid = revision;
   }
 
   now(): Date {

@@ -2,7 +2,9 @@
  * @module procedures/service
  * What the procedures handler needs, built once by the composition root: the catalogue, a
  * matcher over it, and the dossier lookup (configured by DOSSIER_LOOKUP_URL, or absent).
- * Tests build their own with a fake fetch or a small catalogue.
+ * Tests build their own with a fake fetch or a small catalogue. With `live` (procedures/live),
+ * the catalogue is the bundled one merged with what operators published: `refresh()` (called
+ * before each message is routed) brings it up to date and rebuilds the matcher when it moved.
  */
 import { Analyzer, type AnalyzerData } from '../search/analyzer';
 import bundleJson from '../generated/bundle.json';
@@ -10,6 +12,7 @@ import { bundledProcedures } from './load';
 import { ProcedureMatcher, type ProcedureMatch } from './match';
 import { lookupDossier, type DossierLookup } from './dossier';
 import type { Procedure } from './schema';
+import type { LiveProcedures } from './live';
 
 export interface ProcedureService {
   readonly procedures: readonly Procedure[];
@@ -21,6 +24,10 @@ export interface ProcedureService {
   readonly dossierLookup: boolean;
   /** Looks a (format-checked) dossier code up upstream; `unconfigured` without DOSSIER_LOOKUP_URL. */
   lookupDossier(code: string): Promise<DossierLookup>;
+  /** Brings published records in (at most once per refresh interval unless `force`); never throws. */
+  refresh(force?: boolean): Promise<void>;
+  /** The live records behind the catalogue, when it has them. */
+  readonly live?: LiveProcedures;
 }
 
 interface ProcedureServiceOptions {
@@ -32,21 +39,34 @@ interface ProcedureServiceOptions {
   procedures?: readonly Procedure[];
   /** Defaults to the bundled analyzer data (abbreviations, stopwords). */
   analyzer?: AnalyzerData;
+  /** Records published live, merged over `live.bundled` (then `procedures` is not used). */
+  live?: LiveProcedures;
 }
 
 export function createProcedureService(opts: ProcedureServiceOptions = {}): ProcedureService {
-  const procedures = opts.procedures ?? bundledProcedures();
+  const { live } = opts;
   const analyzer = new Analyzer(opts.analyzer ?? (bundleJson as { analyzer: AnalyzerData }).analyzer);
-  const matcher = new ProcedureMatcher(procedures, analyzer);
+  const build = (procedures: readonly Procedure[]) => ({ procedures, matcher: new ProcedureMatcher(procedures, analyzer) });
+  // One assignment when the live catalogue moved: a message sees the old matcher or the new one.
+  let state = build(live ? live.current() : (opts.procedures ?? bundledProcedures()));
   const baseUrl = opts.dossierLookupUrl;
   return {
-    procedures,
-    get: (key) => matcher.get(key),
-    shortlist: (subject) => matcher.shortlist(subject),
+    get procedures() {
+      return state.procedures;
+    },
+    get: (key) => state.matcher.get(key),
+    shortlist: (subject) => state.matcher.shortlist(subject),
     dossierLookup: baseUrl !== undefined,
     async lookupDossier(code) {
       if (!baseUrl) return { kind: 'unconfigured' };
       return lookupDossier(code, { baseUrl, fetch: opts.fetch, timeoutMs: opts.timeoutMs });
     },
+    async refresh(force = false) {
+      if (!live) return;
+      await live.refresh(force);
+      const current = live.current();
+      if (current !== state.procedures) state = build(current);
+    },
+    live,
   };
 }
