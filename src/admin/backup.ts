@@ -17,6 +17,8 @@ import { DumpError, dumpStream, parseDump, restoreDump } from '../store/dump';
 /** The key prefixes of state that cannot be rebuilt (see each module's store layout). */
 export const BACKUP_PREFIXES = [
   'kb:',
+  'proc:',
+  'kpidef:',
   'kpi:obs:',
   'kpi:subscribers',
   'kpi:briefing:subscribers',
@@ -68,7 +70,8 @@ export function importAdmin(deps: BackupDeps): Hono<AdminEnv> {
       return c.json({ error: 'Gửi tệp xuất dạng application/x-ndjson. — Send the export as application/x-ndjson.' }, 415);
     }
     try {
-      const lines = parseDump(await c.req.text(), BACKUP_PREFIXES);
+      // Read as bytes and decoded here: workerd warns on text() for a type it does not know as text.
+      const lines = parseDump(new TextDecoder().decode(await c.req.arrayBuffer()), BACKUP_PREFIXES);
       // The audit log may already hold this deployment's first actions: merged, not refused.
       const keys = await restoreDump(deps.store, lines, (key) => key.startsWith('audit:'));
       await deps.audit({ actor: c.get('actor'), action: 'import', detail: { keys } });

@@ -32,6 +32,11 @@ interface DocumentsAdminDeps {
 /** A URL fetch waits at most this long and reads at most the upload limit. */
 const FETCH_TIMEOUT_MS = 15_000;
 
+/** As UploadFieldsSchema allows. */
+const MAX_SUPERSEDES = 50;
+
+const INVALID_ID = 'Mã văn bản không hợp lệ (chữ thường không dấu, số, dấu gạch ngang; tối đa 80 ký tự) — invalid document id';
+
 /** Form and JSON field names as the contract spells them. */
 const FIELD_NAMES = ['title', 'number', 'kind', 'issuer', 'signer', 'issuedAt', 'effectiveAt', 'expiresAt', 'supersedes', 'source', 'url', 'visibility'] as const;
 
@@ -65,11 +70,13 @@ export function documentsAdmin(deps: DocumentsAdminDeps): Hono<AdminEnv> {
     if (type === 'multipart/form-data') {
       let form: Record<string, unknown>;
       try {
-        form = await c.req.parseBody();
+        // all: a field sent twice arrives as a list (refused below), never silently the last one.
+        form = await c.req.parseBody({ all: true });
       } catch {
         throw new RequestError(400, 'Không đọc được biểu mẫu multipart. — The multipart form could not be read.');
       }
       const file = form['file'];
+      if (Array.isArray(file)) throw new RequestError(400, 'Chỉ gửi một tệp trong trường "file" mỗi lần. — Send one file in the "file" field at a time.');
       if (!(file instanceof File)) throw new RequestError(400, 'Hãy gửi tệp trong trường "file". — Send the file in the "file" field.');
       if (file.size > maxBytes) throw new RequestError(413, tooLarge);
       input = { bytes: new Uint8Array(await file.arrayBuffer()), filename: file.name || undefined, contentType: file.type || undefined };
@@ -121,7 +128,7 @@ export function documentsAdmin(deps: DocumentsAdminDeps): Hono<AdminEnv> {
 
   app.put('/:id', limit, (c) => {
     const id = DocumentIdSchema.safeParse(c.req.param('id'));
-    if (!id.success) return invalidRequest(c, id.error, 'invalid document id');
+    if (!id.success) return invalidRequest(c, id.error, INVALID_ID);
     return guard(c, () => upload(c, 'version', id.data));
   });
 
@@ -139,14 +146,16 @@ export function documentsAdmin(deps: DocumentsAdminDeps): Hono<AdminEnv> {
     return c.json({ ...found.entry, id: found.entry.docId, versions: found.versions, chunks: found.chunks });
   });
 
-  app.delete('/:id', (c) =>
-    guard(c, async () => {
-      const entry = await deps.catalogue.retire(c.req.param('id'));
+  app.delete('/:id', (c) => {
+    const id = DocumentIdSchema.safeParse(c.req.param('id'));
+    if (!id.success) return invalidRequest(c, id.error, 'Mã văn bản không hợp lệ — invalid document id');
+    return guard(c, async () => {
+      const entry = await deps.catalogue.retire(id.data);
       await deps.audit({ actor: c.get('actor'), action: 'document.retire', target: entry.docId, detail: { version: entry.version } });
       await deps.onChange?.();
       return c.json({ id: entry.docId, version: entry.version, status: entry.status });
-    }),
-  );
+    });
+  });
 
   return app;
 }
@@ -160,7 +169,7 @@ async function guard(c: Context, run: () => Promise<Response>): Promise<Response
     if (e instanceof CatalogueError) return c.json({ error: e.reason, code: e.code }, e.status);
     if (e instanceof UrlFetchError) return c.json({ error: e.reason, code: e.code }, e.status);
     if (e instanceof RequestError) return c.json({ error: e.reason }, e.status);
-    if (e instanceof z.ZodError) return invalidRequest(c, e, 'invalid document fields');
+    if (e instanceof z.ZodError) return invalidRequest(c, e, 'Trường thông tin của văn bản không hợp lệ — invalid document fields');
     throw e;
   }
 }
@@ -177,8 +186,10 @@ function parseFields(raw: Record<string, unknown>): ReturnType<typeof UploadFiel
     const v = raw[name];
     if (v === undefined || v === null) continue;
     if (name === 'supersedes') {
-      const list = Array.isArray(v) ? v.map(String) : String(v).split(',');
-      fields[name] = list.map((s) => s.trim()).filter(Boolean);
+      const list = (Array.isArray(v) ? v.map(String) : String(v).split(',')).map((s) => s.trim()).filter(Boolean);
+      // Refused before validation: 100,000 bad ids would otherwise be 100,000 issues in the reply.
+      if (list.length > MAX_SUPERSEDES) throw new RequestError(400, `"supersedes" có tối đa ${MAX_SUPERSEDES} mã văn bản. — "supersedes" lists at most ${MAX_SUPERSEDES} document ids.`);
+      fields[name] = list;
       continue;
     }
     if (typeof v !== 'string') throw new RequestError(400, `Trường "${name}" phải là văn bản. — Field "${name}" must be text.`);

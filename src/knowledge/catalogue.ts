@@ -4,8 +4,8 @@
  * what every isolate's live search (search/live-index) loads.
  *
  * Store layout (all under `kb:`):
- *   kb:manifest        hash  docId → ManifestEntry (current version, status, segment) and `_rev`
- *   kb:rev             string: the manifest's revision, what isolates poll (one GET)
+ *   kb:manifest        hash  docId → ManifestEntry (current version, status, segment) and `_rev`,
+ *                      the revision isolates poll (one HGET): written in the same HSET as the entries
  *   kb:doc:<id>        hash  `v<n>` → VersionRecord (every version ever published, for audit)
  *   kb:seg:<seg>:<k>   string parts of one immutable segment (a KnowledgeBundle with postings)
  *   kb:hash:<sha256>   string: the document id a file's content was published as
@@ -28,7 +28,6 @@ import { chunkLegalText } from './legal-chunks';
 import { KnowledgeBundleSchema, type Chunk, type DocumentMeta, type KnowledgeBundle } from './schema';
 
 const MANIFEST_KEY = 'kb:manifest';
-const REVISION_KEY = 'kb:rev';
 const REVISION_FIELD = '_rev';
 const docKey = (id: string) => `kb:doc:${id}`;
 const hashKey = (hash: string) => `kb:hash:${hash}`;
@@ -41,6 +40,8 @@ export const CATALOGUE_PREFIX = 'kb:';
 const PART_CHARS = 256_000;
 /** Above this many live segments, compaction merges them into one. */
 const DEFAULT_MAX_SEGMENTS = 8;
+/** Segments of more parts than this (about 2 MB) are large enough to be left as they are. */
+const MAX_MERGE_PARTS = 8;
 /** The lock compaction holds (not a document id: ids are kebab-case, this has a dot). */
 const COMPACTION_LOCK = '.compaction';
 /** A publish holds its lock at most this long (a crashed publish frees the id after it). */
@@ -176,7 +177,7 @@ export class Catalogue implements ManifestSource {
   // ---- what isolates read (ManifestSource) -----------------------------------------------
 
   revision(): Promise<string | null> {
-    return this.deps.store.get(REVISION_KEY);
+    return this.deps.store.hashGet(MANIFEST_KEY, REVISION_FIELD);
   }
 
   async entries(): Promise<LiveEntry[]> {
@@ -306,12 +307,24 @@ export class Catalogue implements ManifestSource {
         throw new CatalogueError(422, 'unknown-supersedes', `Không có văn bản "${old}" để thay thế. — No document "${old}" to supersede.`);
       }
     }
-    if (!(await store.claim(lockKey(id), LOCK_SECONDS))) {
-      throw new CatalogueError(409, 'busy', `Văn bản "${id}" đang được cập nhật bởi một thao tác khác; thử lại sau. — Document "${id}" is being changed by another request; try again.`);
+    // The documents it supersedes change too: locked with it, so a version of one published
+    // meanwhile is never rolled back by this switch.
+    const ids = [id, ...prepared.metadata.supersedes.filter((old) => old !== id)];
+    const claims = await Promise.all(ids.map((k) => store.claim(lockKey(k), LOCK_SECONDS)));
+    const held = ids.filter((_, i) => claims[i]);
+    if (held.length < ids.length) {
+      await store.del(...held.map(lockKey)).catch(() => undefined);
+      const busy = ids.find((_, i) => !claims[i])!;
+      throw new CatalogueError(409, 'busy', `Văn bản "${busy}" đang được cập nhật bởi một thao tác khác; thử lại sau. — Document "${busy}" is being changed by another request; try again.`);
     }
     try {
-      // Read again under the lock: a version published meanwhile counts.
-      const current = await this.entry(id);
+      // Read again under the locks: a version published meanwhile counts.
+      const locked = new Map((await this.manifest()).map((e) => [e.docId, e]));
+      const current = locked.get(id);
+      // A new document whose id another publish took meanwhile is told, never made a version of it.
+      if (mode === 'create' && current) {
+        throw new CatalogueError(409, 'busy', `Mã "${id}" vừa được một văn bản khác dùng; hãy gửi lại. — Id "${id}" was just taken by another document; send it again.`);
+      }
       const version = (current?.version ?? 0) + 1;
       const at = now().toISOString();
       const segment = `${id}.v${version}.${prepared.hash.slice(0, 12)}`;
@@ -351,14 +364,14 @@ export class Catalogue implements ManifestSource {
       };
       const fields: Record<string, string> = { [id]: JSON.stringify(entry) };
       for (const old of m.supersedes) {
-        const before = byId.get(old) ?? bundledEntry(old, at);
+        const before = locked.get(old) ?? bundledEntry(old, at);
         fields[old] = JSON.stringify({ ...before, status: before.status === 'retired' ? 'retired' : 'superseded', supersededBy: id, updatedAt: at });
       }
       await this.switchManifest(fields);
       await store.set(hashKey(prepared.hash), id);
       return { created: true, entry, record };
     } finally {
-      await store.del(lockKey(id)).catch(() => undefined);
+      await store.del(...ids.map(lockKey)).catch(() => undefined);
     }
   }
 
@@ -381,6 +394,64 @@ export class Catalogue implements ManifestSource {
     }
   }
 
+  /**
+   * Publishes documents that are already chunked (a migration from another document system,
+   * the scale bench): one segment for all of them and one manifest switch, so they appear
+   * together or not at all. Each becomes a new version of its id; their version records say so.
+   */
+  async publishBundle(bundle: KnowledgeBundle, actor: string): Promise<{ documents: number; chunks: number; segment: string }> {
+    for (const d of bundle.documents) DocumentIdSchema.parse(d.id);
+    const at = this.deps.now().toISOString();
+    const before = new Map((await this.manifest()).map((e) => [e.docId, e]));
+    const segment = `b.${this.deps.now().getTime().toString(36)}.${crypto.randomUUID().slice(0, 8)}`;
+    const versions = new Map(bundle.documents.map((d) => [d.id, (before.get(d.id)?.version ?? 0) + 1]));
+    const documents = bundle.documents.map((d) => ({ ...d, version: versions.get(d.id)! }));
+    const chunks = bundle.chunks.map((c, i) => ({ id: `${c.docId}@${versions.get(c.docId)}#${i + 1}`, docId: c.docId, heading: c.heading, text: c.text }));
+    const plain: KnowledgeBundle = { version: 1, documents, chunks };
+    const parts = await this.writeSegment(segment, { ...plain, index: serializeIndex(plain, this.deps.analyzer) });
+    const counts = new Map<string, number>();
+    for (const c of chunks) counts.set(c.docId, (counts.get(c.docId) ?? 0) + 1);
+    await Promise.all(
+      documents.map((d) => {
+        const record: VersionRecord = {
+          version: d.version,
+          hash: `bundle:${segment}`,
+          createdAt: at,
+          actor,
+          metadata: { title: d.title, number: d.number, kind: d.kind, issuer: d.issuer, signer: d.signer, issuedAt: d.issuedAt, effectiveAt: d.effectiveAt, expiresAt: d.expiresAt, supersedes: [], source: d.source, url: d.url, visibility: 'public' },
+          found: [],
+          format: 'bundle',
+          bytes: 0,
+          chunks: counts.get(d.id) ?? 0,
+          segment,
+          parts,
+          warnings: [],
+        };
+        return this.deps.store.hashSet(docKey(d.id), { [`v${d.version}`]: JSON.stringify(record) });
+      }),
+    );
+    const fields: Record<string, string> = {};
+    for (const d of documents) {
+      const entry: ManifestEntry = {
+        docId: d.id,
+        version: d.version,
+        status: 'published',
+        segment,
+        parts,
+        visibility: 'public',
+        title: d.title,
+        number: d.number,
+        effectiveAt: d.effectiveAt,
+        expiresAt: d.expiresAt,
+        updatedAt: at,
+        ...(this.deps.bundledIds?.has(d.id) ? { bundled: true } : {}),
+      };
+      fields[d.id] = JSON.stringify(entry);
+    }
+    await this.switchManifest(fields);
+    return { documents: documents.length, chunks: chunks.length, segment };
+  }
+
   /** Stores a segment in parts, one part at a time (each request stays small; nothing names these keys yet). */
   private async writeSegment(segment: string, bundle: KnowledgeBundle): Promise<number> {
     const serialized = JSON.stringify(bundle);
@@ -399,7 +470,8 @@ export class Catalogue implements ManifestSource {
   async compact(opts: { maxSegments?: number } = {}): Promise<{ merged: number; documents: number; segment?: string }> {
     const { store } = this.deps;
     const max = opts.maxSegments ?? DEFAULT_MAX_SEGMENTS;
-    const live = (await this.manifest()).filter((e) => e.segment && e.status !== 'retired');
+    // Only small segments are merged: a merge costs what it merges, never the whole corpus.
+    const live = (await this.manifest()).filter((e) => e.segment && e.status !== 'retired' && e.parts <= MAX_MERGE_PARTS);
     const segments = new Set(live.map((e) => e.segment!));
     if (segments.size <= max) return { merged: 0, documents: 0 };
     if (!(await store.claim(lockKey(COMPACTION_LOCK), LOCK_SECONDS * 5))) return { merged: 0, documents: 0 };
@@ -437,11 +509,10 @@ export class Catalogue implements ManifestSource {
     }
   }
 
-  /** One HSET (entries and the revision together), then the revision isolates poll. */
+  /** One HSET: the entries and the revision isolates poll change together, or not at all. */
   private async switchManifest(fields: Record<string, string>): Promise<void> {
     const revision = `${this.deps.now().getTime().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
     await this.deps.store.hashSet(MANIFEST_KEY, { ...fields, [REVISION_FIELD]: revision });
-    await this.deps.store.set(REVISION_KEY, revision);
   }
 
   private segmentBundle(id: string, version: number, prepared: Prepared): KnowledgeBundle {
@@ -498,7 +569,8 @@ export class Catalogue implements ManifestSource {
   async get(id: string): Promise<{ entry: ManifestEntry; versions: VersionRecord[]; chunks: Chunk[] } | undefined> {
     const entry = await this.entry(id);
     if (!entry) return undefined;
-    const versions = await this.versions(id);
+    // A version above the manifest's never went live (its publish failed before the switch).
+    const versions = (await this.versions(id)).filter((v) => v.version <= entry.version);
     // The current version's chunks, from whichever segment holds it now (its own or a merged one).
     const chunks =
       entry.segment && entry.status !== 'retired'

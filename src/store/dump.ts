@@ -4,7 +4,7 @@
  * rebuilt (admin/backup says which prefixes). One line per key, with its type, remaining TTL and
  * value, so any store (memory, Upstash, Redis) restores what any other exported. Restoring
  * validates every line before it writes one, and refuses a store that already holds any key
- * it would write.
+ * it would write; it writes a bounded size at a time and takes back what it wrote if a write fails.
  */
 import { z } from 'zod';
 import type { Store } from './store';
@@ -128,6 +128,28 @@ export function parseDump(text: string, prefixes: readonly string[]): Line[] {
   return lines;
 }
 
+/** Characters of values written together at most (3-byte letters and JSON escapes stay under 10 MB). */
+const RESTORE_BATCH_CHARS = 1_000_000;
+
+/** Consecutive lines whose values add up to at most `maxChars` (a larger line goes alone). */
+function batchesBySize(lines: readonly Line[], maxChars: number): Line[][] {
+  const batches: Line[][] = [];
+  let batch: Line[] = [];
+  let chars = 0;
+  for (const l of lines) {
+    const size = l.key.length + JSON.stringify(l.value).length;
+    if (batch.length && chars + size > maxChars) {
+      batches.push(batch);
+      batch = [];
+      chars = 0;
+    }
+    batch.push(l);
+    chars += size;
+  }
+  if (batch.length) batches.push(batch);
+  return batches;
+}
+
 /**
  * Writes parsed lines into a store that holds none of their keys (409 otherwise, nothing
  * written). A sorted set `mergeable` names (a log) may already exist: its members are added.
@@ -139,29 +161,41 @@ export async function restoreDump(store: Store, lines: readonly Line[], mergeabl
     throw new DumpError(409, `Kho dữ liệu không trống (đã có ${taken.length} khóa, ví dụ "${taken[0]!.key}"); chỉ nhập vào kho trống. — The store is not empty; import only restores into an empty store.`);
   }
   const ttlOf = (l: Line) => (l.ttl > 0 ? l.ttl : undefined);
-  await Promise.all(
-    lines.map(async (l) => {
-      switch (l.type) {
-        case 'string':
-          await store.set(l.key, l.value, ttlOf(l));
-          return;
-        case 'list':
-          await store.listPush(l.key, l.value, { maxLen: l.value.length, ttlSeconds: ttlOf(l) });
-          return;
-        case 'set':
-          await store.setAdd(l.key, ...l.value);
-          break;
-        case 'hash':
-          if (Object.keys(l.value).length) await store.hashSet(l.key, l.value);
-          break;
-        case 'zset':
-          await Promise.all(l.value.map(([member, score]) => store.zAdd(l.key, score, member)));
-          break;
-      }
-      // Strings and lists took their TTL as they were written; the rest take it now.
-      const ttl = ttlOf(l);
-      if (ttl) await store.expire(l.key, ttl);
-    }),
-  );
+  const write = async (l: Line): Promise<void> => {
+    switch (l.type) {
+      case 'string':
+        await store.set(l.key, l.value, ttlOf(l));
+        return;
+      case 'list':
+        await store.listPush(l.key, l.value, { maxLen: l.value.length, ttlSeconds: ttlOf(l) });
+        return;
+      case 'set':
+        await store.setAdd(l.key, ...l.value);
+        break;
+      case 'hash':
+        if (Object.keys(l.value).length) await store.hashSet(l.key, l.value);
+        break;
+      case 'zset':
+        await Promise.all(l.value.map(([member, score]) => store.zAdd(l.key, score, member)));
+        break;
+    }
+    // Strings and lists took their TTL as they were written; the rest take it now.
+    const ttl = ttlOf(l);
+    if (ttl) await store.expire(l.key, ttl);
+  };
+  try {
+    // A few lines at a time: the commands written together go out as one Upstash request,
+    // which must stay under its size limit (10 MB) however large the segments are.
+    for (const batch of batchesBySize(lines, RESTORE_BATCH_CHARS)) {
+      const settled = await Promise.allSettled(batch.map(write));
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
+  } catch (e) {
+    // All or nothing: take back the keys this import created (none existed before it).
+    const created = lines.filter((_, i) => existing[i] === 'none').map((l) => l.key);
+    if (created.length) await store.del(...created).catch(() => undefined);
+    throw e;
+  }
   return lines.length;
 }
