@@ -20,12 +20,14 @@ import { z } from 'zod';
 import type { Store } from '../store/store';
 import { slugify } from '../text/normalize';
 import { createIndex, serializeIndex } from '../search/knowledge-index';
+import { LazyPostings } from '../search/postings';
+import { shardCount, splitPostings } from '../search/sharded-postings';
 import type { AnalyzerData } from '../search/analyzer';
-import type { LiveEntry, ManifestSource } from '../search/live-index';
+import { shardedChunks, type LiveEntry, type ManifestSource, type ShardedHead, type ShardedSource } from '../search/live-index';
 import { extractLimits, extractText, type DocumentWarning } from './extract/index';
 import { extractLegalMetadata, legalKindName, LegalMetadataSchema } from './legal-metadata';
 import { chunkLegalText } from './legal-chunks';
-import { KnowledgeBundleSchema, type Chunk, type DocumentMeta, type KnowledgeBundle } from './schema';
+import { KnowledgeBundleSchema, type Chunk, type DocumentMeta, type KnowledgeBundle, type SerializedIndex } from './schema';
 
 const MANIFEST_KEY = 'kb:manifest';
 const REVISION_FIELD = '_rev';
@@ -33,6 +35,27 @@ const docKey = (id: string) => `kb:doc:${id}`;
 const hashKey = (hash: string) => `kb:hash:${hash}`;
 const lockKey = (id: string) => `kb:lock:${id}`;
 const segmentKey = (segment: string, part: number) => `kb:seg:${segment}:${part}`;
+const headKey = (segment: string) => `kb:seg:${segment}:h`;
+const shardKey = (segment: string, k: number) => `kb:seg:${segment}:s${k}`;
+const blockKey = (segment: string, b: number) => `kb:seg:${segment}:t${b}`;
+/** Chunks per text block of a sharded segment (a hit fetches its block: about 64 KB). */
+const TEXT_BLOCK = 64;
+
+/**
+ * A head holds thousands of documents and tens of thousands of numbers, read on every cold
+ * start: checked for shape with cheap rules (this code wrote it when it published them).
+ */
+const ShardedHeadSchema = z.object({
+  format: z.literal(2),
+  fingerprint: z.string(),
+  documents: z.array(z.looseObject({ id: z.string(), title: z.string(), source: z.string(), date: z.string(), kind: z.string() })).transform((d) => d as DocumentMeta[]),
+  docOf: z.custom<number[]>((v) => Array.isArray(v) && v.every((n) => Number.isInteger(n) && n >= 0), 'must be chunk-to-document positions'),
+  shards: z.number().int().positive(),
+  blockSize: z.number().int().positive(),
+});
+const SerializedPostingsSchema = z.object({ terms: z.string(), counts: z.string(), postings: z.string() });
+const TextBlockSchema = z.array(z.tuple([z.string(), z.string()]));
+
 /** Every key the catalogue owns starts with this (export/import). */
 export const CATALOGUE_PREFIX = 'kb:';
 
@@ -192,9 +215,18 @@ export class Catalogue implements ManifestSource {
   }
 
   async segment(id: string, parts: number): Promise<KnowledgeBundle> {
+    if (parts === 0) return this.wholeSharded(id);
     const texts = await Promise.all(Array.from({ length: parts }, (_, k) => this.deps.store.get(segmentKey(id, k))));
     if (texts.some((t) => t === null)) throw new Error(`segment ${id} is missing a part`);
     return KnowledgeBundleSchema.parse(JSON.parse(texts.join('')));
+  }
+
+  /** A sharded segment read whole (its documents and chunks; no postings): for an operator's view. */
+  private async wholeSharded(id: string): Promise<KnowledgeBundle> {
+    const source = await this.openSharded(id);
+    const { head } = source;
+    const blocks = await source.blocks(Array.from({ length: Math.ceil(head.docOf.length / head.blockSize) }, (_, b) => b));
+    return { version: 1, documents: head.documents, chunks: shardedChunks(head, blocks.flat()) };
   }
 
   /** Every entry of the manifest, sorted by id. */
@@ -406,7 +438,13 @@ export class Catalogue implements ManifestSource {
     const segment = `b.${this.deps.now().getTime().toString(36)}.${crypto.randomUUID().slice(0, 8)}`;
     const versions = new Map(bundle.documents.map((d) => [d.id, (before.get(d.id)?.version ?? 0) + 1]));
     const documents = bundle.documents.map((d) => ({ ...d, version: versions.get(d.id)! }));
-    const chunks = bundle.chunks.map((c, i) => ({ id: `${c.docId}@${versions.get(c.docId)}#${i + 1}`, docId: c.docId, heading: c.heading, text: c.text }));
+    // Numbered within each document (as a publish numbers them), so a sharded segment can rebuild the ids.
+    const seen = new Map<string, number>();
+    const chunks = bundle.chunks.map((c) => {
+      const k = (seen.get(c.docId) ?? 0) + 1;
+      seen.set(c.docId, k);
+      return { id: `${c.docId}@${versions.get(c.docId)}#${k}`, docId: c.docId, heading: c.heading, text: c.text };
+    });
     const plain: KnowledgeBundle = { version: 1, documents, chunks };
     const parts = await this.writeSegment(segment, { ...plain, index: serializeIndex(plain, this.deps.analyzer) });
     const counts = new Map<string, number>();
@@ -455,9 +493,60 @@ export class Catalogue implements ManifestSource {
   /** Stores a segment in parts, one part at a time (each request stays small; nothing names these keys yet). */
   private async writeSegment(segment: string, bundle: KnowledgeBundle): Promise<number> {
     const serialized = JSON.stringify(bundle);
+    // A large segment is sharded, so an isolate never loads it whole (parts 0 says so).
+    if (serialized.length > MAX_MERGE_PARTS * PART_CHARS && bundle.index) {
+      await this.writeSharded(segment, bundle as KnowledgeBundle & { index: SerializedIndex });
+      return 0;
+    }
     const parts = Math.max(1, Math.ceil(serialized.length / PART_CHARS));
     for (let k = 0; k < parts; k++) await this.deps.store.set(segmentKey(segment, k), serialized.slice(k * PART_CHARS, (k + 1) * PART_CHARS));
     return parts;
+  }
+
+  /**
+   * A large segment as an isolate reads it on demand: the postings cut by term hash into
+   * shards of about 100 KB, the chunks' headings and texts in blocks of TEXT_BLOCK, and a head
+   * (the documents, which document each chunk belongs to, the counts), written last.
+   */
+  private async writeSharded(segment: string, bundle: KnowledgeBundle & { index: SerializedIndex }): Promise<void> {
+    const { store } = this.deps;
+    const postings = new LazyPostings(bundle.index, bundle.chunks.length);
+    const shards = splitPostings(postings, shardCount(bundle.index.postings.length));
+    const writes: Array<[string, string]> = shards.map((sh, k) => [shardKey(segment, k), JSON.stringify(sh)]);
+    for (let b = 0; b * TEXT_BLOCK < bundle.chunks.length; b++) {
+      const block = bundle.chunks.slice(b * TEXT_BLOCK, (b + 1) * TEXT_BLOCK).map((c): [string, string] => [c.heading, c.text]);
+      writes.push([blockKey(segment, b), JSON.stringify(block)]);
+    }
+    // A few keys at a time: each request stays small.
+    for (let i = 0; i < writes.length; i += 8) await Promise.all(writes.slice(i, i + 8).map(([k, v]) => store.set(k, v)));
+    const docIndex = new Map(bundle.documents.map((d, i) => [d.id, i]));
+    const head: ShardedHead = {
+      format: 2,
+      fingerprint: bundle.index.fingerprint,
+      documents: bundle.documents,
+      docOf: bundle.chunks.map((c) => docIndex.get(c.docId)!),
+      shards: shards.length,
+      blockSize: TEXT_BLOCK,
+    };
+    await store.set(headKey(segment), JSON.stringify(head));
+  }
+
+  /** A sharded segment's head and readers for its shards and text blocks (search/live-index). */
+  async openSharded(id: string): Promise<ShardedSource> {
+    const raw = await this.deps.store.get(headKey(id));
+    const head = ShardedHeadSchema.parse(safeJson(raw ?? undefined));
+    const read = async <T>(keys: string[], schema: z.ZodType<T>): Promise<T[]> => {
+      const values = await Promise.all(keys.map((k) => this.deps.store.get(k)));
+      return values.map((v, i) => {
+        if (v === null) throw new Error(`segment ${id} is missing ${keys[i]}`);
+        return schema.parse(JSON.parse(v));
+      });
+    };
+    return {
+      head,
+      shards: (ks) => read(ks.map((k) => shardKey(id, k)), SerializedPostingsSchema),
+      blocks: (bs) => read(bs.map((b) => blockKey(id, b)), TextBlockSchema),
+    };
   }
 
   /**
@@ -471,7 +560,7 @@ export class Catalogue implements ManifestSource {
     const { store } = this.deps;
     const max = opts.maxSegments ?? DEFAULT_MAX_SEGMENTS;
     // Only small segments are merged: a merge costs what it merges, never the whole corpus.
-    const live = (await this.manifest()).filter((e) => e.segment && e.status !== 'retired' && e.parts <= MAX_MERGE_PARTS);
+    const live = (await this.manifest()).filter((e) => e.segment && e.status !== 'retired' && e.parts > 0 && e.parts <= MAX_MERGE_PARTS);
     const segments = new Set(live.map((e) => e.segment!));
     if (segments.size <= max) return { merged: 0, documents: 0 };
     if (!(await store.claim(lockKey(COMPACTION_LOCK), LOCK_SECONDS * 5))) return { merged: 0, documents: 0 };

@@ -69,6 +69,23 @@ export class KnowledgeIndex {
   /** When set, a query naming a place that none of its hits mentions is not relevant. */
   places?: PlaceMatcher;
 
+  /** A chunk's position from its id. */
+  chunkNumber(id: string): number | undefined {
+    return this.engine.chunkNumber(id);
+  }
+
+  /** Every index term a query looks up (its words folded and as typed, pairs, expansions). */
+  queryTerms(query: string): string[] {
+    const q = this.analyzer.analyzeQuery(query);
+    const terms = new Set<string>(q.terms.map((t) => t.term));
+    for (const w of q.words) {
+      terms.add(w.folded);
+      if (w.exact) terms.add(w.exact);
+    }
+    for (const b of q.bigrams) terms.add(b);
+    return [...terms];
+  }
+
   /** The chunk at a position (what a ChunkFilter is given). */
   chunkAt(n: number): Chunk {
     return this.bundle.chunks[n]!;
@@ -134,6 +151,16 @@ export class KnowledgeIndex {
       ...serializePostings(this.postings),
     };
   }
+}
+
+/** The fingerprint an index built with this analysis data carries. */
+export function indexFingerprintFor(data: AnalyzerData): string {
+  return indexFingerprint(new Analyzer(data));
+}
+
+/** The index of a sharded live segment: its postings arrive shard by shard (search/sharded-postings). */
+export function shardedIndex(documents: DocumentMeta[], chunks: Chunk[], data: AnalyzerData, postings: PostingLists): KnowledgeIndex {
+  return new KnowledgeIndex({ version: 1, documents, chunks }, new Analyzer(data), postings, undefined, 'serialized');
 }
 
 /** What a serialised index depends on: the analysis and the ranking parameters. */

@@ -18,7 +18,9 @@ import type { Chunk, DocumentMeta, KnowledgeBundle } from '../knowledge/schema';
 import { fold } from '../text/normalize';
 import type { AnalyzerData } from './analyzer';
 import type { HybridOptions, HybridResult } from './hybrid';
-import { createIndex, type KnowledgeIndex } from './knowledge-index';
+import { createIndex, indexFingerprintFor, shardedIndex, type KnowledgeIndex } from './knowledge-index';
+import type { SerializedPostings } from './postings';
+import { ShardedPostings, shardOf } from './sharded-postings';
 import type { ChunkFilter, CorpusStats, SearchOptions } from './query-engine';
 import { judgeHits, type SearchHit, type SearchResult } from './relevance';
 
@@ -53,7 +55,55 @@ export interface ManifestSource {
   /** A token that changes whenever the manifest does; null before anything was published. */
   revision(): Promise<string | null>;
   entries(): Promise<LiveEntry[]>;
+  /** A segment stored whole (parts ≥ 1). */
   segment(id: string, parts: number): Promise<KnowledgeBundle>;
+  /** A large segment stored sharded (parts 0): its head, and its shards and text blocks on demand. */
+  openSharded?(id: string): Promise<ShardedSource>;
+}
+
+/** What an isolate keeps of a sharded segment: its documents and which chunk is whose. */
+export interface ShardedHead {
+  format: 2;
+  /** The analysis and ranking the postings were built with (an index of another is not used). */
+  fingerprint: string;
+  documents: DocumentMeta[];
+  /** For each chunk, its document's position in `documents`. */
+  docOf: number[];
+  shards: number;
+  /** Chunks per text block. */
+  blockSize: number;
+}
+
+export interface ShardedSource {
+  head: ShardedHead;
+  shards(ks: number[]): Promise<SerializedPostings[]>;
+  /** Each block: [heading, text] of its chunks, in order. */
+  blocks(bs: number[]): Promise<Array<Array<[string, string]>>>;
+}
+
+/** A sharded segment loaded in this isolate. */
+interface Sharded {
+  source: ShardedSource;
+  postings: ShardedPostings;
+  /** Text blocks filled in, oldest first (their texts are dropped again past MAX_TEXT_BLOCKS). */
+  blocks: number[];
+}
+
+/** Shard characters one sharded segment keeps in memory (about 2 bytes each). */
+const SHARD_BUDGET_CHARS = 8_000_000;
+/** Text blocks one sharded segment keeps filled in. */
+const MAX_TEXT_BLOCKS = 256;
+
+/** The chunks of a sharded segment, their ids rebuilt: `<doc>@<version>#<n-th chunk of the doc>`. */
+export function shardedChunks(head: ShardedHead, texts: ReadonlyArray<readonly [string, string] | undefined>): Chunk[] {
+  const seen = new Map<number, number>();
+  return head.docOf.map((d, i) => {
+    const doc = head.documents[d]!;
+    const k = (seen.get(d) ?? 0) + 1;
+    seen.set(d, k);
+    const t = texts[i];
+    return { id: `${doc.id}@${doc.version ?? 1}#${k}`, docId: doc.id, heading: t?.[0] ?? '', text: t?.[1] ?? '' };
+  });
 }
 
 interface LiveOptions {
@@ -69,6 +119,8 @@ interface State {
   revision: string | null;
   entries: Map<string, LiveEntry>;
   segments: Map<string, KnowledgeIndex>;
+  /** The sharded ones among `segments`. */
+  sharded: Map<string, Sharded>;
   /** Corpus-wide statistics while segments are loaded. */
   stats?: CorpusStats;
 }
@@ -77,7 +129,7 @@ interface State {
 const DF_CACHE_LIMIT = 100_000;
 
 export class LiveKnowledge implements KnowledgeSearch {
-  private state: State = { revision: null, entries: new Map(), segments: new Map() };
+  private state: State = { revision: null, entries: new Map(), segments: new Map(), sharded: new Map() };
   private checkedAt = Number.NEGATIVE_INFINITY;
   private pending?: Promise<void>;
   private readonly clock: () => number;
@@ -137,19 +189,36 @@ export class LiveKnowledge implements KnowledgeSearch {
     const wanted = new Map<string, number>();
     for (const e of list) if (e.segment && e.status !== 'retired') wanted.set(e.segment, e.parts);
     const segments = new Map<string, KnowledgeIndex>();
+    const sharded = new Map<string, Sharded>();
     await Promise.all(
       [...wanted].map(async ([id, parts]) => {
-        const loaded = this.state.segments.get(id) ?? createIndex(await this.source.segment(id, parts), this.opts.analyzer);
-        segments.set(id, loaded);
+        const had = this.state.segments.get(id);
+        if (had) {
+          segments.set(id, had);
+          const s = this.state.sharded.get(id);
+          if (s) sharded.set(id, s);
+          return;
+        }
+        if (parts > 0) {
+          segments.set(id, createIndex(await this.source.segment(id, parts), this.opts.analyzer));
+          return;
+        }
+        if (!this.source.openSharded) throw new Error(`segment ${id} is sharded and this source cannot read it`);
+        const source = await this.source.openSharded(id);
+        const { head } = source;
+        if (head.fingerprint !== indexFingerprintFor(this.opts.analyzer)) throw new Error(`segment ${id} was indexed with another analysis; compaction must rebuild it`);
+        const postings = new ShardedPostings(head.shards, head.docOf.length);
+        segments.set(id, shardedIndex(head.documents, shardedChunks(head, []), this.opts.analyzer, postings));
+        sharded.set(id, { source, postings, blocks: [] });
       }),
     );
     let chunks = this.base.size;
     for (const s of segments.values()) chunks += s.size;
     const dfCache = new Map<string, number>();
-    const stats: CorpusStats | undefined = segments.size ? { chunks, df: (term) => corpusDf(this.base, segments, dfCache, term) } : undefined;
+    const stats: CorpusStats | undefined = segments.size ? { chunks, df: (term) => corpusDf(this.base, segments, sharded, dfCache, term) } : undefined;
     for (const s of segments.values()) s.stats = stats;
     // One assignment: a query sees the old state or the new one.
-    this.state = { revision, entries, segments, stats };
+    this.state = { revision, entries, segments, sharded, stats };
   }
 
   /**
@@ -224,8 +293,61 @@ export class LiveKnowledge implements KnowledgeSearch {
 
   async hybridSearch(query: string, opts: HybridOptions = {}): Promise<HybridResult> {
     await this.refresh();
-    if (!this.state.entries.size) return this.base.hybridSearch(query, opts);
-    return { ...this.search(query, opts), mode: 'bm25', fallback: 'live' };
+    const state = this.state;
+    if (!state.entries.size) return this.base.hybridSearch(query, opts);
+    await this.fetchShards(state, query);
+    const result = this.search(query, opts);
+    await this.fillTexts(state, result.hits);
+    return { ...result, mode: 'bm25', fallback: 'live' };
+  }
+
+  /** Brings in the shards of every sharded segment that this query's terms fall in. */
+  private async fetchShards(state: State, query: string): Promise<void> {
+    if (!state.sharded.size) return;
+    const terms = this.base.queryTerms(query);
+    await Promise.all(
+      [...state.sharded.values()].map(async (s) => {
+        const missing = s.postings.missing(terms);
+        if (missing.length) {
+          const got = await s.source.shards(missing);
+          missing.forEach((k, i) => s.postings.add(k, got[i]!));
+        }
+        s.postings.trim(SHARD_BUDGET_CHARS, new Set(terms.map((t) => shardOf(t, s.postings.shards))));
+      }),
+    );
+  }
+
+  /** Fills in the headings and texts of hits from sharded segments (their blocks, fetched once). */
+  private async fillTexts(state: State, hits: readonly SearchHit[]): Promise<void> {
+    if (!state.sharded.size) return;
+    const wanted = new Map<string, Set<number>>();
+    for (const h of hits) {
+      const id = state.entries.get(h.doc.id)?.segment;
+      const s = id ? state.sharded.get(id) : undefined;
+      if (!id || !s || h.chunk.text) continue;
+      const n = state.segments.get(id)!.chunkNumber(h.chunk.id);
+      if (n === undefined) continue;
+      (wanted.get(id) ?? wanted.set(id, new Set()).get(id)!).add(Math.floor(n / s.source.head.blockSize));
+    }
+    await Promise.all(
+      [...wanted].map(async ([id, blocks]) => {
+        const s = state.sharded.get(id)!;
+        const index = state.segments.get(id)!;
+        const list = [...blocks];
+        const got = await s.source.blocks(list);
+        list.forEach((b, i) => {
+          got[i]!.forEach(([heading, text], j) => Object.assign(index.chunkAt(b * s.source.head.blockSize + j), { heading, text }));
+          s.blocks.push(b);
+        });
+        // Texts filled long ago are let go again: memory stays bounded, a later hit fetches them anew.
+        while (s.blocks.length > MAX_TEXT_BLOCKS) {
+          const old = s.blocks.shift()!;
+          if (s.blocks.includes(old)) continue;
+          const size = s.source.head.blockSize;
+          for (let n = old * size; n < Math.min((old + 1) * size, index.size); n++) Object.assign(index.chunkAt(n), { heading: '', text: '' });
+        }
+      }),
+    );
   }
 
   bestSentences(chunk: Chunk, query: string, max = 2): string[] {
@@ -245,13 +367,15 @@ export function foldNumber(number: string): string {
   return fold(number.normalize('NFC').toLowerCase()).replace(/\s+/g, '').replace(/[–—]/g, '-');
 }
 
-function corpusDf(base: KnowledgeIndex, segments: ReadonlyMap<string, KnowledgeIndex>, cache: Map<string, number>, term: string): number {
+function corpusDf(base: KnowledgeIndex, segments: ReadonlyMap<string, KnowledgeIndex>, sharded: ReadonlyMap<string, Sharded>, cache: Map<string, number>, term: string): number {
   let df = cache.get(term);
   if (df === undefined) {
     df = base.localDf(term);
-    for (const s of segments.values()) df += s.localDf(term);
+    for (const [id, s] of segments) if (!sharded.has(id)) df += s.localDf(term);
     if (cache.size >= DF_CACHE_LIMIT) cache.clear();
     cache.set(term, df);
   }
+  // Sharded segments only know the terms whose shard is fetched: never cached.
+  for (const id of sharded.keys()) df += segments.get(id)!.localDf(term);
   return df;
 }

@@ -28,7 +28,7 @@ export interface PostingLists {
 }
 
 /** The serialised form stored in src/generated/knowledge.json. */
-interface SerializedPostings {
+export interface SerializedPostings {
   /** Terms sorted by UTF-16 code units, joined by "\n" (terms never contain a newline). */
   terms: string;
   /** base64 of three varints per term: its length, its posting count, its run length in 3-byte groups. */

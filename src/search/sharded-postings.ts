@@ -1,0 +1,144 @@
+/**
+ * @module search/sharded-postings
+ * Postings of a large live segment split by term hash into shards of about 100 KB, so an
+ * isolate fetches only the shards a query's terms fall in, not the whole index: the first
+ * query on a cold isolate and its memory stay small whatever the corpus. A shard is a
+ * SerializedPostings (postings.ts) of its terms, decoded lazily like the bundled index.
+ * The search itself stays synchronous: the caller fetches a query's shards first
+ * (`missing`, `add`), then runs the engine over this view.
+ */
+import { fnv1a32 } from '../text/hash';
+import { LazyPostings, serializePostings, type PostingLists, type SerializedPostings } from './postings';
+
+/** Term ids of a shard view: the shard in the high part, the term within it below. */
+const TERM_BITS = 2 ** 22;
+
+/** Which shard a term's postings live in. */
+export function shardOf(term: string, shards: number): number {
+  return fnv1a32(term) % shards;
+}
+
+/** How many shards postings of this many base64 characters are cut into (about 100 KB each). */
+export function shardCount(postingChars: number): number {
+  return Math.max(1, Math.min(4096, Math.ceil(postingChars / 100_000)));
+}
+
+/** The postings split by term hash, each shard serialised on its own. */
+export function splitPostings(p: PostingLists, shards: number): SerializedPostings[] {
+  const members: number[][] = Array.from({ length: shards }, () => []);
+  // Terms are visited in sorted order, so every shard's terms stay sorted.
+  for (let t = 0; t < p.termCount; t++) members[shardOf(p.termAt(t), shards)]!.push(t);
+  return members.map((terms) => serializePostings(new Subset(p, terms)));
+}
+
+/** A view of some terms of a PostingLists (sorted, as the original is). */
+class Subset implements PostingLists {
+  constructor(
+    private readonly p: PostingLists,
+    private readonly terms: number[],
+  ) {}
+  get termCount(): number {
+    return this.terms.length;
+  }
+  get size(): number {
+    return this.terms.reduce((n, t) => n + this.p.df(t), 0);
+  }
+  findTerm(): number {
+    throw new Error('not searched');
+  }
+  termAt(t: number): string {
+    return this.p.termAt(this.terms[t]!);
+  }
+  df(t: number): number {
+    return this.p.df(this.terms[t]!);
+  }
+  list(t: number) {
+    return this.p.list(this.terms[t]!);
+  }
+}
+
+/**
+ * The shards fetched so far of one segment, searched as one PostingLists. A term whose shard
+ * is not here is not found: fetch a query's shards (`missing`) before searching it.
+ */
+export class ShardedPostings implements PostingLists {
+  private readonly loaded = new Map<number, { postings: LazyPostings; chars: number; used: number }>();
+  private clock = 0;
+
+  constructor(
+    readonly shards: number,
+    private readonly chunkCount: number,
+  ) {}
+
+  /** The shards of these terms not fetched yet. */
+  missing(terms: Iterable<string>): number[] {
+    const out = new Set<number>();
+    for (const term of terms) {
+      const k = shardOf(term, this.shards);
+      const have = this.loaded.get(k);
+      if (have) have.used = ++this.clock;
+      else out.add(k);
+    }
+    return [...out];
+  }
+
+  add(k: number, serialized: SerializedPostings): void {
+    const chars = serialized.terms.length + serialized.counts.length + serialized.postings.length;
+    this.loaded.set(k, { postings: new LazyPostings(serialized, this.chunkCount), chars, used: ++this.clock });
+  }
+
+  /** Characters of the shards held (what they cost in memory, roughly). */
+  get heldChars(): number {
+    let n = 0;
+    for (const s of this.loaded.values()) n += s.chars;
+    return n;
+  }
+
+  /** Drops the least recently used shards until at most `chars` are held, keeping `keep`. */
+  trim(chars: number, keep: ReadonlySet<number>): void {
+    if (this.heldChars <= chars) return;
+    const order = [...this.loaded].filter(([k]) => !keep.has(k)).sort((a, b) => a[1].used - b[1].used);
+    let held = this.heldChars;
+    for (const [k, s] of order) {
+      if (held <= chars) break;
+      this.loaded.delete(k);
+      held -= s.chars;
+    }
+  }
+
+  get termCount(): number {
+    let n = 0;
+    for (const s of this.loaded.values()) n += s.postings.termCount;
+    return n;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const s of this.loaded.values()) n += s.postings.size;
+    return n;
+  }
+
+  findTerm(term: string): number {
+    const k = shardOf(term, this.shards);
+    const t = this.loaded.get(k)?.postings.findTerm(term) ?? -1;
+    return t < 0 ? -1 : k * TERM_BITS + t;
+  }
+
+  termAt(t: number): string {
+    return this.shard(t).termAt(t % TERM_BITS);
+  }
+
+  df(t: number): number {
+    return this.shard(t).df(t % TERM_BITS);
+  }
+
+  list(t: number) {
+    return this.shard(t).list(t % TERM_BITS);
+  }
+
+  private shard(t: number): LazyPostings {
+    const s = this.loaded.get(Math.floor(t / TERM_BITS));
+    if (!s) throw new Error('index: shard dropped while in use');
+    return s.postings;
+  }
+}
