@@ -11,7 +11,8 @@
  * source carries its date, and a question about the present that only old sources answer says so.
  * A quote is given only when a sentence carries the fact asked for (src/answer): a number for
  * "bao nhiêu", a name for "ai", of the place and year asked; otherwise the reply says it does not
- * know and offers the passages apart, as related reading.
+ * know and offers the passages apart, as related reading. A question about the district level as
+ * it is now ("UBND cấp huyện còn giải quyết … không") is told that level ended, from the sources.
  */
 import type { Handler, HandlerBasics, HandlerContext } from '../src/core/handler';
 import type { Conversation, Turn } from '../src/core/conversation';
@@ -28,8 +29,8 @@ import { describeError } from '../src/log';
 import { formatDate } from '../src/core/texts';
 import { placeStatusAnswer, joinList, type PlaceRegistry } from '../src/knowledge/places';
 import { asksAboutPresent, isOldSource } from '../src/knowledge/time';
-import { classifyAsk } from '../src/answer/ask-type';
-import { judge } from '../src/answer/answers';
+import { asksAboutGoneLevel, classifyAsk, foldedWords, levelsIn } from '../src/answer/ask-type';
+import { carriesAsked, judge } from '../src/answer/answers';
 import { documentFact, historyNote, noLongerInForce, parseDocumentQuestion } from '../src/knowledge/document-facts';
 import { vnDay } from '../src/core/vn-time';
 import type { SearchResult } from '../src/search/relevance';
@@ -106,6 +107,9 @@ async function answer(deps: AskDeps, ctx: HandlerContext, question: string): Pro
   // "05-NQ/TU về nội dung gì / ban hành ngày nào / ai ký / còn hiệu lực không": from the metadata.
   const fact = documentQuestion(deps, plain, locale);
   if (fact) return registryAnswer(deps, fact.text, fact.docIds);
+  // "UBND cấp huyện còn … không": the level is gone; no passage about it answers for today.
+  const plainAsk = classifyAsk(plain, deps.places);
+  if (asksAboutGoneLevel(plainAsk, plain)) return goneLevelAnswer(deps, plainAsk.kind === 'yes-no', locale);
   const time = timeFrame(deps, query, locale);
 
   // Hybrid (words + embeddings) when a model is configured; words alone otherwise or on failure.
@@ -120,7 +124,8 @@ async function answer(deps: AskDeps, ctx: HandlerContext, question: string): Pro
     const sentences = new Map(picked.map((h) => [h, knowledge.bestSentences(h.chunk, query)]));
     const verdicts = picked.map((h) => judge(asked, { text: sentences.get(h)!.join(' '), context: `${h.doc.title}\n${h.chunk.heading}` }, deps.places));
     if (!verdicts.includes('answers')) return { ...notFound(texts.get(locale, 'not-found')), related: citationsOf(picked) };
-    const kept = picked.filter((_, i) => verdicts[i] !== 'contradicts');
+    // A level asked ("chỉ tiêu cấp xã") is answered only by passages about that level.
+    const kept = picked.filter((_, i) => verdicts[i] === 'answers' || (verdicts[i] === 'off' && !asked.levels.length));
     const reply = quoteAnswer(kept, query, (h) => sentences.get(h)!, time.intro, time.frame);
     const [intro, ...rest] = reply.blocks;
     return { ...reply, blocks: [intro!, ...time.notes(kept.map((h) => h.doc.date)), ...rest, ...historyNotes(deps, kept, locale)] };
@@ -140,12 +145,17 @@ async function answer(deps: AskDeps, ctx: HandlerContext, question: string): Pro
   switch (outcome.kind) {
     case 'answer': {
       // The model's "answerable" is held to the question's constraints as a quote is: an answer
-      // about another place, year or document (a sibling province's figure) is refused. Its
-      // prose is not held to the ask type: a written answer may state the fact in words.
+      // about another place, year, level or document (a sibling province's figure) is refused,
+      // its sources offered only as related reading.
       const asked = classifyAsk(query, deps.places);
       const context = outcome.citations.map((c) => c.title).join('\n');
       if (judge(asked, { text: outcome.text, context }, deps.places) === 'contradicts') {
         return { ...notFound(texts.get(locale, 'not-found')), related: outcome.citations };
+      }
+      // And to the ask's type: prose with no amount for "bao nhiêu", no name for "ai" did not
+      // answer; the sources are quoted instead when a sentence of theirs does.
+      if (!carriesAsked(asked, outcome.text, deps.places)) {
+        return result.relevant ? quoted() : { ...notFound(texts.get(locale, 'not-found')), related: outcome.citations };
       }
       return {
         intent: 'ask',
@@ -167,6 +177,35 @@ async function answer(deps: AskDeps, ctx: HandlerContext, question: string): Pro
       return { ...reply, blocks: [...note, ...reply.blocks] };
     }
   }
+}
+
+/** Search words for the sources that tell the district level ended (history, not a direction). */
+const LEVEL_ENDED_QUERY = 'cấp huyện kết thúc hoạt động từ 1/7/2025, không còn UBND quận huyện';
+/** A sentence that says so: it names the district level and its end. */
+const LEVEL_ENDED = /\b(ket thuc|khong con|bo cap huyen|chuyen ve)\b/;
+
+/**
+ * "The district level no longer exists" (the date from the place registry), with the sentences
+ * of the sources that say so quoted and cited; "Không." first for a yes/no question.
+ */
+async function goneLevelAnswer(deps: AskDeps, yesNo: boolean, locale: Locale): Promise<Reply> {
+  const { knowledge, texts } = deps;
+  const since = deps.places ? formatDate(deps.places.since) : '1/7/2025';
+  const result = await knowledge.hybridSearch(LEVEL_ENDED_QUERY, { limit: 5 });
+  const quotes = result.hits
+    .map((h) => ({ hit: h, text: knowledge.bestSentences(h.chunk, LEVEL_ENDED_QUERY).join(' ') }))
+    .filter((q) => levelsIn(q.text).has('district') && LEVEL_ENDED.test(foldedWords(q.text)))
+    .slice(0, 2);
+  const citations: Citation[] = [];
+  const blocks: Block[] = [];
+  if (yesNo) blocks.push({ type: 'text', text: texts.get(locale, 'place-no') });
+  blocks.push({ type: 'text', text: texts.get(locale, 'ask-level-gone', { since }) });
+  for (const q of quotes) {
+    let n = citations.findIndex((c) => c.id === q.hit.doc.id);
+    if (n < 0) n = citations.push(citationOf(q.hit)) - 1;
+    blocks.push({ type: 'quote', text: q.text, cite: n + 1 });
+  }
+  return { intent: 'ask', blocks, citations, found: true };
 }
 
 /** The last turns of this chat (masked when stored); none when memory is unreachable. */

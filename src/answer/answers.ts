@@ -3,12 +3,12 @@
  * Whether a quoted passage answers what was asked (answer/ask-type): it must carry a fact of
  * the asked kind (a number for "bao nhiêu", a name for "ai", a date for "khi nào") and meet the
  * question's constraints (the named place, not a sibling province; the asked year, not the
- * nearest one; the named document). A passage that names another place or year instead
+ * nearest one; the level asked, not another; the named document). A passage that names another place or year instead
  * contradicts the question and is not quoted at all. Pure: the place registry comes in.
  */
 import type { NamedPlace, PlaceRegistry } from '../knowledge/places';
 import { normalize } from '../text/normalize';
-import { DOC_NUMBER, documentsIn, foldedWords, yearsIn, type Ask } from './ask-type';
+import { DOC_NUMBER, documentsIn, foldedWords, levelsIn, yearsIn, type Ask } from './ask-type';
 
 /** answers: it carries the fact asked for; off: it does not; contradicts: it is about another place, year or document. */
 type Verdict = 'answers' | 'off' | 'contradicts';
@@ -42,6 +42,12 @@ function constraintsMet(ask: Ask, { text, context }: QuotedPassage, places?: Pla
     // A sentence may name the year its figure was announced in; the title names the year it is of.
     const years = new Set([...yearsIn(text), ...yearsIn(context)]);
     if (!wanted.some((y) => years.has(y))) return years.size ? 'contradicts' : 'off';
+  }
+  if (ask.levels.length) {
+    // "Chỉ tiêu cấp xã": a figure of the province level, or of no level said, is not the commune's.
+    const named = levelsIn(text);
+    const about = named.size ? named : levelsIn(context);
+    if (!ask.levels.some((l) => about.has(l))) return about.size ? 'contradicts' : 'off';
   }
   if (ask.documents.length) {
     const docs = documentsIn(`${context}\n${text}`);
@@ -83,6 +89,8 @@ const NUMBER_WORDS = /(?<!\p{L})(một|hai|ba|bốn|tư|sáu|bảy|tám|chín|m�
 const MONEY = /\d\s*(đồng|đ|vnđ|vnd|usd|tỷ|tỉ|triệu|nghìn|ngàn)(?!\p{L})|miễn (phí|lệ phí)|không (thu|mất) (phí|lệ phí|tiền)/u;
 const DATE = /\b\d{1,2}[/.-]\d{1,2}\b|\b(?:19|20)\d{2}\b|\bthang \d{1,2}\b|\bquy (i|ii|iii|iv|\d)\b|\b(hang nam|hang thang|dinh ky)\b/;
 const DURATION = /\b\d+ (ngay|thang|nam|tuan|gio|phut)\b|\b(trong ngay|ngay khi|ngay lap tuc|vo thoi han|khong thoi han|khong co thoi han)\b/;
+/** A duration written in words ("bảy ngày", "mười lăm ngày"), as a model may write it. */
+const DURATION_WORDS = /(?<!\p{L})(một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|lăm|nửa)\s+(ngày|tháng|năm|tuần|giờ|phút)(?!\p{L})/u;
 const PLACE = /\b(tai|o|noi|trung tam|ubnd|uy ban|phuong|xa|huyen|quan|thi xa|tinh|tp|thanh pho|khu vuc|cong dich vu|cong thong tin|truc tuyen|dia chi|bo phan|mot cua|co quan|so)\b/;
 /** A full name: a family name and one to three given syllables ("Nguyễn Văn Lợi"), or a title and a name. */
 const FAMILY =
@@ -96,6 +104,14 @@ const RANK = /\b(thu|hang|xep|dung) (thu |hang )?\d+\b|\b\d+\/\d+\b|\btop \d+\b|
 const SIGNED = /(?<!\p{L})(ký|kí)(?!\p{L})/u;
 /** What comes just before a street's name. */
 const STREET = /(đường|phố|số|\d)\s*$/iu;
+
+/**
+ * Whether a text carries a fact of the kind asked (a number for "bao nhiêu", a name for "ai"),
+ * whatever its constraints: what a model's written answer is held to besides them.
+ */
+export function carriesAsked(ask: Ask, text: string, places?: PlaceRegistry): boolean {
+  return carries(ask, text, places);
+}
 
 /** Whether the text carries a fact of the asked kind. */
 function carries(ask: Ask, text: string, places?: PlaceRegistry): boolean {
@@ -111,7 +127,7 @@ function carries(ask: Ask, text: string, places?: PlaceRegistry): boolean {
     case 'date':
       return DATE.test(folded.replace(DOC_NUMBER, ' '));
     case 'duration':
-      return DURATION.test(folded);
+      return DURATION.test(folded) || DURATION_WORDS.test(marked);
     case 'person':
       // The office asked about must be the one named: the chairman is not the centre's director.
       if (ask.role && !folded.includes(ask.role)) return false;

@@ -2,11 +2,15 @@
  * @module answer/ask-type
  * What a question asks for: the kind of fact (an amount, a date, a duration, a person, a place,
  * yes or no, a description, a list) and the constraints the fact must meet (the places named,
- * the year or period, the document number). Read on folded words, so a question typed without
- * marks is read the same. Pure: the place registry comes in.
+ * the year or period, the level of government, the document number). Read on folded words, so a
+ * question typed without marks is read the same. Pure: the place registry comes in.
  */
 import { fold, normalize } from '../text/normalize';
 import type { NamedPlace, PlaceRegistry } from '../knowledge/places';
+import { asksAboutPresent } from '../knowledge/time';
+
+/** Levels of local government: province and commune, and the district level that ended on 1/7/2025. */
+export type GovLevel = 'province' | 'commune' | 'district';
 
 type AskKind = 'amount' | 'date' | 'duration' | 'person' | 'place' | 'yes-no' | 'description' | 'list' | 'other';
 
@@ -28,6 +32,8 @@ export interface Ask {
   period?: { from: number; to: number };
   /** Document numbers named ("05-NQ/TU"), folded and lower case. */
   documents: string[];
+  /** Levels named ("cấp xã hay cấp tỉnh", "UBND cấp huyện"): the fact must be of one of them. */
+  levels: GovLevel[];
 }
 
 /** Folded, lower case, spaces squeezed: the form the patterns below are written for. */
@@ -97,7 +103,62 @@ export function classifyAsk(question: string, places?: PlaceRegistry): Ask {
     years,
     ...(period ? { period } : {}),
     documents,
+    levels: LEVELS.filter(([, asked]) => asked.test(words)).map(([level]) => level),
   };
+}
+
+/**
+ * The levels a question names, on folded words: "cấp X" said outright, and the district's own
+ * bodies ("UBND huyện", "công an quận"), which only that level had. "UBND tỉnh" or "tỉnh Bình
+ * Dương" name a place, not a level asked about.
+ */
+const LEVELS: Array<[GovLevel, RegExp]> = [
+  ['province', /\bcap tinh\b|\bprovincial\b|\bprovince[- ]level\b/],
+  ['commune', /\bcap (xa|phuong)\b|\bcommune[- ]level\b/],
+  [
+    'district',
+    /\bcap (huyen|quan)\b|\b(ubnd|uy ban nhan dan|hdnd|cong an|phong tu phap|phong tai nguyen va moi truong|bo phan mot cua) (cap )?(huyen|quan|thi xa)\b|\bdistricts?\b/,
+  ],
+];
+
+/**
+ * The levels a passage speaks of: besides "cấp X", the bodies of each level ("UBND xã", "UBND
+ * tỉnh", "UBND quận") and the two-level model ("chính quyền hai cấp", which is province and commune).
+ */
+const PASSAGE_LEVELS: Array<[GovLevel, RegExp]> = [
+  ['province', /\bcap tinh\b|\b(ubnd|uy ban nhan dan|hdnd|hoi dong nhan dan) (cap )?tinh\b|\b(hai|2) cap\b|\bprovincial\b|\bprovince[- ]level\b/],
+  ['commune', /\bcap (xa|phuong)\b|\b(ubnd|uy ban nhan dan|hdnd|hoi dong nhan dan|cong an) (cap )?(xa|phuong)\b|\b(hai|2) cap\b|\bcommunes?\b/],
+  ['district', /\bcap (huyen|quan)\b|\b(ubnd|uy ban nhan dan|hdnd|hoi dong nhan dan|cong an) (cap )?(huyen|quan|thi xa)\b|\bquan, huyen\b|\bdistricts?\b/],
+];
+
+/** The levels of government a passage speaks of. */
+export function levelsIn(text: string): Set<GovLevel> {
+  const words = foldedWords(text);
+  return new Set(PASSAGE_LEVELS.filter(([, re]) => re.test(words)).map(([level]) => level));
+}
+
+/** A body only the district level had: someone asking where or whether it works means now. */
+const DISTRICT_BODY = /\b(ubnd|uy ban nhan dan|hdnd|cong an|phong tu phap|phong tai nguyen va moi truong|bo phan mot cua) (cap )?(huyen|quan|thi xa)\b/;
+
+/** Words that put a question about the district level in the past: it is history then, not gone. */
+const PAST = /\b(truoc day|truoc kia|ngay truoc|hoi truoc|truoc (ngay )?1\/7|truoc khi|da tung|cu(?! tru)|nam xua|before|formerly|used to)\b/;
+
+/**
+ * Whether a question asks about the district level as it is now ("UBND cấp huyện còn giải quyết
+ * … không", "nộp ở UBND huyện ở đâu"): then the answer is that it no longer exists. Now means
+ * said so ("bây giờ", "còn … không"), a year after the change, or, for a district body (UBND,
+ * công an huyện …) asked where, who, whether or what, no time at all. "Các trung tâm IOC cấp
+ * huyện ở đâu" is about what the sources tell of that level, and an amount or a date without a
+ * year is of an old plan.
+ */
+export function asksAboutGoneLevel(ask: Ask, question: string): boolean {
+  if (!ask.levels.includes('district')) return false;
+  const words = foldedWords(question);
+  if (PAST.test(words)) return false;
+  const times = [...ask.years, ...(ask.period ? [ask.period.from, ask.period.to] : [])];
+  if (times.some((y) => y < 2025)) return false;
+  if (asksAboutPresent(question) || times.some((y) => y > 2025)) return true;
+  return times.length === 0 && DISTRICT_BODY.test(words) && ask.kind !== 'amount' && ask.kind !== 'date';
 }
 
 /** The years a text names: each year, each year of a period, each date's year. */

@@ -47,7 +47,7 @@ const PATTERNS: Record<Field, RegExp> = {
   fee: /\b(?:(?:het|ton|mat|la) )?(?:le phi|phi|bao nhieu tien)\b|\b(?:(?:het|ton|mat) bao nhieu(?! ngay| lau| thoi gian)(?: tien)?|chi phi|mien phi|fees?|cost|how much)\b/g,
   documents: /\b(?:giay to(?: gi| nao)?|thanh phan ho so|ho so (?:gom|can|co)(?: nhung gi| gi)?|can (?:mang|chuan bi|nop) (?:theo )?(?:nhung )?gi|mang (?:theo )?(?:nhung )?gi|can nhung gi|chuan bi (?:nhung )?gi|documents?|papers|what to bring)\b/g,
   exempt: /\b(?:khong (?:can|phai) (?:nop|mang|xuat trinh|co)(?: nhung)?(?: giay(?: to)?)? (?:gi|nao)(?: nua)?|(?:giay to|giay) (?:nao|gi) (?:khong can|khong phai|duoc mien|duoc bo|da bo)|(?:duoc )?mien (?:nop|xuat trinh)|khong con (?:phai|can) (?:nop|mang|xuat trinh)|no longer (?:needed|required))\b/g,
-  where: /\b(?:(?:nop|lam|di|den) o dau|o dau|noi nao|cho nao|tai dau|co quan nao|where)\b/g,
+  where: /\b(?:(?:nop|lam|di|den) o dau|o dau|noi nao|cho nao|tai dau|co quan nao|(?:(?:nop|lam|giai quyet) )?(?:o |tai )?cap nao|(?:(?:nop|lam|giai quyet) )?(?:o |tai )?cap (?:xa|phuong|tinh|huyen)(?: hay| hoac)(?: o| tai)?(?: cap)? (?:xa|phuong|tinh|huyen)|where|which level)\b/g,
   online: /\b(?:online|truc tuyen|qua mang|tren mang|qua vneid|tren vneid)\b/g,
   steps: /\b(?:cac buoc|trinh tu|quy trinh|cach lam|tung buoc|lam (?:the|nhu the) nao|lam sao|nhu the nao|steps?|process|how to)\b/g,
 };
@@ -128,9 +128,21 @@ export function readIntent(question: string): QuestionIntent {
     fields: FIELDS.filter((f) => found.has(f)),
     eitherDuration: either.length > 0,
     yesNo,
-    subject: subject.replace(/[?!.,;:]+/g, ' ').replace(/\s+/g, ' ').trim(),
+    subject: tidySubject(subject),
     procedureCue: PROCEDURE_CUES.test(folded),
   };
+}
+
+/**
+ * The subject without its question marks and stray punctuation; a comma or semicolon between
+ * two words stays, for it may part two procedures ("tạm trú, tạm vắng").
+ */
+function tidySubject(subject: string): string {
+  return subject
+    .replace(/[?!.:]+/g, ' ')
+    .replace(/\s*[,;][\s,;]*/g, ', ')
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s,]+|[\s,]+$/g, '');
 }
 
 /**

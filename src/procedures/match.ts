@@ -8,7 +8,7 @@
  * stopwords behave exactly as in the knowledge search.
  */
 import { Analyzer } from '../search/analyzer';
-import { foldWord } from '../text/normalize';
+import { foldWord, phraseTokens } from '../text/normalize';
 import type { Procedure } from './schema';
 
 export interface ProcedureMatch {
@@ -31,6 +31,18 @@ const GENERIC = new Set(
   'thu tuc hanh chinh giay xin lam cho con be toi minh em anh chi oi a nhe vay duoc khong muon hoi biet giup can phai nao gi the nhu sao roi moi the'.split(' '),
 );
 
+/**
+ * Words of a procedure's name people leave out ("cấp lại căn cước" for "cấp lại thẻ căn cước"),
+ * as written: a name is also matched without them.
+ */
+const OPTIONAL = new Set(['thẻ', 'giấy']);
+
+/**
+ * Words the search reads as filler (knowledge/stopwords.json) that tell procedures apart: "cấp
+ * lại" is a re-issue, "cấp" a first issue. The matcher reads them as content words.
+ */
+const DISTINCTIVE = new Set(['lại']);
+
 /** Folded word -> the form typed with marks, when it was (so "trụ" does not match "trú"). */
 type Words = Map<string, string | undefined>;
 /** Folded word -> every marked form it was written in. */
@@ -43,6 +55,8 @@ interface Terms {
 
 interface Phrase extends Terms {
   weight: number;
+  /** The phrase without its optional words, and the pairs its other words then make side by side. */
+  bare?: Phrase;
 }
 
 interface Entry {
@@ -62,7 +76,7 @@ export class ProcedureMatcher {
     const df = new Map<string, number>();
     this.entries = procedures.map((procedure) => {
       const texts = [procedure.name, ...procedure.aliases];
-      const phrases = texts.map((p) => ({ ...this.terms(p), weight: 0 }));
+      const phrases = texts.map((p) => this.phrase(p));
       // The vocabulary also holds abbreviation expansions ("thẻ căn cước" brings "cccd").
       const vocabulary = this.vocabulary([...texts, procedure.field].join(' . '));
       for (const w of vocabulary.keys()) df.set(w, (df.get(w) ?? 0) + 1);
@@ -72,7 +86,9 @@ export class ProcedureMatcher {
     });
     const n = Math.max(procedures.length, 1);
     for (const [w, f] of df) this.idf.set(w, Math.log(1 + n / f));
-    for (const e of this.entries) for (const p of e.phrases) p.weight = this.weigh([...p.words.keys()]);
+    for (const e of this.entries) {
+      for (const p of [...e.phrases, ...e.phrases.flatMap((x) => (x.bare ? [x.bare] : []))]) p.weight = this.weigh([...p.words.keys()]);
+    }
   }
 
   /** A procedure by its id or national code, exactly. */
@@ -131,7 +147,23 @@ export class ProcedureMatcher {
     );
   }
 
+  /** How well the query covers a phrase, written in full or without its optional words. */
   private phraseScore(p: Phrase, q: Terms): number {
+    return Math.max(this.phraseShare(p, q), p.bare ? this.phraseShare(p.bare, q) : 0);
+  }
+
+  /** A name or alias, and the same without its optional words when it has any ("cấp lại căn cước"). */
+  private phrase(text: string): Phrase {
+    const terms = this.terms(text);
+    const order = [...new Set(phraseTokens(text).map((t) => foldWord(t.token)))].filter((w) => terms.words.has(w));
+    const kept = order.filter((w) => !OPTIONAL.has(terms.words.get(w) ?? w));
+    if (kept.length === order.length || kept.length === 0) return { ...terms, weight: 0 };
+    const words: Words = new Map(kept.map((w) => [w, terms.words.get(w)]));
+    const pairs = new Set(kept.slice(1).map((w, i) => `${kept[i]} ${w}`));
+    return { ...terms, weight: 0, bare: { words, pairs, weight: 0 } };
+  }
+
+  private phraseShare(p: Phrase, q: Terms): number {
     if (p.weight === 0) return 0;
     let covered = 0;
     for (const [w, exact] of p.words) {
@@ -154,19 +186,35 @@ export class ProcedureMatcher {
   /** Folded content words and folded syllable pairs of a text, as the search reads a query. */
   private terms(text: string): Terms {
     const a = this.analyzer.analyzeQuery(text.normalize('NFC'));
-    return { words: new Map(a.words.map((w) => [w.folded, w.exact])), pairs: new Set(a.bigrams) };
+    const words: Words = new Map(a.words.map((w) => [w.folded, w.exact]));
+    const pairs = new Set(a.bigrams);
+    // A distinctive word the analyzer stops comes back, with the pairs it makes ("cap lai", "lai can").
+    const tokens = phraseTokens(text);
+    const plain = (i: number) => /^\p{L}+$/u.test(tokens[i]?.token ?? '') && !this.analyzer.isStopword(tokens[i]!.token);
+    tokens.forEach(({ token }, i) => {
+      if (!DISTINCTIVE.has(token)) return;
+      const folded = foldWord(token);
+      words.set(folded, token);
+      if (i > 0 && !tokens[i]!.breakBefore && plain(i - 1)) pairs.add(`${foldWord(tokens[i - 1]!.token)} ${folded}`);
+      if (i + 1 < tokens.length && !tokens[i + 1]!.breakBefore && plain(i + 1)) pairs.add(`${folded} ${foldWord(tokens[i + 1]!.token)}`);
+    });
+    return { words, pairs };
   }
 
   /** Every single-word index term of a text (abbreviation expansions included), by folded form. */
   private vocabulary(text: string): Vocabulary {
     const out: Vocabulary = new Map();
-    for (const t of this.analyzer.termSet(text.normalize('NFC'))) {
-      if (t.includes(' ') || /[./%-]/.test(t)) continue;
+    const add = (t: string) => {
       const folded = foldWord(t);
       const forms = out.get(folded) ?? new Set<string>();
       if (t !== folded) forms.add(t);
       out.set(folded, forms);
+    };
+    for (const t of this.analyzer.termSet(text.normalize('NFC'))) {
+      if (t.includes(' ') || /[./%-]/.test(t)) continue;
+      add(t);
     }
+    for (const { token } of phraseTokens(text)) if (DISTINCTIVE.has(token)) add(token);
     return out;
   }
 }

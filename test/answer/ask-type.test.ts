@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAsk } from '../../src/answer/ask-type';
+import { asksAboutGoneLevel, classifyAsk, levelsIn } from '../../src/answer/ask-type';
 import { judge } from '../../src/answer/answers';
 import { loadPlaceRegistry } from '../../scripts/eval';
 
@@ -83,5 +83,62 @@ describe('judge: whether a quoted passage answers the ask', () => {
     const plan = { text: 'Kế hoạch CCHC giai đoạn 2022-2025 được triển khai tại hội nghị ngày 1/4/2022.', context: 'Kế hoạch CCHC Bình Dương' };
     expect(judge(ask('Ai ký Kế hoạch cải cách hành chính giai đoạn 2022-2025 của Bình Dương?'), plan, places)).toBe('off');
     expect(judge(ask('Kế hoạch CCHC giai đoạn 2022-2025 triển khai khi nào?'), plan, places)).toBe('answers');
+  });
+});
+
+describe('the level of government asked about (cấp tỉnh, cấp xã; cấp huyện until 1/7/2025)', () => {
+  it.each([
+    ['Thủ tục này nộp ở cấp xã hay cấp tỉnh?', ['province', 'commune']],
+    ['thu tuc nay nop o cap xa hay cap tinh', ['province', 'commune']],
+    ['Chỉ tiêu cấp xã về số hóa hồ sơ là bao nhiêu?', ['commune']],
+    ['UBND cấp huyện còn giải quyết thủ tục hành chính không?', ['district']],
+    ['ubnd huyen con nhan ho so khong', ['district']],
+    ['Ai là chủ tịch UBND tỉnh Bình Dương?', []],
+    ['Cấp lại thẻ căn cước ở đâu?', []],
+  ])('"%s" names %j', (q, levels) => {
+    expect(ask(q).levels.sort()).toEqual([...levels].sort());
+  });
+
+  it('reads the levels a passage speaks of, including the two-level model and the bodies of each level', () => {
+    expect([...levelsIn('Tỷ lệ số hóa hồ sơ: 50% ở cấp tỉnh, 40% ở cấp huyện, 35% ở cấp xã.')].sort()).toEqual(['commune', 'district', 'province']);
+    expect([...levelsIn('Nộp tại UBND xã nơi cư trú.')]).toEqual(['commune']);
+    expect([...levelsIn('Chính quyền địa phương hai cấp: tỉnh và xã.')].sort()).toEqual(['commune', 'province']);
+    expect([...levelsIn('Tỉnh Bình Dương đạt 50%.')]).toEqual([]);
+  });
+
+  const digitisation = { text: 'Tỷ lệ số hóa hồ sơ và kết quả giải quyết TTHC: 50% ở cấp tỉnh, 40% ở cấp huyện, 35% ở cấp xã.', context: 'Nghị quyết 05-NQ/TU về chuyển đổi số' };
+  const provinceOnly = { text: 'Chỉ tiêu: tỷ lệ hồ sơ trực tuyến toàn trình cấp tỉnh đạt 50%.', context: 'Mục tiêu CCHC Bình Dương 2023' };
+  const noLevel = { text: 'Chỉ tiêu: tỷ lệ dịch vụ công trực tuyến toàn trình của tỉnh Bình Dương đạt 50%.', context: 'Mục tiêu CCHC Bình Dương 2023' };
+
+  it('a passage about another level contradicts the level asked; one naming no level does not answer it', () => {
+    const commune = ask('chi tieu cap xa la bao nhieu phan tram');
+    expect(judge(commune, digitisation, places)).toBe('answers');
+    expect(judge(commune, provinceOnly, places)).toBe('contradicts');
+    expect(judge(commune, noLevel, places)).toBe('off');
+    // Without a level asked, the same passages answer as before.
+    expect(judge(ask('chi tieu ho so truc tuyen la bao nhieu phan tram'), noLevel, places)).toBe('answers');
+  });
+
+  it('a choice between levels is answered by a passage about either', () => {
+    const choice = ask('Thủ tục này nộp ở cấp xã hay cấp tỉnh?');
+    expect(judge(choice, { text: 'Nộp tại UBND cấp xã nơi cư trú.', context: 'Đăng ký khai sinh' }, places)).toBe('answers');
+    expect(judge(choice, { text: 'Trước đây nộp tại UBND cấp huyện.', context: 'Đăng ký khai sinh' }, places)).toBe('contradicts');
+  });
+
+  it.each([
+    ['UBND cấp huyện còn giải quyết thủ tục hành chính không?', true],
+    ['ubnd cap huyen con giai quyet ho so khong', true],
+    ['Bây giờ nộp hồ sơ ở UBND huyện được không?', true],
+    ['Nộp hồ sơ ở UBND huyện ở đâu?', true],
+    ['Năm 2026 cấp huyện có nhiệm vụ gì?', true],
+    ['Trước đây UBND cấp huyện giải quyết những thủ tục nào?', false],
+    ['Năm 2022 cấp huyện số hóa được bao nhiêu hồ sơ?', false],
+    ['Chỉ tiêu số hóa hồ sơ cấp huyện là bao nhiêu?', false],
+    ['Đăng ký cư trú ở UBND huyện được không?', true],
+    ['Nộp ở cấp xã hay cấp tỉnh?', false],
+    ['các trung tâm IOC cấp huyện ở đâu', false],
+    ['cấp huyện có nhiệm vụ gì', false],
+  ])('"%s" asks about the district level as it is now: %s', (q, gone) => {
+    expect(asksAboutGoneLevel(ask(q), q)).toBe(gone);
   });
 });

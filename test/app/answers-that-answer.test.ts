@@ -82,3 +82,62 @@ describe('the free-question path does not pass a sibling province\'s or another 
     expect(reply.related?.length).toBeGreaterThan(0);
   });
 });
+
+describe('the level asked (cấp tỉnh, cấp xã) and the district level that ended on 1/7/2025', () => {
+  const { ask: freeAsk } = createEvalAsk(loadBundledIndex());
+
+  it.each(['UBND cấp huyện còn giải quyết thủ tục hành chính không?', 'ubnd cap huyen con giai quyet thu tuc hanh chinh khong'])(
+    '"%s": no, the district level is gone, quoted from the sources that say so',
+    async (q) => {
+      const b = await chat(q);
+      expect(b.found).toBe(true);
+      expect(b.reply).toMatch(/^Không\./);
+      expect(b.reply).toContain('không còn cấp huyện');
+      expect(b.reply).toContain('1/7/2025');
+      expect(b.citations.map((c) => c.id)).toContain('vn-chinh-quyen-dia-phuong-hai-cap-2025');
+      // Nothing about a district body doing its work today, such as the 2021 Hậu Giang direction.
+      expect(b.citations.map((c) => c.id)).not.toContain('hg-chi-dao-cai-cach-hanh-chinh-2021');
+    },
+  );
+
+  it('a question about the district level in the past is answered from the sources, not told it is gone', async () => {
+    const b = await chat('Trước đây UBND cấp huyện giải quyết những thủ tục nào?');
+    expect(b.reply).not.toMatch(/^Không\./);
+    expect(b.reply).not.toMatch(/^Từ ngày 1\/7\/2025 không còn cấp huyện/);
+  });
+
+  it.each(['Chỉ tiêu cấp xã về số hóa hồ sơ là bao nhiêu?', 'chi tieu so hoa ho so cap xa la bao nhieu'])(
+    '"%s" gets the commune-level target, not the province\'s or the district\'s',
+    async (q) => {
+      const b = await chat(q);
+      expect(b.found).toBe(true);
+      expect(b.reply).toMatch(/cấp xã/);
+      expect(b.reply).toContain('35%');
+      expect(b.reply).not.toMatch(/≥ (50|40)%/);
+      expect(b.citations.map((c) => c.id)).toEqual(['bd-nghi-quyet-05-nq-tu-chuyen-doi-so']);
+    },
+  );
+
+  it.each(['Chỉ tiêu cấp xã về số hóa hồ sơ là bao nhiêu?', 'chi tieu so hoa ho so cap xa la bao nhieu'])(
+    '"%s" on the free-question path quotes only passages about the commune level',
+    async (q) => {
+      const reply = await freeAsk(q);
+      expect(reply.found).toBe(true);
+      const quotes = reply.blocks.flatMap((b) => (b.type === 'quote' ? [b.text] : []));
+      expect(quotes.length).toBeGreaterThan(0);
+      expect(quotes.join(' ')).toContain('35% ở cấp xã');
+      for (const quote of quotes) expect(quote).toMatch(/cấp xã|UBND xã|hai cấp/);
+    },
+  );
+
+  it.each(['Thủ tục đăng ký khai sinh nộp ở cấp xã hay cấp tỉnh?', 'dang ky khai sinh nop o cap xa hay cap tinh'])(
+    '"%s" gets where the procedure is done, from its record, with its level',
+    async (q) => {
+      const b = await chat(q);
+      expect(b.intent).toBe('procedure');
+      expect(b.citations.map((c) => c.id)).toEqual(['dang-ky-khai-sinh']);
+      expect(b.reply).toMatch(/^Nơi làm — Đăng ký khai sinh/);
+      expect(b.reply).toContain('cấp xã');
+    },
+  );
+});

@@ -13,6 +13,7 @@ import type { Inbound, Reply } from '../../src/core/types';
 import { renderPlain } from '../../src/channels/plain';
 import { createLlm, type Llm } from '../../src/llm/llm';
 import { knowledgeSearchTool } from '../../src/llm/tools';
+import { loadPlaceRegistry } from '../../scripts/eval';
 
 const fake = useFakeOpenAI();
 
@@ -20,6 +21,8 @@ interface Setup extends LlmSetup {
   model?: boolean;
   /** The model's clock; a case with one lets its deadline pass once the request is at the model. */
   clock?: FakeClock;
+  /** Give the handler the place registry, as the app does (answers are then held to the places asked). */
+  places?: boolean;
 }
 
 function setup(opts: Setup = {}) {
@@ -43,7 +46,15 @@ function setup(opts: Setup = {}) {
   const { rt } = t;
   const assistant = assistantWith(rt, [
     ...helpHandlers({ texts: rt.texts, historyTtlSeconds: 3600, analyticsRetentionDays: 90 }),
-    createAskHandler({ texts: rt.texts, log: rt.log, now: rt.now, knowledge: rt.knowledge, conversation: rt.conversation, llm }),
+    createAskHandler({
+      texts: rt.texts,
+      log: rt.log,
+      now: rt.now,
+      knowledge: rt.knowledge,
+      conversation: rt.conversation,
+      llm,
+      ...(opts.places ? { places: loadPlaceRegistry() } : {}),
+    }),
   ]);
   const ask = (text: string, extra: Partial<Inbound> = {}, onPartial?: (s: string) => void) =>
     assistant.handle({ channel: 'web', chatId: 'chat-1', userId: 'user-1', text, locale: 'vi', ...extra }, { onPartial });
@@ -257,5 +268,59 @@ describe('quoteAnswer', () => {
       { type: 'quote', text: 'khác', cite: 2 },
     ]);
     expect(reply.citations.map((c) => c.id)).toEqual(['a', 'c']);
+  });
+});
+
+describe("the model's answer is held to what was asked (issue 19)", () => {
+  it("refuses an answer about a sibling province, offering its sources only as related reading", async () => {
+    const { ask, text } = setup({ places: true });
+    fake.script({ json: { answer: 'Năm 2022, mức độ hài lòng của người dân tỉnh Bình Dương là 85,52%, đứng thứ 19/63 [1].', citations: [1], answerable: true } });
+    const reply = await ask('hậu giang năm 2022 xếp hạng chỉ số hài lòng thứ mấy');
+    expect(fake.calls('chat')).toHaveLength(1);
+    expect(reply).toMatchObject({ intent: 'ask', found: false, citations: [] });
+    expect(reply.blocks).toEqual([{ type: 'text', text: text('not-found') }]);
+    expect(JSON.stringify(reply.blocks)).not.toContain('85,52');
+    expect(reply.related?.length).toBeGreaterThan(0);
+  });
+
+  it('refuses an answer about another year than the one asked', async () => {
+    const { ask } = setup({ places: true });
+    fake.script({ json: { answer: 'Năm 2022, tỉnh Bình Dương đứng thứ 19/63 về chỉ số DTI [1].', citations: [1], answerable: true } });
+    const reply = await ask('Năm 2020 Bình Dương xếp hạng DTI thứ mấy?');
+    expect(reply).toMatchObject({ found: false, citations: [] });
+    expect(JSON.stringify(reply.blocks)).not.toContain('19/63');
+    expect(reply.related?.length).toBeGreaterThan(0);
+  });
+
+  it('accepts an answer of the place, year and kind asked, in its own words', async () => {
+    const { ask, text } = setup({ places: true });
+    const answer = 'Năm 2022, tỉnh Bình Dương đứng thứ 19/63 về chỉ số DTI [1].';
+    fake.script({ json: { answer, citations: [1], answerable: true } });
+    const reply = await ask('Năm 2022 Bình Dương xếp hạng DTI thứ mấy?');
+    expect(reply).toMatchObject({ intent: 'ask', found: true });
+    expect(reply.blocks[0]).toEqual({ type: 'text', text: answer });
+    expect(reply.blocks.at(-1)).toEqual({ type: 'text', text: text('ask-generated-disclaimer') });
+    expect(reply.citations).toHaveLength(1);
+  });
+
+  it('does not pass prose without the kind of fact asked: "bao nhiêu" gets no amount, so the sources are judged instead', async () => {
+    const { ask } = setup({ places: true });
+    const prose = 'Đề án cải cách hành chính được triển khai trong các cơ quan Đảng của tỉnh Bình Dương [1].';
+    fake.script({ json: { answer: prose, citations: [1], answerable: true } });
+    const reply = await ask('Kinh phí thực hiện Đề án cải cách hành chính trong các cơ quan Đảng Bình Dương là bao nhiêu?');
+    expect(fake.calls('chat')).toHaveLength(1);
+    expect(JSON.stringify(reply.blocks)).not.toContain('được triển khai trong các cơ quan Đảng của tỉnh');
+    // No source gives the amount either: "I don't know", not a quote.
+    expect(reply).toMatchObject({ found: false, citations: [] });
+    expect(reply.blocks.some((b) => b.type === 'quote')).toBe(false);
+  });
+
+  it('answers a date question with the model when its prose carries the date', async () => {
+    const { ask } = setup({ places: true });
+    const answer = 'Chỉ thị 22-CT/TU được ban hành ngày 22/6/2022 [1].';
+    fake.script({ json: { answer, citations: [1], answerable: true } });
+    const reply = await ask(CT22);
+    expect(reply.found).toBe(true);
+    expect(reply.blocks[0]).toEqual({ type: 'text', text: answer });
   });
 });

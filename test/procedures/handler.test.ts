@@ -112,6 +112,16 @@ describe('procedure answers', () => {
     expect(text(none)).toContain('https://dichvucong.gov.vn');
   });
 
+  it.each(['lam tam tru va tam vang', 'làm tạm trú và tạm vắng', 'tạm trú, tạm vắng nộp ở đâu', 'tam tru, tam vang'])(
+    '"%s" names two procedures and gets both, not one or a pick-list',
+    async (q) => {
+      const r = await assistant.handle(inbound(q));
+      expect(r.citations.map((c) => c.id)).toEqual(['dang-ky-tam-tru', 'khai-bao-tam-vang']);
+      expect(text(r)).toContain('Đăng ký tạm trú');
+      expect(text(r)).toContain('Khai báo tạm vắng');
+    },
+  );
+
   it('answers in English labels for English users', async () => {
     const r = await assistant.handle(inbound('/thutuc dang-ky-khai-tu phi', 'en'));
     expect(text(r)).toContain('Fees — Đăng ký khai tử');

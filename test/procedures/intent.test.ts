@@ -34,6 +34,12 @@ describe('readIntent', () => {
     expect(readIntent('căn cước là thẻ nào').fields).toEqual([]);
   });
 
+  it('keeps a comma that may part two procedures, and drops stray punctuation', () => {
+    expect(readIntent('Tạm trú, tạm vắng nộp ở đâu?').subject).toBe('tạm trú, tạm vắng');
+    expect(readIntent('khai sinh ở đâu, lệ phí?').subject).toBe('khai sinh');
+    expect(readIntent('làm căn cước; mất bao lâu?').subject).toBe('làm căn cước');
+  });
+
   it('notices generic procedure words', () => {
     expect(readIntent('thủ tục đăng ký xe').procedureCue).toBe(true);
     expect(readIntent('chỉ số PAR Index năm 2022').procedureCue).toBe(false);

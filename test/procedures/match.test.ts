@@ -49,6 +49,21 @@ describe('matching questions to procedures', () => {
     expect(ids(question)).toEqual([]);
   });
 
+  it('reads "lại": a re-issue is not a first issue, typed either way, with or without "thẻ"', () => {
+    // "lại" is filler to the search (knowledge/stopwords.json) but names the re-issue here.
+    expect(ids('cap lai can cuoc mat bao nhieu tien')).toEqual(['cap-lai-the-can-cuoc']);
+    expect(ids('Cấp lại căn cước mất bao nhiêu tiền?')).toEqual(['cap-lai-the-can-cuoc']);
+    expect(ids('cấp lại thẻ căn cước')).toEqual(['cap-lai-the-can-cuoc']);
+    expect(ids('cap lai the bhyt')).toEqual(['cap-lai-the-bhyt']);
+    expect(ids('cấp căn cước lần đầu')).toEqual(['cap-the-can-cuoc']);
+    expect(ids('làm căn cước')).toEqual(['cap-the-can-cuoc']);
+  });
+
+  it('reads "vang" typed without marks as vắng, not as the filler "vâng"', () => {
+    expect(ids('tam vang')).toEqual(['khai-bao-tam-vang']);
+    expect(ids('khai bao tam vang o dau')).toEqual(['khai-bao-tam-vang']);
+  });
+
   it('finds a procedure by id or national code', () => {
     expect(service.get('dang-ky-khai-sinh')?.code).toBe('1.001193');
     expect(service.get('1.004222')?.id).toBe('dang-ky-thuong-tru');
