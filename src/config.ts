@@ -63,6 +63,10 @@ const EnvSchema = z.object({
     z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 characters of A-Z a-z 0-9 _ -').optional(),
   ),
   TELEGRAM_API_BASE: optionalUrl,
+  /** A Telegram staff group told when a citizen asks for a person (a chat id, e.g. -1001234567890). */
+  HANDOFF_TELEGRAM_CHAT_ID: optionalString.pipe(
+    z.string().regex(/^(-?\d{1,20}|@[A-Za-z0-9_]{5,32})$/, 'must be a Telegram chat id (e.g. -1001234567890) or @channelname').optional(),
+  ),
   ZALO_BOT_TOKEN: optionalString,
   ZALO_WEBHOOK_SECRET: optionalString.pipe(z.string().min(8).max(256).optional()),
   ZALO_API_BASE: optionalUrl,
@@ -130,6 +134,8 @@ export interface Config {
   /** REDIS_URL, parsed: the Node entry's store (src/store/redis.ts). */
   redis?: RedisConnection;
   telegram?: { token: string; webhookSecret: string; apiBase: string };
+  /** HANDOFF_TELEGRAM_CHAT_ID: the staff group told when a handoff opens (needs the Telegram bot). */
+  handoffTelegramChatId?: string;
   zalo?: { token: string; webhookSecret: string; apiBase: string };
   officialAllowlist: string[];
   kpiPullSources: PullSource[];
@@ -217,6 +223,9 @@ export function loadConfig(env: RawEnv): Config {
   if (e.TELEGRAM_BOT_TOKEN && !e.TELEGRAM_WEBHOOK_SECRET) {
     throw new ConfigError('Invalid environment: TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_BOT_TOKEN is set');
   }
+  if (e.HANDOFF_TELEGRAM_CHAT_ID && !e.TELEGRAM_BOT_TOKEN) {
+    throw new ConfigError('Invalid environment: HANDOFF_TELEGRAM_CHAT_ID: the staff group is told through the Telegram bot; set TELEGRAM_BOT_TOKEN too');
+  }
   if (e.ZALO_BOT_TOKEN && !e.ZALO_WEBHOOK_SECRET) {
     throw new ConfigError('Invalid environment: ZALO_WEBHOOK_SECRET: required when ZALO_BOT_TOKEN is set');
   }
@@ -262,6 +271,7 @@ export function loadConfig(env: RawEnv): Config {
           apiBase: stripSlash(e.ZALO_API_BASE ?? 'https://bot-api.zaloplatforms.com'),
         }
       : undefined,
+    handoffTelegramChatId: e.HANDOFF_TELEGRAM_CHAT_ID,
     officialAllowlist: e.OFFICIAL_ALLOWLIST,
     kpiPullSources,
     dossierLookupUrl: e.DOSSIER_LOOKUP_URL,

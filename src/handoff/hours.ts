@@ -8,7 +8,8 @@
  * 13:30-17:00, Monday to Friday) and the public holidays of the Labour Code 2019, art. 112: the
  * solar ones recur every year and, when they fall on a weekend, the next working day is off
  * (art. 111(3)); the lunar ones (Tết, Giỗ Tổ Hùng Vương) move and are decided each year, so they
- * are listed by date. A deployment with other hours passes its own `WorkingHours`.
+ * are listed by date. A deployment sets its own in knowledge/profile.json (`workingHours`); these
+ * defaults apply to a profile without them.
  */
 import { z } from 'zod';
 import { addDays, vnDay } from '../core/vn-time';
@@ -16,6 +17,8 @@ import { addDays, vnDay } from '../core/vn-time';
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
 
 export const WorkingHoursSchema = z.strictObject({
+  /** Where the periods and days off come from (a decision, a published notice). */
+  note: z.string().optional(),
   /** Periods of a working day, in order, e.g. [{ start: "07:30", end: "11:30" }]. */
   periods: z.array(z.strictObject({ start: HHMM, end: HHMM })).min(1),
   /** Working weekdays, 0 = Sunday … 6 = Saturday. */
@@ -120,4 +123,30 @@ export function localParts(at: Date): { weekday: number; date: string; time: str
 export function periodsText(hours: WorkingHours): string {
   const short = (hhmm: string) => hhmm.replace(/^0/, '');
   return hours.periods.map((p) => `${short(p.start)}–${short(p.end)}`).join(', ');
+}
+
+/**
+ * Working time between two instants, in seconds: only the periods of working days count, so a
+ * request made on Friday evening has waited nothing until Monday 7:30 (the target is a promise
+ * for working hours). Looks at most a year back.
+ */
+export function workingSecondsBetween(from: Date, to: Date, hours: WorkingHours): number {
+  if (to.getTime() <= from.getTime()) return 0;
+  const last = vnDay(to);
+  let day = vnDay(new Date(Math.max(from.getTime(), to.getTime() - 366 * 86_400_000)));
+  let total = 0;
+  for (let i = 0; i < 368 && day <= last; i++, day = addDays(day, 1)) {
+    if (!isWorkingDay(day, hours)) continue;
+    for (const p of hours.periods) {
+      const start = Math.max(Date.parse(`${day}T${p.start}:00+07:00`), from.getTime());
+      const end = Math.min(Date.parse(`${day}T${p.end}:00+07:00`), to.getTime());
+      if (end > start) total += end - start;
+    }
+  }
+  return Math.floor(total / 1000);
+}
+
+/** Whether a request opened at `openedAt` and not yet answered has waited past the target at `now`. */
+export function pastTarget(openedAt: Date, now: Date, hours: WorkingHours): boolean {
+  return workingSecondsBetween(openedAt, now, hours) > hours.targetMinutes * 60;
 }

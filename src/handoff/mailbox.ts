@@ -23,6 +23,8 @@ export const mailboxKeys = (chatId: string) => ({
 
 export interface Pending {
   blocks: Block[];
+  /** The same, one entry per message as it was sent (the page shows each on its own). */
+  items: Array<{ at: number; blocks: Block[] }>;
   /** Marks what was returned as shown; call it once the blocks are in the answer. */
   markShown(): Promise<void>;
 }
@@ -60,6 +62,7 @@ export class WebMailbox {
     const top = Math.max(last, ...items.map((i) => i.seq));
     return {
       blocks: items.flatMap((i) => i.blocks),
+      items: items.map((i) => ({ at: i.at, blocks: i.blocks })),
       markShown: async () => {
         if (items.length) await this.store.set(keys.seen, String(top), this.ttlSeconds);
       },

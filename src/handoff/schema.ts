@@ -5,6 +5,7 @@
  * transcript entries, and the view the admin API and the console show.
  */
 import { z } from 'zod';
+import { DEFAULT_WORKING_HOURS, pastTarget, type WorkingHours } from './hours';
 
 export const HandoffStatusSchema = z.enum(['open', 'taken', 'closed']);
 export type HandoffStatus = z.infer<typeof HandoffStatusSchema>;
@@ -55,6 +56,11 @@ export interface Handoff {
    * the close, else until now; in seconds.
    */
   waitingSeconds: number;
+  /**
+   * Still waiting for a first reply after more than the target of working time (e.g. 30
+   * minutes within working hours): the inbox marks it, the staff group may be told.
+   */
+  overdue: boolean;
   assignee: string | null;
   takenAt: string | null;
   firstReplyAt: string | null;
@@ -67,7 +73,7 @@ export function statusOf(r: HandoffRecord): HandoffStatus {
   return r.assignee !== undefined ? 'taken' : 'open';
 }
 
-export function toView(r: HandoffRecord, now: Date): Handoff {
+export function toView(r: HandoffRecord, now: Date, hours: WorkingHours = DEFAULT_WORKING_HOURS): Handoff {
   const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
   const waitedUntil = r.firstReplyAt ?? r.closedAt ?? now.getTime();
   return {
@@ -79,6 +85,7 @@ export function toView(r: HandoffRecord, now: Date): Handoff {
     status: statusOf(r),
     openedAt: iso(r.openedAt)!,
     waitingSeconds: Math.max(0, Math.floor((waitedUntil - r.openedAt) / 1000)),
+    overdue: r.closedAt === undefined && r.firstReplyAt === undefined && pastTarget(new Date(r.openedAt), now, hours),
     assignee: r.assignee ?? null,
     takenAt: iso(r.takenAt),
     firstReplyAt: iso(r.firstReplyAt),

@@ -34,7 +34,8 @@ import {
   type HandoffRecord,
   type HandoffStatus,
 } from './schema';
-import { WebMailbox, mailboxKeys } from './mailbox';
+import { WebMailbox, mailboxKeys, type Pending } from './mailbox';
+import { DEFAULT_WORKING_HOURS, type WorkingHours } from './hours';
 
 /** Transcript lines kept per handoff (older ones drop off). */
 export const MAX_MESSAGES = 100;
@@ -68,6 +69,13 @@ export interface HandoffDeps {
   outbound: Outbound;
   /** How long a handoff is kept after its last activity (HISTORY_TTL_DAYS). */
   retentionSeconds: number;
+  /** When staff answer, and the target for a first reply (the deployment profile's). */
+  hours?: WorkingHours;
+  /**
+   * HANDOFF_TELEGRAM_CHAT_ID: a Telegram staff group told (through `outbound`) when a handoff
+   * opens, with a link to its console page (absolute with PUBLIC_BASE_URL, else the path).
+   */
+  staffNotice?: { chatId: string; publicBaseUrl?: string };
 }
 
 export interface OpenInput {
@@ -101,10 +109,12 @@ export interface HandoffStats {
 
 export class Handoffs {
   readonly mailbox: WebMailbox;
+  readonly hours: WorkingHours;
   private readonly ttl: number;
 
   constructor(private readonly deps: HandoffDeps) {
     this.ttl = deps.retentionSeconds;
+    this.hours = deps.hours ?? DEFAULT_WORKING_HOURS;
     this.mailbox = new WebMailbox(deps.store, deps.retentionSeconds, deps.now);
   }
 
@@ -125,12 +135,14 @@ export class Handoffs {
           store.setAdd(handoffKeys.byChat(input.channel, input.chatId), id).then(() => store.expire(handoffKeys.byChat(input.channel, input.chatId), this.ttl)),
           lines.length ? store.listPush(handoffKeys.messages(id), lines, { maxLen: MAX_MESSAGES, ttlSeconds: this.ttl }) : undefined,
         ]);
-        return { created: true, handoff: toView(record, this.deps.now()) };
+        const handoff = this.view(record);
+        await this.notifyStaff(handoff);
+        return { created: true, handoff };
       }
       await store.del(handoffKeys.record(id));
       const existingId = await store.get(chatKey);
       const existing = existingId ? await this.record(existingId) : undefined;
-      if (existing && statusOf(existing) !== 'closed') return { created: false, handoff: toView(existing, this.deps.now()) };
+      if (existing && statusOf(existing) !== 'closed') return { created: false, handoff: this.view(existing) };
       // The chat key outlived its record (erased or expired apart) or a close stopped halfway:
       // free it and claim again.
       if (existingId) await store.del(chatKey);
@@ -148,7 +160,7 @@ export class Handoffs {
 
   async get(id: string): Promise<Handoff | undefined> {
     const record = await this.record(id);
-    return record && toView(record, this.deps.now());
+    return record && this.view(record);
   }
 
   /** The transcript (masked), oldest first. */
@@ -179,7 +191,7 @@ export class Handoffs {
     return records
       .filter((r, i): r is HandoffRecord => r !== undefined && statusOf(r) === pairs[i]!.s && !seen.has(r.id) && Boolean(seen.add(r.id)))
       .sort((a, b) => a.openedAt - b.openedAt || a.id.localeCompare(b.id))
-      .map((r) => toView(r, now));
+      .map((r) => this.view(r, now));
   }
 
   /** Assigns the handoff to `operator`; exactly one operator wins when several try at once. */
@@ -203,7 +215,7 @@ export class Handoffs {
     const after = await this.record(id);
     if (!after) return { ok: false, problem: 'not-found' };
     if (statusOf(after) === 'closed') return { ok: false, problem: 'closed' };
-    return { ok: true, handoff: toView(after, this.deps.now()) };
+    return { ok: true, handoff: this.view(after) };
   }
 
   /**
@@ -234,7 +246,7 @@ export class Handoffs {
       this.append(record, { from: 'operator', text, at, operator, ...(sent.ok ? {} : { undelivered: true }) }),
       sent.ok && record.firstReplyAt === undefined ? this.deps.store.hashSet(handoffKeys.record(id), { firstReplyAt: String(at) }) : undefined,
     ]);
-    const after = toView((await this.record(id)) ?? record, this.deps.now());
+    const after = this.view((await this.record(id)) ?? record);
     if (!sent.ok) return { ok: false, problem: 'undelivered', handoff: after, permanent: sent.permanent, reason: sent.reason };
     return { ok: true, handoff: after };
   }
@@ -262,7 +274,16 @@ export class Handoffs {
       const sent = await this.send(record, notice);
       if (!sent.ok) this.deps.log.warn('handoff: close notice not delivered', { handoff: id, channel: record.channel, reason: sent.reason });
     }
-    return { ok: true, handoff: toView((await this.record(id)) ?? record, this.deps.now()) };
+    return { ok: true, handoff: this.view((await this.record(id)) ?? record) };
+  }
+
+  /**
+   * What the web chat page asks while it waits (GET /api/chat/updates): the operator replies not
+   * shown yet and whether the chat is still with a person (so the page knows to keep asking).
+   */
+  async webUpdates(chatId: string): Promise<{ pending: Pending; active: boolean }> {
+    const [pending, active] = await Promise.all([this.mailbox.pending(chatId), this.activeFor('web', chatId)]);
+    return { pending, active: active !== undefined };
   }
 
   /** Keeps a citizen's message for the operator and keeps the handoff alive. */
@@ -311,6 +332,10 @@ export class Handoffs {
     };
   }
 
+  private view(r: HandoffRecord, now = this.deps.now()): Handoff {
+    return toView(r, now, this.hours);
+  }
+
   private async record(id: string): Promise<HandoffRecord | undefined> {
     const fields = await this.deps.store.hashGetAll(handoffKeys.record(id));
     const parsed = HandoffRecordSchema.safeParse(fields);
@@ -319,6 +344,31 @@ export class Handoffs {
 
   private async append(record: HandoffRecord, message: HandoffMessage): Promise<void> {
     await this.deps.store.listPush(handoffKeys.messages(record.id), line(message), { maxLen: MAX_MESSAGES, ttlSeconds: this.ttl });
+  }
+
+  /**
+   * Tells the staff group a citizen asks for a person: the channel, why and a link to the
+   * console page; nothing the citizen wrote (the group is not the place for personal data).
+   * A failed notice is logged: the handoff is open and listed all the same.
+   */
+  private async notifyStaff(handoff: Handoff): Promise<void> {
+    const notice = this.deps.staffNotice;
+    if (!notice) return;
+    const { texts } = this.deps;
+    const path = `/console/support/${encodeURIComponent(handoff.id)}`;
+    const text = texts.get('vi', 'handoff-staff-notice', {
+      channel: texts.get('vi', `handoff-channel-${handoff.channel}`),
+      reason: texts.get('vi', `handoff-reason-${handoff.reason}`),
+      link: notice.publicBaseUrl ? `${notice.publicBaseUrl}${path}` : path,
+    });
+    const reply: Reply = { intent: 'handoff-staff-notice', blocks: [{ type: 'text', text }], citations: [] };
+    let sent: SendResult;
+    try {
+      sent = await this.deps.outbound.send({ channel: 'telegram', chatId: notice.chatId, locale: 'vi' }, reply);
+    } catch (e) {
+      sent = { ok: false, permanent: false, reason: describeError(e) };
+    }
+    if (!sent.ok) this.deps.log.warn('handoff: staff group not notified', { handoff: handoff.id, reason: sent.reason });
   }
 
   /** Through the chat's channel; a web chat's reply waits in its mailbox. */

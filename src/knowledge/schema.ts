@@ -4,6 +4,7 @@
  * The ingest script, the app and the tests all validate with these same schemas.
  */
 import { z } from 'zod';
+import { WorkingHoursSchema } from '../handoff/hours';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be an ISO date YYYY-MM-DD');
 
@@ -208,5 +209,10 @@ export const ProfileSchema = z.strictObject({
     .min(1),
   /** Online portals for applications, first the one to name. */
   portals: z.array(z.strictObject({ name: LocalizedSchema, url: z.url({ protocol: /^https$/ }) })).min(1),
+  /**
+   * When staff answer a citizen who asked for a person (handoff): periods, weekdays, days off and
+   * the first-reply target; absent, the usual office hours (src/handoff/hours.ts) apply.
+   */
+  workingHours: WorkingHoursSchema.optional(),
 });
 export type Profile = z.infer<typeof ProfileSchema>;

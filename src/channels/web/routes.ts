@@ -2,7 +2,9 @@
  * @module channels/web/routes
  * The web chat: GET / serves the page, POST /api/chat answers one message as JSON
  * ({ reply, citations, related, intent, found, buttons, image?, sessionId }). The session id stands in for the
- * chat and the user.
+ * chat and the user. GET /api/chat/updates is what the page asks every few seconds while its
+ * chat is with a person: the staff replies waiting for this session (then marked shown), so a
+ * reply appears without the citizen sending anything.
  *
  * Whatever a web client sends, it chooses, so nothing it names is trusted:
  * - session ids are issued by the server (./session);
@@ -21,7 +23,7 @@ import { z } from 'zod';
 import { checkText, MAX_MESSAGE_CHARS, type Assistant } from '../../core/assistant';
 import { RateLimiter } from '../../core/rate-limit';
 import type { Texts } from '../../core/texts';
-import type { Locale } from '../../core/types';
+import type { Block, Locale } from '../../core/types';
 import type { Store } from '../../store/store';
 import type { Logger } from '../../log';
 import { renderPlain } from '../plain';
@@ -49,13 +51,20 @@ interface WebChannelDeps {
   sessionTtlSeconds: number;
   /** Unset when the composer knows no address: every client then shares one limit. */
   clientAddress?: ClientAddressOf;
+  /** The staff replies waiting for a web chat and whether it is still with a person (handoff). */
+  handoffUpdates?: (chatId: string) => Promise<{ pending: { items: Array<{ at: number; blocks: Block[] }>; markShown(): Promise<void> }; active: boolean }>;
 }
+
+/** Polls one client address may make per minute: a page asks every few seconds while it waits. */
+const POLLS_PER_ADDRESS_PER_MINUTE = 120;
 
 export function webChannel(deps: WebChannelDeps): Hono {
   const app = new Hono();
   const { texts, store, log } = deps;
   const perAddress = new RateLimiter(store, { limit: deps.perAddressPerMinute, windowSeconds: 60 }, deps.now, log, 'rl:addr');
   const sessions = new Sessions(store, deps.sessionTtlSeconds, log);
+  // Polls have their own budget: waiting for staff must not use up the chat's.
+  const perAddressPolls = new RateLimiter(store, { limit: POLLS_PER_ADDRESS_PER_MINUTE, windowSeconds: 60 }, deps.now, log, 'rl:poll');
   // The hashes need the page's digest, which is async: the headers are made at the first request.
   let headers: Promise<MiddlewareHandler> | undefined;
 
@@ -64,6 +73,27 @@ export function webChannel(deps: WebChannelDeps): Hono {
     async (c, next) => (await (headers ??= pageHeaders(deps.page)))(c, next),
     (c) => c.html(deps.page),
   );
+
+  app.get('/api/chat/updates', async (c) => {
+    const locale = pickLocale(c.req.header('accept-language'));
+    // The session cookie is SameSite=Strict; a sibling site must not read replies either.
+    if (isCrossSite(c) || c.req.header('sec-fetch-site')?.trim().toLowerCase() === 'same-site') {
+      return c.json({ error: texts.get(locale, 'error-cross-site') }, 403);
+    }
+    c.header('cache-control', 'no-store');
+    const cookieId = getCookie(c, SESSION_COOKIE);
+    // No session, no chat with a person: nothing to look up.
+    if (!deps.handoffUpdates || !cookieId || !SESSION_ID.test(cookieId)) return c.json({ replies: [], active: false });
+    if (!(await perAddressPolls.allow(addressBucket(deps.clientAddress?.(c))))) {
+      c.header('Retry-After', '60');
+      return c.json({ error: texts.get(locale, 'error-rate-limited-address') }, 429);
+    }
+    if (!(await sessions.isIssued(cookieId))) return c.json({ replies: [], active: false });
+    const { pending, active } = await deps.handoffUpdates(cookieId);
+    const replies = pending.items.map((i) => ({ reply: renderPlain({ intent: 'handoff-reply', blocks: i.blocks, citations: [] }, texts, locale), at: new Date(i.at).toISOString() }));
+    await pending.markShown();
+    return c.json({ replies, active });
+  });
 
   app.post('/api/chat', async (c) => {
     const locale = pickLocale(c.req.header('accept-language'));
