@@ -7,6 +7,12 @@
  * Store layout, one Vietnamese day per key, each key expiring `retentionDays` after its day:
  *   analytics:q:<yyyy-mm-dd>    sorted set, score = epoch ms, member = JSON StoredQuestion
  *   analytics:fb:<yyyy-mm-dd>   hash, question id -> "up" | "down"
+ *   analytics:down:<yyyy-mm-dd> hash, question id -> the masked reply that got 👎
+ * and, per answered question, while a vote on it is likely:
+ *   analytics:reply:<id>        the masked reply, for REPLY_WAIT_DAYS; a 👎 copies it into the
+ *                               day's `down` hash (kept as long as the day), a 👍 leaves it to expire.
+ * Replies wait in keys of their own, not in a day hash, so a vote reads one short value; and only
+ * a few days, so a province does not keep every reply for the whole retention.
  * A question id carries its own time (base-36 ms), so feedback finds its question with one
  * exact score lookup instead of reading the whole day.
  */
@@ -15,12 +21,18 @@ import type { Store } from '../store/store';
 import type { QuestionEvent as AssistantQuestion, QuestionRecorder } from '../core/assistant';
 import { maskPersonalData } from '../privacy/mask';
 import { daysBetween, dayStart, vnDay } from '../core/vn-time';
-import { aggregate, type DayData, type StatsReport, type StoredQuestion } from './report';
+import { aggregate, type DayData, type ReportOptions, type StatsReport, type StoredQuestion } from './report';
 
 const MAX_QUESTION_CHARS = 300;
+/** A reply is kept up to this long (it is what the operator reads beside the 👎). */
+const MAX_REPLY_CHARS = 2000;
+/** How long a reply waits for a vote: a 👎 later than this still counts, without its reply. */
+export const REPLY_WAIT_DAYS = 7;
 
 export const questionsKey = (day: string) => `analytics:q:${day}`;
 export const feedbackKey = (day: string) => `analytics:fb:${day}`;
+export const downRepliesKey = (day: string) => `analytics:down:${day}`;
+export const pendingReplyKey = (questionId: string) => `analytics:reply:${questionId}`;
 
 /** The assistant's question event (its text is masked again here, whatever the caller did), and how long to keep it. */
 export interface QuestionEvent extends AssistantQuestion {
@@ -62,12 +74,24 @@ export async function recordQuestion(store: Store, e: QuestionEvent): Promise<st
     q: maskPersonalData(e.text.normalize('NFC')).replace(/\s+/g, ' ').trim().slice(0, MAX_QUESTION_CHARS),
   } satisfies z.infer<typeof MemberSchema>;
   const key = questionsKey(day);
+  const reply = e.reply === undefined ? '' : maskText(e.reply, MAX_REPLY_CHARS);
+  const waitSeconds = Math.min(REPLY_WAIT_DAYS * 86_400, retentionSeconds(day, e.retentionDays, e.at));
   // Together, so they share a round trip; the EXPIRE lands after the ZADD (same request, in order).
   await Promise.all([
     store.zAdd(key, e.at.getTime(), JSON.stringify(member)),
     store.expire(key, retentionSeconds(day, e.retentionDays, e.at)),
+    ...(reply ? [store.set(pendingReplyKey(id), reply, waitSeconds)] : []),
   ]);
   return id;
+}
+
+/** Masked, NFC, blank runs of a line squeezed (line breaks kept: a reply has lists), trimmed, capped. */
+function maskText(text: string, max: number): string {
+  return maskPersonalData(text.normalize('NFC'))
+    .replace(/[^\S\n]+/g, ' ')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
+    .slice(0, max);
 }
 
 /**
@@ -87,14 +111,25 @@ export async function attachFeedback(store: Store, questionId: string, value: Fe
   if (ttl <= 0) return false;
   await store.hashSet(feedbackKey(day), { [questionId]: vote.data });
   await store.expire(feedbackKey(day), ttl);
+  if (vote.data === 'down') {
+    // The reply that was voted on, kept beside the vote for as long as the day's questions.
+    const reply = await store.get(pendingReplyKey(questionId));
+    if (reply) {
+      await store.hashSet(downRepliesKey(day), { [questionId]: reply });
+      await store.expire(downRepliesKey(day), ttl);
+    }
+  } else {
+    await store.hashDel(downRepliesKey(day), questionId);
+  }
   return true;
 }
 
 /** The questions and votes of one day. */
 export async function readDay(store: Store, day: string): Promise<DayData> {
-  const [rows, votes] = await Promise.all([
+  const [rows, votes, replies] = await Promise.all([
     store.zRangeByScore(questionsKey(day), -Infinity, Infinity),
     store.hashGetAll(feedbackKey(day)),
+    store.hashGetAll(downRepliesKey(day)),
   ]);
   const questions: StoredQuestion[] = rows.flatMap((r) => {
     const m = readMember(r.member);
@@ -105,13 +140,13 @@ export async function readDay(store: Store, day: string): Promise<DayData> {
     const parsed = FeedbackValueSchema.safeParse(v);
     if (parsed.success) feedback[id] = parsed.data;
   }
-  return { day, questions, feedback };
+  return { day, questions, feedback, replies };
 }
 
 /** The report for the Vietnamese days from..to (YYYY-MM-DD, both included). */
-export async function stats(store: Store, from: string, to: string, opts: { top?: number } = {}): Promise<StatsReport> {
+export async function stats(store: Store, from: string, to: string, opts: Partial<ReportOptions> = {}): Promise<StatsReport> {
   const days = await Promise.all(daysBetween(from, to).map((d) => readDay(store, d)));
-  return { from, to, ...aggregate(days, { top: opts.top ?? 10 }) };
+  return { from, to, ...aggregate(days, { ...opts, top: opts.top ?? 10 }) };
 }
 
 /**
@@ -123,9 +158,18 @@ export function shouldRecord(turn: { via: string; args: string; intent: string }
   return !(turn.via === 'command' && turn.args.trim() === '');
 }
 
+/**
+ * The channels whose answers carry 👍/👎 buttons (Telegram's inline keyboard): only their replies
+ * are kept waiting for a vote, as nobody else can vote on one.
+ */
+const VOTING_CHANNELS: ReadonlySet<string> = new Set(['telegram']);
+
 /** The assistant's question recorder (core/assistant.ts), kept in `store` for `retentionDays`. */
 export function questionRecorder(store: Store, retentionDays: number): QuestionRecorder {
-  return { shouldRecord, record: (e) => recordQuestion(store, { ...e, retentionDays }) };
+  return {
+    shouldRecord,
+    record: ({ reply, ...e }) => recordQuestion(store, { ...e, ...(VOTING_CHANNELS.has(e.channel) && reply !== undefined ? { reply } : {}), retentionDays }),
+  };
 }
 
 /** Seconds from `at` until the day's key may go: the whole day stays `retentionDays` days. */

@@ -68,6 +68,8 @@ export interface QuestionEvent {
   latencyMs: number;
   /** The question as typed. */
   text: string;
+  /** The reply as the person read it (text and sources): shown beside a 👎 on it. */
+  reply?: string;
 }
 
 /**
@@ -291,6 +293,7 @@ export class Assistant {
         found: reply.found !== false,
         latencyMs: at.getTime() - startedAt,
         text: inbound.text,
+        reply: votedText(reply),
       });
       return { ...reply, questionId };
     } catch (e) {
@@ -319,6 +322,13 @@ export class Assistant {
       this.opts.log.warn('conversation not saved', { error: describeError(e) });
     }
   }
+}
+
+/** What a 👎 on the reply would be about: its text, then the titles of its sources. */
+function votedText(reply: Reply): string {
+  const text = reply.blocks.map((b) => (b.type === 'list' ? b.items.map((i) => `• ${i}`).join('\n') : b.text)).join('\n');
+  const sources = reply.citations.map((c, i) => `[${i + 1}] ${c.title}${c.date ? ` (${c.date})` : ''}`);
+  return sources.length ? `${text}\n\n${sources.join('\n')}` : text;
 }
 
 function textReply(intent: string, text: string): Reply {

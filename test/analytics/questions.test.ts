@@ -131,9 +131,9 @@ describe('stats', () => {
     expect(report.from).toBe('2026-11-18');
     expect(report.totals).toEqual({ questions: 5, answered: 3, unanswered: 2, answeredRatio: 0.6, avgLatencyMs: 144, p95LatencyMs: 300 });
     expect(report.perDay).toEqual([
-      { day: '2026-11-18', questions: 0, unanswered: 0, up: 0, down: 0 },
-      { day: '2026-11-19', questions: 2, unanswered: 0, up: 1, down: 0 },
-      { day: '2026-11-20', questions: 3, unanswered: 2, up: 0, down: 1 },
+      { day: '2026-11-18', questions: 0, unanswered: 0, up: 0, down: 0, answered: 0, byChannel: {} },
+      { day: '2026-11-19', questions: 2, unanswered: 0, up: 1, down: 0, answered: 2, byChannel: { telegram: 1, zalo: 1 } },
+      { day: '2026-11-20', questions: 3, unanswered: 2, up: 0, down: 1, answered: 1, byChannel: { web: 2, telegram: 1 } },
     ]);
     expect(report.byIntent).toEqual({ procedure: 3, ask: 2 });
     expect(report.byChannel).toEqual({ telegram: 2, zalo: 1, web: 2 });
@@ -144,6 +144,36 @@ describe('stats', () => {
     // Two wordings asked once each: the one asked last is shown.
     expect(report.unanswered).toEqual([{ text: 'Giá vàng hôm nay?', count: 2, unanswered: 2, lastAt: '2026-11-20T02:02:00.000Z' }]);
     expect(report.feedback).toEqual({ up: 1, down: 1, ratio: 0.5 });
+    expect(report.filter).toEqual({ channel: null, intent: null });
+    // Recorded without a reply: the 👎 is listed, its reply not kept.
+    expect(report.downvoted).toEqual([{ id: c, at: '2026-11-20T02:01:00.000Z', channel: 'web', intent: 'ask', question: 'giá vàng hôm nay', reply: null }]);
+    expect(report.questions).toBeUndefined();
+
+    // Filtered: everything narrows, except the facet counts of the filter's own dimension.
+    const web = await stats(store, '2026-11-18', '2026-11-20', { top: 5, channel: 'web' });
+    expect(web.totals.questions).toBe(2);
+    expect(web.perDay.map((d) => d.byChannel)).toEqual([{}, {}, { web: 2 }]);
+    expect(web.byChannel).toEqual({ telegram: 2, zalo: 1, web: 2 });
+    expect(web.byIntent).toEqual({ ask: 2 });
+    expect(web.feedback).toEqual({ up: 0, down: 1, ratio: 0 });
+    const procedure = await stats(store, '2026-11-18', '2026-11-20', { top: 5, intent: 'procedure' });
+    expect(procedure.totals.questions).toBe(3);
+    expect(procedure.byChannel).toEqual({ telegram: 2, zalo: 1 });
+    expect(procedure.byIntent).toEqual({ procedure: 3, ask: 2 });
+    expect(procedure.downvoted).toEqual([]);
+
+    // The single questions: 👎 first, then newest; `outcome` picks which.
+    const listed = await stats(store, '2026-11-18', '2026-11-20', { top: 5, list: 3 });
+    expect(listed.questions!.map((q) => [q.text, q.vote ?? null])).toEqual([
+      ['giá vàng hôm nay', 'down'],
+      ['Làm CCCD ở đâu?', null],
+      ['Giá vàng hôm nay?', null],
+    ]);
+    expect(listed.totals.questions).toBe(5);
+    const unanswered = await stats(store, '2026-11-18', '2026-11-20', { top: 5, list: 10, outcome: 'unanswered' });
+    expect(unanswered.questions!.map((q) => q.found)).toEqual([false, false]);
+    const down = await stats(store, '2026-11-18', '2026-11-20', { top: 5, list: 10, outcome: 'down' });
+    expect(down.questions!.map((q) => q.id)).toEqual([c]);
   });
 
   it('reports nothing as zeros and nulls rather than dividing by zero', async () => {

@@ -34,7 +34,8 @@ describe('question analytics from the assistant', () => {
     // Nothing in analytics says who asked.
     for (const key of await t.store.keysWithPrefix('analytics:')) {
       expect(key).not.toContain('4242');
-      expect(JSON.stringify(await t.store.zRangeByScore(key, -Infinity, Infinity).catch(() => t.store.hashGetAll(key)))).not.toContain('4242');
+      const value = await t.store.zRangeByScore(key, -Infinity, Infinity).catch(() => t.store.hashGetAll(key).catch(() => t.store.get(key)));
+      expect(JSON.stringify(value)).not.toContain('4242');
     }
   });
 

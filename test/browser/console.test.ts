@@ -1,7 +1,9 @@
 /**
  * The operator console in Debian's headless Chromium against the real Node server (in-memory
  * store, no model): signing in (a wrong token refused), every page with a screenshot under
- * test-results/console/ and an axe-core check, creating and revoking an invite, a KPI upload with
+ * test-results/console/ and an axe-core check, a DOCX uploaded, previewed and published, found by
+ * the search tester and cited in a web chat answer, then retired and cited no more; creating and
+ * revoking an invite, a KPI upload with
  * one bad row previewed as a dry run, closing a task, signing out; a form without its CSRF token
  * refused; a phone-sized viewport; no CSP violation anywhere.
  * Needs /usr/bin/chromium (apt-get install chromium); fails, never skips, without it.
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startNodeServer, type NodeServer } from '../../src/node';
+import { makeDocx, paragraphXml } from '../knowledge/support/docx';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -132,6 +135,76 @@ describe('operator console', () => {
     expect(await seriousViolations(page)).toEqual([]);
     expect(await cspViolations(page)).toEqual([]);
     expect(problems.get(page)).toEqual([]);
+  });
+
+  it('publishes a DOCX, finds it in the search tester and the web chat, and retires it', async () => {
+    const lines = [
+      'ỦY BAN NHÂN DÂN XÃ TÂN HÒA',
+      'Số: 4321/KH-UBND',
+      'Tân Hòa, ngày 10 tháng 11 năm 2026',
+      'KẾ HOẠCH',
+      'Về việc mở cửa Trung tâm Phục vụ hành chính công xã Tân Hòa sáng thứ Bảy',
+      'I. MỤC ĐÍCH',
+      '1. Trung tâm Phục vụ hành chính công xã Tân Hòa tiếp nhận hồ sơ cả sáng thứ Bảy, từ 7 giờ 45 đến 11 giờ 15.',
+      'II. TỔ CHỨC THỰC HIỆN',
+      'Văn phòng UBND xã Tân Hòa bố trí công chức trực tiếp nhận hồ sơ sáng thứ Bảy.',
+    ];
+    const docx = makeDocx(lines.map((l) => paragraphXml(l)).join(''));
+    const question = 'Trung tâm Phục vụ hành chính công xã Tân Hòa có tiếp nhận hồ sơ sáng thứ Bảy không?';
+    const ops = await openPage();
+    await signIn(ops, LAN_TOKEN);
+    await ops.goto(`${server.url}/console/knowledge`);
+    await ops.getByLabel(/Tệp tài liệu/).setInputFiles({
+      name: 'ke-hoach-4321.docx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      buffer: Buffer.from(docx),
+    });
+    await ops.getByRole('button', { name: 'Xem trước (chưa đăng)' }).click();
+    await ops.locator('#preview-h').waitFor();
+    expect(await ops.locator('#preview-h').innerText()).toBe('Xem trước: những gì đọc được từ tệp');
+    expect(await ops.locator('#preview').innerText()).toContain('4321/KH-UBND');
+    await ops.screenshot({ path: join(SHOTS, 'document-preview.png'), fullPage: true });
+    expect(await seriousViolations(ops)).toEqual([]);
+    await ops.getByRole('button', { name: 'Đăng tài liệu này' }).click();
+    await expect.poll(() => ops.locator('#preview-h').innerText()).toMatch(/^Đã đăng: .+, phiên bản 1$/);
+    const row = ops.locator('tr[data-doc]', { hasText: '4321/KH-UBND' });
+    const docId = (await row.getAttribute('data-doc'))!;
+    const title = (await row.locator('td').first().innerText()).split('\n')[0]!.trim();
+    expect(title.length).toBeGreaterThan(0);
+
+    // The search tester finds it.
+    await ops.getByLabel('Câu hỏi', { exact: true }).fill(question);
+    await ops.getByRole('button', { name: 'Thử', exact: true }).click();
+    await ops.locator('#tester .pass').waitFor();
+    expect(await ops.locator('#tester').innerText()).toContain('7 giờ 45');
+
+    // A citizen in the web chat gets it, cited.
+    const chat = await openPage();
+    const ask = async () => {
+      await chat.goto(`${server.url}/`);
+      await chat.locator('#q').fill(question);
+      await chat.keyboard.press('Enter');
+      const answer = chat.locator('#log .msg.bot[data-intent]').first();
+      await answer.waitFor({ timeout: 20_000 });
+      return { text: await answer.locator('.text').innerText(), sources: await answer.locator('.src li').allInnerTexts() };
+    };
+    const cited = await ask();
+    expect(cited.text).toContain('7 giờ 45');
+    expect(cited.sources.some((s) => s.includes(title))).toBe(true);
+    await chat.screenshot({ path: join(SHOTS, 'webchat-cites-document.png'), fullPage: true });
+
+    // Retired in the console: no longer cited.
+    await ops.goto(`${server.url}/console/knowledge`);
+    await ops.locator(`tr[data-doc="${docId}"]`).getByRole('button', { name: /^Ngừng dùng tài liệu: / }).click();
+    await expect.poll(() => ops.locator('.notice.ok').innerText()).toContain('Đã cho tài liệu ngừng hiệu lực');
+    expect(await ops.locator(`tr[data-doc="${docId}"] .status`).innerText()).toBe('Ngừng dùng');
+    const after = await ask();
+    expect(after.sources.some((s) => s.includes(title))).toBe(false);
+    expect(after.text).not.toContain('7 giờ 45');
+    expect(await cspViolations(ops)).toEqual([]);
+    expect(await cspViolations(chat)).toEqual([]);
+    expect(problems.get(ops)).toEqual([]);
+    expect(problems.get(chat)).toEqual([]);
   });
 
   it('creates an invite, shows its code once, and revokes it', async () => {

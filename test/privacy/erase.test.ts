@@ -8,12 +8,16 @@ import { MemoryStore } from '../../src/store/memory';
 import { eraseUserData, type UserDataEraser } from '../../src/privacy/erase';
 import { coreErasers, rateLimitEraser } from '../../src/privacy/erasers';
 import { makeTestApp } from '../support/runtime';
-import { NOW, useEverythingThenErase } from './erase-everything';
+import { NOW, useEverythingThenErase, useTelegramThenErase } from './erase-everything';
 import type { Inbound, Reply } from '../../src/core/types';
 
 describe('/xoadulieu removes every key of the user', () => {
   it('in the in-memory store (and in Upstash: test/privacy/erase-upstash.test.ts)', async () => {
     await useEverythingThenErase(new MemoryStore({ now: () => NOW().getTime() }));
+  });
+
+  it('on Telegram too: the weekly briefing, alerts, a 👎 and a conversation with a person', async () => {
+    await useTelegramThenErase(new MemoryStore({ now: () => NOW().getTime() }));
   });
 });
 

@@ -24,23 +24,23 @@ export async function overviewPage(ctx: PageContext) {
   const today = vnDay(deps.now());
   const days = Array.from({ length: DAYS }, (_, i) => addDays(today, i - (DAYS - 1)));
   const notices: Notice[] = [];
-  // One stats call per day: the per-day channel split is what the chart needs, and each call is
-  // the same GET /admin/stats a script makes.
-  const [perDay, jobs, tokens] = await Promise.all([
-    Promise.all(days.map((d) => api.get<StatsReport>(`/stats?from=${d}&to=${d}&top=1`))),
+  // One stats call for the month: its perDay carries each day's split by channel.
+  const [stats, jobs, tokens] = await Promise.all([
+    api.get<StatsReport>(`/stats?from=${days[0]}&to=${today}&top=1`),
     api.get<{ last: Record<string, JobRun>; lastRun: string | null }>('/jobs?limit=1'),
     tokensSpent(ctx, today),
   ]);
-  const reports = perDay.map((r) => (r.ok ? r.data : null));
-  const storeUp = jobs.ok && reports.every((r) => r !== null);
-  if (!storeUp) notices.push({ kind: 'error', text: t('console-store-down'), detail: jobs.error ?? perDay.find((r) => !r.ok)?.error });
+  const byDay = new Map((stats.ok ? stats.data.perDay : []).map((d) => [d.day, d]));
+  const reports = days.map((d) => byDay.get(d) ?? null);
+  const storeUp = jobs.ok && stats.ok;
+  if (!storeUp) notices.push({ kind: 'error', text: t('console-store-down'), detail: jobs.error ?? stats.error });
 
   const todayReport = reports[reports.length - 1];
-  const sum = (f: (r: StatsReport) => number) => reports.reduce((a, r) => a + (r ? f(r) : 0), 0);
-  const monthQuestions = sum((r) => r.totals.questions);
-  const monthAnswered = sum((r) => r.totals.answered);
-  const up = sum((r) => r.feedback.up);
-  const down = sum((r) => r.feedback.down);
+  const month = stats.ok ? stats.data : null;
+  const monthQuestions = month?.totals.questions ?? 0;
+  const monthAnswered = month?.totals.answered ?? 0;
+  const up = month?.feedback.up ?? 0;
+  const down = month?.feedback.down ?? 0;
   const services = deps.services();
   const knowledge = deps.knowledge();
 
@@ -53,7 +53,7 @@ export async function overviewPage(ctx: PageContext) {
     {
       title: t('console-chart-answered', { n: DAYS }),
       days,
-      series: [{ name: t('console-answered-share'), values: reports.map((r) => (r && r.totals.questions > 0 ? (r.totals.answered / r.totals.questions) * 100 : null)) }],
+      series: [{ name: t('console-answered-share'), values: reports.map((r) => (r && r.questions > 0 ? (r.answered / r.questions) * 100 : null)) }],
       unit: 'percent',
       kind: 'line',
     },
@@ -75,11 +75,11 @@ export async function overviewPage(ctx: PageContext) {
       <ul class="tiles" aria-label={t('console-today')}>
         <li>
           <span class="label">{t('console-questions-today')}</span>
-          <span class="value">{todayReport ? count(todayReport.totals.questions, locale) : '—'}</span>
+          <span class="value">{todayReport ? count(todayReport.questions, locale) : '—'}</span>
         </li>
         <li>
           <span class="label">{t('console-answered-today')}</span>
-          <span class="value">{percent(todayReport?.totals.answeredRatio, locale)}</span>
+          <span class="value">{percent(todayReport && todayReport.questions > 0 ? todayReport.answered / todayReport.questions : null, locale)}</span>
         </li>
         <li>
           <span class="label">{t('console-answered-month', { n: DAYS })}</span>

@@ -1,21 +1,19 @@
 /** @jsxImportSource hono/jsx */
 /**
  * @module console/pages/questions
- * Câu hỏi: the most asked and the unanswered questions over a range of days (GET /admin/stats),
- * and the questions themselves filtered by channel, intent, outcome and vote, 👎 first. Every
- * text is as analytics keeps it: masked, tied to no one. From a question, one click opens Tài
- * liệu with it kept: to add the document that answers it, or to try it again in the search tester.
+ * Câu hỏi: the most asked and the unanswered questions over a range of days, the answers that got
+ * 👎 with the reply that was given, and the questions themselves filtered by channel, intent,
+ * outcome and vote, 👎 first: all from one GET /admin/stats call, as a script would make it.
+ * Every text is as analytics keeps it: masked, tied to no one. From a question, one click opens
+ * Tài liệu with it kept: to add the document that answers it, or to try it again in the tester.
  */
-import type { StatsReport, StoredQuestion, TopQuestion } from '../../analytics/report';
-import { readDay } from '../../analytics/questions';
-import { aggregate } from '../../analytics/report';
-import { addDays, daySpan, isIsoDay, vnDay } from '../../core/vn-time';
+import type { ListedQuestion, StatsReport, TopQuestion } from '../../analytics/report';
+import { REPLY_WAIT_DAYS } from '../../analytics/questions';
+import { addDays, isIsoDay, vnDay } from '../../core/vn-time';
 import type { PageContext } from '../deps';
 import { count, Scroll, vnDateTime, type Notice, type View } from '../view';
 
 const DEFAULT_DAYS = 7;
-/** The list of single questions reads each day whole: a month at most. */
-const MAX_LIST_DAYS = 31;
 const MAX_LISTED = 200;
 const CHANNELS = ['telegram', 'zalo', 'web'] as const;
 
@@ -31,33 +29,14 @@ export async function questionsPage(ctx: PageContext) {
   const intent = query('intent')?.slice(0, 40) || undefined;
   const outcome = query('outcome') === 'unanswered' || query('outcome') === 'down' ? query('outcome') : undefined;
 
-  const stats = await api.get<StatsReport>(`/stats?from=${from}&to=${to}&top=20`);
+  const params = new URLSearchParams({ from, to, top: '20', list: String(MAX_LISTED) });
+  if (channel) params.set('channel', channel);
+  if (intent) params.set('intent', intent);
+  if (outcome) params.set('outcome', outcome);
+  const stats = await api.get<StatsReport>(`/stats?${params}`);
   if (!stats.ok) notices.push({ kind: 'error', text: t('console-failed'), detail: stats.error });
-  let report: Omit<StatsReport, 'from' | 'to'> | null = stats.ok ? stats.data : null;
-
-  // The single questions: analytics as stored (masked). The stats API gives aggregates only.
-  let listed: Array<StoredQuestion & { vote?: 'up' | 'down' }> = [];
-  const listFrom = daySpan(from, to) > MAX_LIST_DAYS ? addDays(to, -(MAX_LIST_DAYS - 1)) : from;
-  if (listFrom !== from) notices.push({ kind: 'warn', text: t('console-list-capped', { n: MAX_LIST_DAYS }) });
-  try {
-    const days = [];
-    for (let d = listFrom; d <= to; d = addDays(d, 1)) days.push(d);
-    const read = await Promise.all(days.map((d) => readDay(deps.store, d)));
-    // A channel or intent filter: the same aggregation the stats API runs, over the matching questions.
-    if (channel || intent) {
-      const only = (q: StoredQuestion) => (!channel || q.channel === channel) && (!intent || q.intent === intent);
-      const intents = report?.byIntent ?? {};
-      report = { ...aggregate(read.map((d) => ({ ...d, questions: d.questions.filter(only) })), { top: 20 }), byIntent: intents };
-    }
-    listed = read
-      .flatMap((d) => d.questions.map((q) => ({ ...q, vote: d.feedback[q.id] })))
-      .filter((q) => (!channel || q.channel === channel) && (!intent || q.intent === intent))
-      .filter((q) => (outcome === 'unanswered' ? !q.found : outcome === 'down' ? q.vote === 'down' : true))
-      .sort((a, b) => Number(b.vote === 'down') - Number(a.vote === 'down') || b.at - a.at)
-      .slice(0, MAX_LISTED);
-  } catch {
-    notices.push({ kind: 'error', text: t('console-store-down') });
-  }
+  const report = stats.ok ? stats.data : null;
+  const listed: ListedQuestion[] = report?.questions ?? [];
   const intents = Object.keys(report?.byIntent ?? {}).sort();
 
   const body = (
@@ -135,6 +114,30 @@ export async function questionsPage(ctx: PageContext) {
       <h2>{t('console-top-questions')}</h2>
       <TopTable v={v} rows={report?.topQuestions ?? []} label={t('console-top-questions')} />
 
+      <h2>{t('console-downvoted')}</h2>
+      <p class="muted">{t('console-downvoted-hint', { n: REPLY_WAIT_DAYS })}</p>
+      {(report?.downvoted ?? []).length === 0 ? (
+        <p class="muted">{t('console-none')}</p>
+      ) : (
+        <div>
+          {report!.downvoted.map((d) => (
+            <article class="card">
+              <p>
+                <strong>{d.question}</strong>
+                <br />
+                <span class="muted">
+                  {vnDateTime(d.at)} · {t(`console-channel-${d.channel}`)} · {d.intent}
+                </span>
+              </p>
+              <Reply v={v} reply={d.reply} />
+              <p>
+                <Actions v={v} text={d.question} />
+              </p>
+            </article>
+          ))}
+        </div>
+      )}
+
       <h2>{t('console-question-list')}</h2>
       <p class="muted">{t('console-question-list-hint')}</p>
       {listed.length === 0 ? (
@@ -155,8 +158,16 @@ export async function questionsPage(ctx: PageContext) {
             <tbody>
               {listed.map((q) => (
                 <tr>
-                  <td>{vnDateTime(new Date(q.at).toISOString())}</td>
-                  <td>{q.text}</td>
+                  <td>{vnDateTime(q.at)}</td>
+                  <td>
+                    {q.text}
+                    {q.vote === 'down' ? (
+                      <details>
+                        <summary>{t('console-reply-given')}</summary>
+                        <Reply v={v} reply={q.reply ?? null} />
+                      </details>
+                    ) : null}
+                  </td>
                   <td>{t(`console-channel-${q.channel}`)}</td>
                   <td>{q.intent}</td>
                   <td>
@@ -176,6 +187,14 @@ export async function questionsPage(ctx: PageContext) {
   );
   return { title: t('console-nav-questions'), body, notices };
 }
+
+/** The reply that got 👎, as kept (masked), or why it is not there. */
+const Reply = ({ v, reply }: { v: View; reply: string | null }) =>
+  reply === null ? (
+    <p class="muted">{v.t('console-reply-not-kept', { n: REPLY_WAIT_DAYS })}</p>
+  ) : (
+    <blockquote aria-label={v.t('console-reply-given')}>{reply}</blockquote>
+  );
 
 const Actions = ({ v, text }: { v: View; text: string }) => {
   const q = encodeURIComponent(text);
