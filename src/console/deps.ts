@@ -10,7 +10,7 @@ import type { Store } from '../store/store';
 import type { Audit } from '../admin/index';
 import type { ClientAddressOf } from '../channels/web/address';
 import type { Assistant } from '../core/assistant';
-import type { KnowledgeIndex } from '../search/knowledge-index';
+import type { KnowledgeSearch } from '../search/live-index';
 import type { ProcedureService } from '../procedures/service';
 import type { KpiCatalog } from '../kpi/definitions';
 import type { AdminClient, AdminFetch } from './admin-client';
@@ -30,8 +30,8 @@ export interface ConsoleDeps {
   clientAddress?: ClientAddressOf;
   /** Which store, model and channels are live (config's describeServices). */
   services: () => Record<string, string | boolean>;
-  /** The knowledge index as the runtime holds it now (a getter: published documents may swap it). */
-  knowledge: () => Pick<KnowledgeIndex, 'search' | 'bestSentences' | 'size' | 'documentCount'>;
+  /** The knowledge search as the runtime holds it now: the bundled seed and what is published live. */
+  knowledge: () => Pick<KnowledgeSearch, 'hybridSearch' | 'bestSentences' | 'size' | 'documentCount'>;
   /** The assistant, for the reply a user would get (routing only: nothing is recorded). */
   assistant: Pick<Assistant, 'route'>;
   procedures: Pick<ProcedureService, 'procedures' | 'get'>;

@@ -77,6 +77,19 @@ export class LiveProcedures {
     return this.merged.procedures;
   }
 
+  /**
+   * Bundled procedures an operator replaced or retired live: the knowledge search hides its
+   * bundled copy of their text (search/live-index `hidden`), so a stale record is never quoted.
+   */
+  overridden(): ReadonlySet<string> {
+    const state = this.cache.state;
+    if (this.overrides?.state !== state) {
+      this.overrides = { state, ids: new Set([...state.entries.keys()].filter((id) => this.bundledIds.has(id))) };
+    }
+    return this.overrides.ids;
+  }
+  private overrides?: { state: unknown; ids: ReadonlySet<string> };
+
   /** Every procedure, bundled and live, retired ones included, read from the store now. */
   async listing(): Promise<ProcedureListing[]> {
     await this.refresh(true);

@@ -113,6 +113,11 @@ interface LiveOptions {
   /** Milliseconds, monotonic enough for throttling (tests pass a fake clock). */
   clock?: () => number;
   onError?: (error: unknown) => void;
+  /**
+   * Bundled documents another live catalogue overrides (a procedure record replaced or retired
+   * by an operator): their bundled text is never searched.
+   */
+  hidden?: () => ReadonlySet<string>;
 }
 
 interface State {
@@ -239,8 +244,15 @@ export class LiveKnowledge implements KnowledgeSearch {
 
   /** The bundled index's filter: a bundled document named in the manifest was retired or replaced. */
   private baseFilter(state: State): ChunkFilter | undefined {
-    if (!state.entries.size) return undefined;
-    return (c) => !state.entries.has(this.base.chunkAt(c).docId);
+    const hidden = this.opts.hidden?.();
+    if (!state.entries.size && !hidden?.size) return undefined;
+    return (c) => {
+      const id = this.base.chunkAt(c).docId;
+      if (hidden?.has(id)) return false;
+      const e = state.entries.get(id);
+      // A bundled document superseded (no live version of its own) is still searched, for history.
+      return !e || (e.status === 'superseded' && !e.segment);
+    };
   }
 
   /** A segment's filter: only the current version of a document that may answer. */
@@ -278,7 +290,7 @@ export class LiveKnowledge implements KnowledgeSearch {
 
   search(query: string, opts: SearchOptions = {}): SearchResult {
     const state = this.state;
-    if (!state.entries.size) return this.base.search(query, opts);
+    if (!state.entries.size && !this.opts.hidden?.().size) return this.base.search(query, opts);
     const limit = Math.max(1, opts.limit ?? 5);
     const first = this.withStats(() => this.base.lexicalHits(query, limit, this.baseFilter(state)));
     const hits: SearchHit[] = [...first.hits];
@@ -294,7 +306,7 @@ export class LiveKnowledge implements KnowledgeSearch {
   async hybridSearch(query: string, opts: HybridOptions = {}): Promise<HybridResult> {
     await this.refresh();
     const state = this.state;
-    if (!state.entries.size) return this.base.hybridSearch(query, opts);
+    if (!state.entries.size && !this.opts.hidden?.().size) return this.base.hybridSearch(query, opts);
     await this.fetchShards(state, query);
     const result = this.search(query, opts);
     await this.fillTexts(state, result.hits);

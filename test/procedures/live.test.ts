@@ -200,4 +200,13 @@ describe('/admin/procedures', () => {
     const listOf = async (t: TestApp) => ((await (await t.request('/admin/procedures', { headers: auth })).json()) as { procedures: unknown[] }).procedures;
     expect(await listOf(b)).toEqual(await listOf(a));
   });
+
+  it('a bundled procedure retired or replaced live is no longer quoted from its bundled text by the knowledge search', async () => {
+    const t = makeTestApp({ ADMIN_TOKEN: TOKEN });
+    const question = 'Đăng ký khai sinh cần những giấy tờ gì?';
+    const ids = async () => (await t.rt.knowledge.hybridSearch(question, { limit: 8 })).hits.map((h) => h.doc.id);
+    expect(await ids()).toContain('dang-ky-khai-sinh');
+    expect((await t.request('/admin/procedures/dang-ky-khai-sinh', { method: 'DELETE', headers: auth })).status).toBe(200);
+    expect(await ids()).not.toContain('dang-ky-khai-sinh');
+  });
 });

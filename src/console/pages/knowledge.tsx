@@ -3,7 +3,8 @@
  * @module console/pages/knowledge
  * Tài liệu: the search tester (the way Dify shows retrieval tests: the ranked passages with their
  * scores, which words of the question each one holds, whether the relevance rule passed, and
- * the reply a user would get), the procedures as users see their cards, and the documents of
+ * the reply a user would get), the procedures as users see their cards (and the import of a
+ * catalogue export: pages/procedure-import), and the documents of
  * the living knowledge when its admin API (/admin/documents) is mounted.
  *
  * The reply shown is the assistant's own routing and handler for the question, as the web chat
@@ -20,6 +21,7 @@ import { procedureCard } from '../../procedures/card';
 import { describeError } from '../../log';
 import type { PageContext } from '../deps';
 import { documentsSection, type DocumentsState } from './documents';
+import { procedureImportSection, type ProcedureImportState } from './procedure-import';
 import { percent, Scroll, vnDate, type Notice } from '../view';
 
 const MAX_QUERY_CHARS = 500;
@@ -61,7 +63,7 @@ async function userReply(ctx: PageContext, q: string): Promise<{ reply?: Reply; 
   }
 }
 
-export async function knowledgePage(ctx: PageContext, documents: DocumentsState = {}, extra: Notice[] = []) {
+export async function knowledgePage(ctx: PageContext, documents: DocumentsState = {}, extra: Notice[] = [], imported: ProcedureImportState = {}) {
   const { v, deps, locale, query } = ctx;
   const { t } = v;
   const notices: Notice[] = [...extra];
@@ -70,7 +72,8 @@ export async function knowledgePage(ctx: PageContext, documents: DocumentsState 
 
   let tester: Child = null;
   if (q) {
-    const result = deps.knowledge().search(q, { limit: HITS });
+    // The path chat questions take (live documents, sharded segments fetched on demand), without a model.
+    const result = await deps.knowledge().hybridSearch(q, { limit: HITS });
     const words = questionWords(q);
     const { reply, skipped } = await userReply(ctx, q);
     tester = (
@@ -198,6 +201,7 @@ export async function knowledgePage(ctx: PageContext, documents: DocumentsState 
             </tbody>
           </table>
         </Scroll>
+        {procedureImportSection(ctx, imported)}
       </section>
     </>
   );
