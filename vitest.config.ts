@@ -12,7 +12,7 @@ import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { describeMissing, missingPrerequisites, skippedLine } from './test/support/prerequisites';
 
 /** Files that need a real Redis: they run in the `redis` project, never in `node`. */
-const REDIS_TESTS = ['test/store/upstash.test.ts', 'test/store/redis.test.ts', 'test/tasks/upstash.test.ts', 'test/privacy/erase-upstash.test.ts', 'test/handoff/redis.test.ts'];
+const REDIS_TESTS = ['test/store/upstash.test.ts', 'test/store/redis.test.ts', 'test/tasks/upstash.test.ts', 'test/privacy/erase-upstash.test.ts', 'test/handoff/redis.test.ts', 'test/knowledge/live-redis.test.ts'];
 
 const missing = missingPrerequisites();
 if (missing.length > 0 && process.env.CI === 'true') {

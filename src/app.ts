@@ -20,6 +20,8 @@ import { createIndex, type KnowledgeIndex } from './search/knowledge-index';
 import { LiveKnowledge } from './search/live-index';
 import { Catalogue } from './knowledge/catalogue';
 import { documentsAdmin } from './admin/documents';
+import { compactionJob } from './jobs/compaction';
+import { exportAdmin, importAdmin } from './admin/backup';
 import type { AnalyzerData } from './search/analyzer';
 import type { Store } from './store/store';
 import { createStore } from './store/index';
@@ -38,6 +40,7 @@ import { kpiEraser } from './kpi/erase';
 import { channelOutbound, type ChannelSenders } from './channels/outbound';
 import type { Outbound } from './core/types';
 import { adminApp, hasBearer, makeAudit } from './admin/index';
+import { consoleApp } from './console/index';
 import { invitesApp } from './admin/invites';
 import { rolesApp } from './admin/roles';
 import { statsApp } from './admin/stats';
@@ -52,6 +55,9 @@ import { BriefingSubscriptions, briefingEraser } from './kpi/briefing';
 import { createKpiHandler } from '../handlers/kpi';
 import { createLlm, type Llm } from './llm/llm';
 import { createProcedureService, type ProcedureService } from './procedures/service';
+import { LiveProcedures } from './procedures/live';
+import { proceduresAdmin } from './admin/procedures';
+import { kpisAdmin } from './admin/kpis';
 import { createProceduresHandler } from '../handlers/procedures';
 import { reminderHandlers } from '../handlers/reminders';
 import { createRemindersJob } from './jobs/reminders';
@@ -63,6 +69,11 @@ import { runJobs } from './jobs/runner';
 import { type Job, type JobRun, LAST_RUNS_KEY } from './jobs/job';
 import { helpHandlers } from '../handlers/help';
 import { createAskHandler } from '../handlers/ask';
+import { handoffHandlers } from '../handlers/handoff';
+import { Handoffs } from './handoff/service';
+import { WorkingHoursSchema } from './handoff/hours';
+import { handoffEraser } from './handoff/erase';
+import { handoffsAdmin } from './admin/handoffs';
 import { accountHandlers } from '../handlers/account';
 import type { PngRenderer } from './media/png';
 import { chartLinkRoutes, chartLinks, type ChartLinks } from './media/chart-links';
@@ -82,6 +93,8 @@ export interface Runtime {
   /** The clock everything in this runtime reads (tests pass a fixed one). */
   now: () => Date;
   procedures: ProcedureService;
+  /** Brings live procedure records and KPI definitions in (throttled unless `force`); never throws. */
+  refreshLive(force?: boolean): Promise<void>;
   /** The model for generated answers; absent without OPENAI_API_KEY. */
   llm?: Llm;
   conversation: Conversation;
@@ -97,6 +110,8 @@ export interface Runtime {
   renderPng?: PngRenderer;
   /** Charts served by URL for Zalo; absent without PUBLIC_BASE_URL or a renderer. */
   charts?: ChartLinks;
+  /** Conversations handed to a person (the admin API and the console's Hỗ trợ page). */
+  handoffs: Handoffs;
 }
 
 export interface RuntimeOverrides {
@@ -115,6 +130,8 @@ interface Bundle {
   analyzer: AnalyzerData;
   /** knowledge/places.json, validated again at start-up. */
   places: unknown;
+  /** knowledge/profile.json (validated by the bundle build). */
+  profile?: { workingHours?: unknown };
 }
 
 /** The place registry, parsed once per isolate/process. */
@@ -154,8 +171,16 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     analyzer: bundle.analyzer,
     refreshMs: config.knowledge.refreshSeconds * 1000,
     onError: (e) => log.warn('knowledge: manifest check failed; answering from what is loaded', { error: describeError(e) }),
+    // A procedure record replaced or retired live: its bundled text is not quoted any more.
+    hidden: () => liveProcedures.overridden(),
   });
-  const procedures = createProcedureService({ dossierLookupUrl: config.dossierLookupUrl, analyzer: bundle.analyzer });
+  const liveProcedures = new LiveProcedures({
+    store,
+    now,
+    refreshMs: config.knowledge.refreshSeconds * 1000,
+    onError: (e) => log.warn('procedures: live records check failed; answering from what is loaded', { error: describeError(e) }),
+  });
+  const procedures = createProcedureService({ dossierLookupUrl: config.dossierLookupUrl, analyzer: bundle.analyzer, live: liveProcedures });
   let llm = overrides.llm;
   if (!llm && config.openai) {
     llm = createLlm(config.openai, { store, texts, log, now });
@@ -164,12 +189,29 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
   const roles = new RoleDirectory(store, config.officialAllowlist);
   const invites = new Invites(store, roles, now);
   // Every feature that keeps per-user or per-chat state adds its eraser here (/xoadulieu).
-  const erasers: UserDataEraser[] = [...coreErasers, feedbackEraser, zaloEraser, webSessionEraser, kpiEraser, briefingEraser, reminderEraser];
-  const kpi = new KpiService({ store, now, log });
+  const erasers: UserDataEraser[] = [...coreErasers, feedbackEraser, zaloEraser, webSessionEraser, kpiEraser, briefingEraser, reminderEraser, handoffEraser];
+  const kpi = new KpiService({ store, now, log, liveRefreshMs: config.knowledge.refreshSeconds * 1000 });
+  // Live procedure records and KPI definitions: one revision GET each, at most every refresh interval.
+  const refreshLive = async (force = false) => {
+    await Promise.all([procedures.refresh(force), kpi.refresh(force)]);
+  };
   const briefings = new BriefingSubscriptions(store, now);
   const conversation = new Conversation(store, config.historyTtlSeconds);
   const basics = { texts, log, now };
-  const ask = createAskHandler({ ...basics, knowledge, conversation, llm, places });
+  // Staff replies leave through the live channels (`outbound`, built below, called later).
+  const handoffs = new Handoffs({
+    store,
+    now,
+    texts,
+    log,
+    retentionSeconds: config.historyTtlSeconds,
+    outbound: { send: (to, reply) => outbound.send(to, reply) },
+    // The deployment profile's working hours (knowledge/profile.json), else the usual office hours.
+    hours: WorkingHoursSchema.optional().parse(bundle.profile?.workingHours),
+    staffNotice: config.handoffTelegramChatId ? { chatId: config.handoffTelegramChatId, publicBaseUrl: config.publicBaseUrl } : undefined,
+  });
+  const handoff = handoffHandlers({ ...basics, handoffs, conversation, hours: handoffs.hours });
+  const ask = handoff.offerAfterMisses(createAskHandler({ ...basics, knowledge, conversation, llm, places }));
   const assistant = new Assistant({
     ...basics,
     handlers: [
@@ -177,6 +219,8 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
       ...accountHandlers({ ...basics, store, roles, invites, erasers, analyticsRetentionDays: config.analyticsRetentionDays }),
       createProceduresHandler({ ...basics, procedures }),
       ...reminderHandlers({ texts, now, store }),
+      handoff.request,
+      handoff.end,
       createKpiHandler(kpi, { texts, fallback: ask, places, briefings }),
       ask,
     ],
@@ -186,6 +230,13 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     rateLimit: new RateLimiter(store, { limit: config.rateLimitPerMinute, windowSeconds: 60 }, now, log),
     questions: questionRecorder(store, config.analyticsRetentionDays),
     votes: createFeedbackHandler({ ...basics, store, historyTtlSeconds: config.historyTtlSeconds }),
+    // Before each message is routed (handlers match synchronously), live records are brought in.
+    interceptor: {
+      intercept: async (inbound) => {
+        await refreshLive();
+        return handoff.interceptor.intercept(inbound);
+      },
+    },
   });
   const { renderPng } = overrides;
   const charts = renderPng && config.publicBaseUrl ? chartLinks({ store, renderPng, publicBaseUrl: config.publicBaseUrl }) : undefined;
@@ -203,8 +254,9 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     kpiAlertJob({ kpi, outbound, texts, roleOf: (channel, userId) => roles.roleOf(channel, userId) }),
     kpiBriefingJob({ kpi, subscriptions: briefings, outbound, texts, roleOf: (channel, userId) => roles.roleOf(channel, userId) }),
     createRemindersJob({ outbound, texts, maxSubrequests: config.reminders.maxSubrequests, maxWallMs: config.reminders.maxWallMs }),
+    compactionJob({ catalogue }),
   ];
-  return { config, store, log, texts, knowledge, catalogue, now, procedures, llm, conversation, assistant, roles, invites, kpi, jobs, page: bundle.webPage, outbound, renderPng, charts };
+  return { config, store, log, texts, knowledge, catalogue, now, procedures, refreshLive, llm, conversation, assistant, roles, invites, kpi, jobs, page: bundle.webPage, outbound, renderPng, charts, handoffs };
 }
 
 /**
@@ -212,11 +264,14 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
  * picks a subset, e.g. only the reminder job on the Workers reminder ticks.
  */
 export function runScheduled(rt: Runtime, at: Date, which: (job: Job) => boolean = () => true): Promise<JobRun[]> {
-  return runJobs(rt.jobs.filter(which), { at, store: rt.store, log: rt.log });
+  return rt.refreshLive().then(() => runJobs(rt.jobs.filter(which), { at, store: rt.store, log: rt.log }));
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
-const OWN_BODY_LIMIT = /^\/admin\/(documents|import)(\/|$)/;
+/** An import restores a whole deployment's state (Workers accept request bodies up to 100 MB). */
+const MAX_IMPORT_BYTES = 100 * 1024 * 1024;
+const CONSOLE_UPLOAD = /^\/console\/knowledge\/documents\/?$/;
+const OWN_BODY_LIMIT = /^\/admin\/(documents|import|procedures|kpis)(\/|$)/;
 
 interface AppOptions {
   /** How this entry finds a web client's address (Workers: CF-Connecting-IP; Node: the socket). */
@@ -233,7 +288,12 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Hono {
     onError: (c) => c.json({ error: rt.texts.get(vi, 'error-body-too-large') }, 413),
   });
   // Document uploads and imports have their own, larger limit (KNOWLEDGE_MAX_UPLOAD_MB), set by their routes.
-  app.use((c, next) => (OWN_BODY_LIMIT.test(c.req.path) ? next() : appLimit(c, next)));
+  // The console's upload form carries a document: the upload limit, not the app's.
+  const uploadLimit = bodyLimit({
+    maxSize: rt.config.knowledge.maxUploadMb * 1024 * 1024 + 64 * 1024,
+    onError: (c) => c.json({ error: rt.texts.get(vi, 'error-body-too-large') }, 413),
+  });
+  app.use((c, next) => (OWN_BODY_LIMIT.test(c.req.path) ? next() : CONSOLE_UPLOAD.test(c.req.path) ? uploadLimit(c, next) : appLimit(c, next)));
 
   // Public: liveness and readiness only. The details (which store, model and channels, the last
   // job run) help an attacker more than a load balancer, so they need the admin token.
@@ -248,7 +308,7 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Hono {
     }
     const status = ready ? 200 : 503;
     const base = ready ? { ok: true, ready } : { ok: false, ready, error: 'store unreachable' };
-    if (!(await hasBearer(c.req.header('authorization'), rt.config.admin?.token))) return c.json(base, status);
+    if (!(await hasBearer(c.req.header('authorization'), rt.config.admin?.operators.map((o) => o.token)))) return c.json(base, status);
     return c.json(
       {
         ...base,
@@ -273,25 +333,61 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Hono {
       perAddressPerMinute: rt.config.rateLimitPerAddressPerMinute,
       sessionTtlSeconds: rt.config.historyTtlSeconds,
       clientAddress: opts.clientAddress,
+      handoffUpdates: (chatId) => rt.handoffs.webUpdates(chatId),
     }),
   );
   const adminDeps = {
     token: rt.config.admin?.token,
+    operators: rt.config.admin?.operators ?? [],
     store: rt.store,
     now: rt.now,
     auditRetentionDays: rt.config.auditRetentionDays,
   };
   const audit = makeAudit(adminDeps);
+  const admin = adminApp(adminDeps, {
+    '/metrics': metricsAdmin({ kpi: rt.kpi, audit, log: rt.log }),
+    '/invites': invitesApp({ invites: rt.invites, audit }),
+    '/roles': rolesApp({ roles: rt.roles, audit }),
+    '/stats': statsApp({ store: rt.store, now: rt.now }),
+    '/tasks': tasksAdmin({ store: rt.store, now: rt.now, audit }),
+    '/jobs': jobsAdmin({ store: rt.store, now: rt.now }),
+    '/handoffs': handoffsAdmin({ handoffs: rt.handoffs, texts: rt.texts, audit, log: rt.log, now: rt.now }),
+    '/export': exportAdmin({ store: rt.store, now: rt.now, audit, maxImportBytes: MAX_IMPORT_BYTES }),
+    '/import': importAdmin({ store: rt.store, now: rt.now, audit, maxImportBytes: MAX_IMPORT_BYTES, onChange: () => Promise.all([rt.knowledge.refresh(true), rt.refreshLive(true)]).then(() => undefined) }),
+    '/documents': documentsAdmin({ catalogue: rt.catalogue, audit, maxUploadMb: rt.config.knowledge.maxUploadMb, onChange: () => rt.knowledge.refresh(true) }),
+    '/procedures': proceduresAdmin({ live: rt.procedures.live!, audit, texts: rt.texts, now: rt.now, maxUploadMb: rt.config.knowledge.maxUploadMb, onChange: () => rt.procedures.refresh(true) }),
+    '/kpis': kpisAdmin({
+      kpi: rt.kpi,
+      audit,
+      labels: { registry: loadPlaces(), display: (locale, type, name) => rt.texts.get(locale, `place-display-${type}`, { name }) },
+      documentExists: (docId) => rt.knowledge.document(docId) !== undefined,
+      maxUploadMb: rt.config.knowledge.maxUploadMb,
+    }),
+  });
+  // Admin and console requests read procedures and KPI definitions directly: bring live ones in first.
+  app.use(async (c, next) => {
+    if (/^\/(admin|console)(\/|$)/.test(c.req.path)) await rt.refreshLive();
+    await next();
+  });
+  app.route('/admin', admin);
+  // The console acts through the admin app itself, with the signed-in operator's token.
   app.route(
-    '/admin',
-    adminApp(adminDeps, {
-      '/metrics': metricsAdmin({ kpi: rt.kpi, audit, log: rt.log }),
-      '/invites': invitesApp({ invites: rt.invites, audit }),
-      '/roles': rolesApp({ roles: rt.roles, audit }),
-      '/stats': statsApp({ store: rt.store, now: rt.now }),
-      '/tasks': tasksAdmin({ store: rt.store, now: rt.now, audit }),
-      '/jobs': jobsAdmin({ store: rt.store, now: rt.now }),
-      '/documents': documentsAdmin({ catalogue: rt.catalogue, audit, maxUploadMb: rt.config.knowledge.maxUploadMb, onChange: () => rt.knowledge.refresh(true) }),
+    '/console',
+    consoleApp({
+      admin: async (path, init) => admin.request(path, init),
+      operators: rt.config.admin?.operators ?? [],
+      store: rt.store,
+      texts: rt.texts,
+      log: rt.log,
+      now: rt.now,
+      audit,
+      clientAddress: opts.clientAddress,
+      services: () => describeServices(rt.config),
+      knowledge: () => rt.knowledge,
+      assistant: rt.assistant,
+      procedures: rt.procedures,
+      kpiCatalog: rt.kpi.catalog,
+      dailyTokenBudget: rt.config.openai?.dailyTokenBudget,
     }),
   );
 

@@ -35,7 +35,9 @@ import { kpisPage, uploadValues, type UploadInput } from './pages/kpis';
 import { tasksPage } from './pages/tasks';
 import { peoplePage, type IssuedCodes } from './pages/people';
 import { auditPage } from './pages/audit';
+import { conversationPage, supportPage } from './pages/support';
 import { DOCUMENT_FIELDS, documentForm, forgetPending, keepPending, pendingFrom, takePending, type DocumentPreview } from './pages/documents';
+import type { ProcedureImportResult } from './pages/procedure-import';
 
 export type { ConsoleDeps } from './deps';
 
@@ -44,7 +46,7 @@ type Form = Record<string, string | File>;
 type ConsoleEnv = { Variables: { session: ConsoleSession; operator: AdminOperator; form: Form } };
 
 /** Notices a page shows after a redirect (?ok=…): only these, so a link cannot put words on the page. */
-const DONE = new Set(['document-retired', 'task-added', 'task-extended', 'task-closed', 'task-reopened', 'invite-revoked', 'role-revoked', 'signed-out']);
+const DONE = new Set(['document-retired', 'task-added', 'task-extended', 'task-closed', 'task-reopened', 'invite-revoked', 'role-revoked', 'signed-out', 'handoff-taken', 'handoff-replied', 'handoff-closed']);
 /** Where the language switch and sign-in may send the browser back to: console paths only. */
 const CONSOLE_PATH = /^\/console(?:\/[A-Za-z0-9/_.-]*)?(?:\?[^#\s]*)?$/;
 
@@ -172,6 +174,8 @@ export function consoleApp(deps: ConsoleDeps): Hono {
   app.get('/kpis', page('kpis', kpisPage));
   app.get('/tasks', page('tasks', tasksPage));
   app.get('/people', page('people', peoplePage));
+  app.get('/support', page('support', supportPage));
+  app.get('/support/:id', (c) => respond(c, 'support', (ctx) => conversationPage(ctx, c.req.param('id')), (r) => r.status ?? 200));
   app.get('/audit', page('audit', auditPage));
 
   app.post('/kpis', async (c) => {
@@ -223,6 +227,27 @@ export function consoleApp(deps: ConsoleDeps): Hono {
     return respond(c, 'knowledge', (ctx) => knowledgePage(ctx, {}, [refusal(ctx.v, res)]), () => res.status);
   });
 
+  // A procedure catalogue export: previewed (dry run, the file kept), then published from what was previewed.
+  app.post('/knowledge/procedures', async (c) => {
+    const form = c.get('form');
+    const operator = c.get('operator').name;
+    const pendingId = stringField(form, 'pending');
+    const kept = pendingId ? await takePending(deps.store, pendingId, operator) : null;
+    const file = form.file instanceof File && form.file.size > 0 ? form.file : null;
+    const fail = (key: string) => respond(c, 'knowledge', (ctx) => knowledgePage(ctx, {}, [{ kind: 'error', text: ctx.v.t(key) }]), () => 400);
+    if (pendingId && !kept) return fail('console-doc-pending-gone');
+    if (!kept && !file) return fail('console-proc-no-file');
+    const upload = kept ?? pendingFrom(operator, file!, new Uint8Array(await file!.arrayBuffer()), {});
+    const res = await client(c).send<ProcedureImportResult & { rows?: Array<{ line: number; reason: string }> }>('POST', kept ? '/procedures' : '/procedures?dryRun=1', { form: documentForm(upload) });
+    if (!res.ok) return respond(c, 'knowledge', (ctx) => knowledgePage(ctx, {}, [refusal(ctx.v, res)], { rows: res.data.rows }), () => res.status);
+    if (!kept) {
+      const id = await keepPending(deps.store, upload);
+      return respond(c, 'knowledge', (ctx) => knowledgePage(ctx, {}, [], { result: res.data, pendingId: id }));
+    }
+    await forgetPending(deps.store, pendingId);
+    return respond(c, 'knowledge', (ctx) => knowledgePage(ctx, {}, [{ kind: 'ok', text: ctx.v.t('console-proc-published', { n: res.data.procedures.length }) }], { result: res.data }), () => res.status);
+  });
+
   app.post('/tasks', async (c) => {
     const form = c.get('form');
     const f = (k: string) => stringField(form, k).trim();
@@ -250,6 +275,26 @@ export function consoleApp(deps: ConsoleDeps): Hono {
     if (res.ok) return c.redirect(`/console/tasks?ok=${done}${keep}`, 303);
     return respond(c, 'tasks', (ctx) => tasksPage(ctx, { notices: [refusal(ctx.v, res)] }), () => res.status);
   });
+
+  // Hỗ trợ: take, reply, close through /admin/handoffs; back to the conversation on success.
+  for (const action of ['take', 'reply', 'close'] as const) {
+    app.post(`/support/:id/${action}`, async (c) => {
+      const id = c.req.param('id');
+      const text = stringField(c.get('form'), 'text');
+      const res = await client(c).send('POST', `/handoffs/${encodeURIComponent(id)}/${action}`, action === 'reply' ? { json: { text } } : undefined);
+      const done = action === 'reply' ? 'replied' : action === 'take' ? 'taken' : 'closed';
+      if (res.ok) return c.redirect(`/console/support/${encodeURIComponent(id)}?ok=handoff-${done}`, 303);
+      // The handoff API words these refusals in Vietnamese (who took it, why it was not delivered);
+      // an undelivered reply is kept in the transcript, so the form starts empty again.
+      const own = (res.status === 400 || res.status === 409 || res.status === 502) && res.error;
+      return respond(
+        c,
+        'support',
+        (ctx) => conversationPage(ctx, id, { notices: [own ? { kind: 'error', text: own } : refusal(ctx.v, res)], draft: res.status === 502 ? undefined : text, status: res.status === 502 ? 200 : res.status }),
+        (r) => r.status ?? 200,
+      );
+    });
+  }
 
   app.post('/people/invites', async (c) => {
     const form = c.get('form');

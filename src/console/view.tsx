@@ -18,6 +18,7 @@ export const PAGES = [
   { id: 'kpis', path: '/console/kpis' },
   { id: 'tasks', path: '/console/tasks' },
   { id: 'people', path: '/console/people' },
+  { id: 'support', path: '/console/support' },
   { id: 'audit', path: '/console/audit' },
 ] as const;
 export type PageId = (typeof PAGES)[number]['id'];

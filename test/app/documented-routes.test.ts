@@ -25,7 +25,7 @@ const ENV: RawEnv = {
 interface Row {
   method: string;
   path: string;
-  auth: 'public' | 'secret header' | 'admin';
+  auth: 'public' | 'secret header' | 'admin' | 'session';
 }
 
 /** The rows of the table under "## Routes" in README.md. */
@@ -36,7 +36,7 @@ function documentedRoutes(): Row[] {
   const end = readme.indexOf('\n## ', start + 1);
   const rows: Row[] = [];
   for (const line of readme.slice(start, end).split('\n')) {
-    const cells = /^\|\s*(GET|POST|PUT|PATCH|DELETE)\s*\|\s*(\/\S*)\s*\|\s*(public|secret header|admin)\s*\|/.exec(line);
+    const cells = /^\|\s*(GET|POST|PUT|PATCH|DELETE)\s*\|\s*(\/\S*)\s*\|\s*(public|secret header|admin|session)\s*\|/.exec(line);
     if (cells) rows.push({ method: cells[1]!, path: cells[2]!, auth: cells[3] as Row['auth'] });
   }
   return rows;
@@ -94,6 +94,14 @@ describe('the README route table and the composed app agree', () => {
       expect(await isUnrouted(t, authed), 'routed with the token').toBe(false);
       expect(authed.status).toBeLessThan(500);
       expect(authed.status).not.toBe(401);
+    } else if (row.auth === 'session') {
+      // The console: no session cookie sends a page to the sign-in form and refuses a form post.
+      if (row.method === 'GET') {
+        expect(anonymous.status).toBe(303);
+        expect(anonymous.headers.get('location')).toMatch(/^\/console\/signin\?next=/);
+      } else {
+        expect(anonymous.status).toBe(403);
+      }
     } else if (row.auth === 'secret header') {
       expect([401, 403]).toContain(anonymous.status);
     }

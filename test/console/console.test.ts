@@ -190,7 +190,7 @@ describe('pages', () => {
       expect(html).not.toMatch(/<script/i);
       expect(html).not.toMatch(/ style=/);
       const nav = [...html.matchAll(/<nav class="pages"[\s\S]*?<\/nav>/g)][0]![0];
-      expect([...nav.matchAll(/<a href="[^"]+"[^>]*>([^<]+)<\/a>/g)].map((m) => m[1])).toEqual(['Tổng quan', 'Câu hỏi', 'Tài liệu', 'Chỉ số', 'Nhiệm vụ', 'Người dùng', 'Nhật ký']);
+      expect([...nav.matchAll(/<a href="[^"]+"[^>]*>([^<]+)<\/a>/g)].map((m) => m[1])).toEqual(['Tổng quan', 'Câu hỏi', 'Tài liệu', 'Chỉ số', 'Nhiệm vụ', 'Người dùng', 'Hỗ trợ', 'Nhật ký']);
       expect(html).toMatch(new RegExp(`href="${p.path}" aria-current="page"`));
     }
   });

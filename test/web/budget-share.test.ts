@@ -9,7 +9,9 @@ import { makeWebApp, type ChatBody, type WebApp } from './web-app';
 import { budgetKey } from '../../src/llm/budget';
 
 const fake = useFakeOpenAI();
-const QUESTION = 'Chỉ thị 22-CT/TU ban hành ngày nào?';
+// A question any grounded sentence answers: the fake model echoes passage [1]'s first sentence, which
+// would be (rightly) refused for a question asking for a date it does not carry.
+const QUESTION = 'Chỉ thị 22-CT/TU về nội dung gì?';
 
 function setup(): WebApp {
   return makeWebApp({
