@@ -99,6 +99,8 @@ interface Measured {
   store: string;
   coldMs: number;
   memoryMb: number;
+  /** After every warm round: the shards and text blocks fetched since. */
+  warmMemoryMb: number;
   warmP50: number;
   warmP99: number;
   cpuP50: number;
@@ -108,7 +110,7 @@ interface Measured {
   questions: number;
 }
 
-async function measureIsolate(storeName: string, store: Store, catalogue: Catalogue, rounds: number): Promise<Measured> {
+async function measureIsolate(storeName: string, store: Store, catalogue: Catalogue, rounds: number, forget = () => {}): Promise<Measured> {
   const questions = loadQuestions().filter(isInScope);
   const base = createIndex(KnowledgeBundleSchema.parse(knowledgeJson), analyzer);
   gc();
@@ -117,6 +119,7 @@ async function measureIsolate(storeName: string, store: Store, catalogue: Catalo
   const t0 = performance.now();
   await live.hybridSearch(questions[0]!.question, { limit: 5 });
   const coldMs = performance.now() - t0;
+  forget();
   gc();
   const memoryMb = (process.memoryUsage().heapUsed - heap0) / 1024 / 1024;
   const walls: number[] = [];
@@ -139,6 +142,10 @@ async function measureIsolate(storeName: string, store: Store, catalogue: Catalo
       }
     }
   }
+  forget();
+  gc();
+  const warmMemoryMb = (process.memoryUsage().heapUsed - heap0) / 1024 / 1024;
+  void live;
   walls.sort((a, b) => a - b);
   cpus.sort((a, b) => a - b);
   void store;
@@ -146,6 +153,7 @@ async function measureIsolate(storeName: string, store: Store, catalogue: Catalo
     store: storeName,
     coldMs,
     memoryMb,
+    warmMemoryMb,
     warmP50: percentile(walls, 0.5),
     warmP99: percentile(walls, 0.99),
     cpuP50: percentile(cpus, 0.5),
@@ -157,13 +165,17 @@ async function measureIsolate(storeName: string, store: Store, catalogue: Catalo
 }
 
 /** Upstash REST (the test bridge) on a redis-server of its own, started for the bench. */
-async function upstashStore(): Promise<{ store: UpstashStore; close: () => Promise<void> } | undefined> {
+async function upstashStore(): Promise<{ store: UpstashStore; close: () => Promise<void>; forget: () => void } | undefined> {
   try {
     const redis = await startRedisProcess();
     const { startUpstashBridge } = await import('../../test/support/upstash-bridge');
     const bridge = await startUpstashBridge({ redis: { host: redis.host, port: redis.port }, token: 'bench-token' });
     return {
       store: new UpstashStore({ url: bridge.url, token: bridge.token, batching: 'event-loop-turn' }),
+      // The bridge records every request for tests to read: let go of them before memory is measured.
+      forget: () => {
+        bridge.requests.length = 0;
+      },
       close: async () => {
         await bridge.close();
         await redis.close();
@@ -194,7 +206,7 @@ async function main(argv: string[]): Promise<number> {
   const text = longLegalText(50);
   const pdf = pdfOf(text);
 
-  const stores: Array<{ name: string; make: () => Promise<{ store: Store; close?: () => Promise<void> } | undefined> }> = [
+  const stores: Array<{ name: string; make: () => Promise<{ store: Store; close?: () => Promise<void>; forget?: () => void } | undefined> }> = [
     { name: 'memory', make: async () => ({ store: new MemoryStore() }) },
     { name: 'upstash (loopback redis)', make: upstashStore },
   ];
@@ -209,7 +221,8 @@ async function main(argv: string[]): Promise<number> {
     const t = performance.now();
     await catalogue.publishBundle(corpus, 'bench');
     log(`  ${s.name}: published in ${ms(performance.now() - t)}`);
-    rows.push(await measureIsolate(s.name, made.store, catalogue, rounds));
+    made.forget?.();
+    rows.push(await measureIsolate(s.name, made.store, catalogue, rounds, made.forget));
 
     // One 50-page document on top of the corpus.
     const counted = counting(made.store);
@@ -231,12 +244,15 @@ async function main(argv: string[]): Promise<number> {
 
   const out: string[] = [];
   out.push(`## Living knowledge at scale (${corpus.documents.length.toLocaleString('en')} documents, ${corpus.chunks.length.toLocaleString('en')} chunks published live)`);
-  out.push(`Node ${process.version}; ${rounds} rounds of ${rows[0]?.questions ?? 0} eval questions; cold = a fresh isolate's manifest + segment load + first query.`);
-  out.push('| Store | Cold first query | Index memory | Warm p50 / p99 wall | Warm p50 / p99 CPU | R@1 / R@5 |');
+  out.push(
+    `Node ${process.version}; ${rounds} rounds of ${rows[0]?.questions ?? 0} eval questions; cold = a fresh isolate's manifest + segment load + first query. ` +
+      'The Upstash row runs the REST bridge (test/support/upstash-bridge.ts) in this same process: its HTTP and RESP work is counted in the CPU column, which a Worker talking to Upstash would not pay.',
+  );
+  out.push('| Store | Cold first query | Index memory (cold / after the warm rounds) | Warm p50 / p99 wall | Warm p50 / p99 CPU | R@1 / R@5 |');
   out.push('| --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
     out.push(
-      `| ${r.store} | ${ms(r.coldMs)} ${pass(r.coldMs <= TARGETS.coldMs)} | ${mib(r.memoryMb * 1024 * 1024)} ${pass(r.memoryMb <= TARGETS.memoryMb)} | ${ms(r.warmP50)} / ${ms(r.warmP99)} ${pass(r.warmP99 <= TARGETS.warmP99Ms)} | ${ms(r.cpuP50)} / ${ms(r.cpuP99)} ${pass(r.cpuP99 <= TARGETS.warmCpuP99Ms)} | ${(r.r1 * 100).toFixed(1)}% / ${(r.r5 * 100).toFixed(1)}% |`,
+      `| ${r.store} | ${ms(r.coldMs)} ${pass(r.coldMs <= TARGETS.coldMs)} | ${mib(r.memoryMb * 1024 * 1024)} / ${mib(r.warmMemoryMb * 1024 * 1024)} ${pass(Math.max(r.memoryMb, r.warmMemoryMb) <= TARGETS.memoryMb)} | ${ms(r.warmP50)} / ${ms(r.warmP99)} ${pass(r.warmP99 <= TARGETS.warmP99Ms)} | ${ms(r.cpuP50)} / ${ms(r.cpuP99)} ${pass(r.cpuP99 <= TARGETS.warmCpuP99Ms)} | ${(r.r1 * 100).toFixed(1)}% / ${(r.r5 * 100).toFixed(1)}% |`,
     );
   }
   out.push('Publishing one 50-page document on that corpus:');

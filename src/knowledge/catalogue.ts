@@ -18,6 +18,7 @@
  */
 import { z } from 'zod';
 import type { Store } from '../store/store';
+import { readManifest, readParts, REVISION_FIELD, switchManifest } from '../store/live-records';
 import { slugify } from '../text/normalize';
 import { createIndex, serializeIndex } from '../search/knowledge-index';
 import { LazyPostings } from '../search/postings';
@@ -30,7 +31,6 @@ import { chunkLegalText } from './legal-chunks';
 import { KnowledgeBundleSchema, type Chunk, type DocumentMeta, type KnowledgeBundle, type SerializedIndex } from './schema';
 
 const MANIFEST_KEY = 'kb:manifest';
-const REVISION_FIELD = '_rev';
 const docKey = (id: string) => `kb:doc:${id}`;
 const hashKey = (hash: string) => `kb:hash:${hash}`;
 const lockKey = (id: string) => `kb:lock:${id}`;
@@ -216,9 +216,7 @@ export class Catalogue implements ManifestSource {
 
   async segment(id: string, parts: number): Promise<KnowledgeBundle> {
     if (parts === 0) return this.wholeSharded(id);
-    const texts = await Promise.all(Array.from({ length: parts }, (_, k) => this.deps.store.get(segmentKey(id, k))));
-    if (texts.some((t) => t === null)) throw new Error(`segment ${id} is missing a part`);
-    return KnowledgeBundleSchema.parse(JSON.parse(texts.join('')));
+    return KnowledgeBundleSchema.parse(JSON.parse(await readParts(this.deps.store, (k) => segmentKey(id, k), parts, id)));
   }
 
   /** A sharded segment read whole (its documents and chunks; no postings): for an operator's view. */
@@ -230,15 +228,8 @@ export class Catalogue implements ManifestSource {
   }
 
   /** Every entry of the manifest, sorted by id. */
-  async manifest(): Promise<ManifestEntry[]> {
-    const raw = await this.deps.store.hashGetAll(MANIFEST_KEY);
-    const out: ManifestEntry[] = [];
-    for (const [field, value] of Object.entries(raw)) {
-      if (field === REVISION_FIELD) continue;
-      const parsed = ManifestEntrySchema.safeParse(safeJson(value));
-      if (parsed.success) out.push(parsed.data);
-    }
-    return out.sort((a, b) => a.docId.localeCompare(b.docId));
+  manifest(): Promise<ManifestEntry[]> {
+    return readManifest(this.deps.store, MANIFEST_KEY, ManifestEntrySchema, (e) => e.docId);
   }
 
   private async entry(id: string): Promise<ManifestEntry | undefined> {
@@ -523,7 +514,8 @@ export class Catalogue implements ManifestSource {
     const head: ShardedHead = {
       format: 2,
       fingerprint: bundle.index.fingerprint,
-      documents: bundle.documents,
+      // Keywords only feed the postings, already built: every cold start would read them for nothing.
+      documents: bundle.documents.map((d) => ({ ...d, keywords: [] })),
       docOf: bundle.chunks.map((c) => docIndex.get(c.docId)!),
       shards: shards.length,
       blockSize: TEXT_BLOCK,
@@ -599,9 +591,8 @@ export class Catalogue implements ManifestSource {
   }
 
   /** One HSET: the entries and the revision isolates poll change together, or not at all. */
-  private async switchManifest(fields: Record<string, string>): Promise<void> {
-    const revision = `${this.deps.now().getTime().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
-    await this.deps.store.hashSet(MANIFEST_KEY, { ...fields, [REVISION_FIELD]: revision });
+  private switchManifest(fields: Record<string, string>): Promise<void> {
+    return switchManifest(this.deps.store, MANIFEST_KEY, fields, this.deps.now());
   }
 
   private segmentBundle(id: string, version: number, prepared: Prepared): KnowledgeBundle {

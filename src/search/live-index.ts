@@ -16,6 +16,7 @@
  */
 import type { Chunk, DocumentMeta, KnowledgeBundle } from '../knowledge/schema';
 import { fold } from '../text/normalize';
+import { Refresher, type RefresherOptions } from '../store/refresher';
 import type { AnalyzerData } from './analyzer';
 import type { HybridOptions, HybridResult } from './hybrid';
 import { createIndex, indexFingerprintFor, shardedIndex, type KnowledgeIndex } from './knowledge-index';
@@ -89,8 +90,8 @@ interface Sharded {
   blocks: number[];
 }
 
-/** Shard characters one sharded segment keeps in memory (about 2 bytes each). */
-const SHARD_BUDGET_CHARS = 8_000_000;
+/** Shard characters one sharded segment keeps in memory (base64 and terms: about a byte each, plus decoded lists). */
+const SHARD_BUDGET_CHARS = 16_000_000;
 /** Text blocks one sharded segment keeps filled in. */
 const MAX_TEXT_BLOCKS = 256;
 
@@ -106,13 +107,9 @@ export function shardedChunks(head: ShardedHead, texts: ReadonlyArray<readonly [
   });
 }
 
-interface LiveOptions {
+/** `refreshMs`: the manifest revision is checked at most this often. */
+interface LiveOptions extends RefresherOptions {
   analyzer: AnalyzerData;
-  /** The manifest revision is checked at most this often (ms). */
-  refreshMs: number;
-  /** Milliseconds, monotonic enough for throttling (tests pass a fake clock). */
-  clock?: () => number;
-  onError?: (error: unknown) => void;
   /**
    * Bundled documents another live catalogue overrides (a procedure record replaced or retired
    * by an operator): their bundled text is never searched.
@@ -135,16 +132,14 @@ const DF_CACHE_LIMIT = 100_000;
 
 export class LiveKnowledge implements KnowledgeSearch {
   private state: State = { revision: null, entries: new Map(), segments: new Map(), sharded: new Map() };
-  private checkedAt = Number.NEGATIVE_INFINITY;
-  private pending?: Promise<void>;
-  private readonly clock: () => number;
+  private readonly refresher: Refresher;
 
   constructor(
     readonly base: KnowledgeIndex,
     private readonly source: ManifestSource,
     private readonly opts: LiveOptions,
   ) {
-    this.clock = opts.clock ?? (() => Date.now());
+    this.refresher = new Refresher(() => this.load(), opts);
   }
 
   /** The manifest revision this isolate answers from (null: only the bundled seed). */
@@ -175,15 +170,8 @@ export class LiveKnowledge implements KnowledgeSearch {
    * `refreshMs` ago (`force`: now). Concurrent callers share one check. Never throws: a store
    * failure is reported to onError and the state already loaded keeps answering.
    */
-  async refresh(force = false): Promise<void> {
-    if (!force && this.clock() - this.checkedAt < this.opts.refreshMs) return;
-    this.pending ??= this.load()
-      .catch((e: unknown) => this.opts.onError?.(e))
-      .finally(() => {
-        this.checkedAt = this.clock();
-        this.pending = undefined;
-      });
-    return this.pending;
+  refresh(force = false): Promise<void> {
+    return this.refresher.refresh(force);
   }
 
   private async load(): Promise<void> {

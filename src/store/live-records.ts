@@ -17,8 +17,9 @@
  */
 import { z } from 'zod';
 import type { Store } from './store';
+import { Refresher, type RefresherOptions } from './refresher';
 
-const REVISION_FIELD = '_rev';
+export const REVISION_FIELD = '_rev';
 /** A stored segment part stays well under a REST request's size limit (Upstash: 1 MB). */
 const PART_CHARS = 256_000;
 /** A publish holds the lock at most this long (a crashed one frees it after). */
@@ -81,22 +82,14 @@ export class LiveRecordSet<T> {
   }
 
   /** Every entry, sorted by id. */
-  async manifest(): Promise<LiveRecordEntry[]> {
-    const raw = await this.opts.store.hashGetAll(this.manifestKey);
-    const out: LiveRecordEntry[] = [];
-    for (const [field, value] of Object.entries(raw)) {
-      if (field === REVISION_FIELD) continue;
-      const parsed = LiveRecordEntrySchema.safeParse(safeJson(value));
-      if (parsed.success) out.push(parsed.data);
-    }
-    return out.sort((a, b) => a.id.localeCompare(b.id));
+  manifest(): Promise<LiveRecordEntry[]> {
+    return readManifest(this.opts.store, this.manifestKey, LiveRecordEntrySchema, (e) => e.id);
   }
 
   /** The records of one segment, validated again (a hand-edited store never reaches an answer). */
   async segment(segment: string, parts: number): Promise<T[]> {
-    const texts = await Promise.all(Array.from({ length: parts }, (_, k) => this.opts.store.get(this.segmentKey(segment, k))));
-    if (texts.some((t) => t === null)) throw new Error(`segment ${segment} is missing a part`);
-    return z.array(this.opts.schema).parse(JSON.parse(texts.join('')));
+    const text = await readParts(this.opts.store, (k) => this.segmentKey(segment, k), parts, segment);
+    return z.array(this.opts.schema).parse(JSON.parse(text));
   }
 
   /** The current record of one id, when it was published live and is not retired. */
@@ -177,10 +170,10 @@ export class LiveRecordSet<T> {
   }
 
   /** One HSET: the entries and the revision isolates poll change together, or not at all. */
-  private async switchManifest(fields: Record<string, string>): Promise<void> {
-    const revision = `${this.opts.now().getTime().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
-    await this.opts.store.hashSet(this.manifestKey, { ...fields, [REVISION_FIELD]: revision });
+  private switchManifest(fields: Record<string, string>): Promise<void> {
+    return switchManifest(this.opts.store, this.manifestKey, fields, this.opts.now());
   }
+
 }
 
 /** What one isolate answers from: the manifest and the current record of every published id. */
@@ -191,13 +184,8 @@ export interface LiveRecordState<T> {
   records: ReadonlyMap<string, T>;
 }
 
-interface CacheOptions {
-  /** The revision is checked at most this often (ms). */
-  refreshMs: number;
-  /** Milliseconds (tests pass a fake clock). */
-  clock?: () => number;
-  onError?: (error: unknown) => void;
-}
+/** The revision is checked at most every `refreshMs`. */
+type CacheOptions = RefresherOptions;
 
 /**
  * One isolate's copy of a LiveRecordSet: `refresh()` GETs the revision at most every
@@ -207,16 +195,14 @@ interface CacheOptions {
 export class LiveRecordCache<T> {
   private current: LiveRecordState<T> = { revision: null, entries: new Map(), records: new Map() };
   private segments = new Map<string, ReadonlyMap<string, T>>();
-  private checkedAt = Number.NEGATIVE_INFINITY;
-  private pending?: Promise<void>;
-  private readonly clock: () => number;
+  private readonly refresher: Refresher;
 
   constructor(
     private readonly set: LiveRecordSet<T>,
     private readonly idOf: (record: T) => string,
-    private readonly opts: CacheOptions,
+    opts: CacheOptions,
   ) {
-    this.clock = opts.clock ?? (() => Date.now());
+    this.refresher = new Refresher(() => this.load(), opts);
   }
 
   get state(): LiveRecordState<T> {
@@ -224,14 +210,7 @@ export class LiveRecordCache<T> {
   }
 
   refresh(force = false): Promise<void> {
-    if (!force && this.clock() - this.checkedAt < this.opts.refreshMs) return Promise.resolve();
-    this.pending ??= this.load()
-      .catch((e: unknown) => this.opts.onError?.(e))
-      .finally(() => {
-        this.checkedAt = this.clock();
-        this.pending = undefined;
-      });
-    return this.pending;
+    return this.refresher.refresh(force);
   }
 
   private async load(): Promise<void> {
@@ -267,4 +246,32 @@ function safeJson(value: string | undefined): unknown {
   } catch {
     return undefined;
   }
+}
+
+// The manifest pattern shared with the document catalogue (knowledge/catalogue): a hash of
+// entries plus a revision field, switched in one HSET, and segments stored in parts.
+
+/** A manifest hash's entries (its revision field left out), each checked; unreadable ones skipped; sorted by id. */
+export async function readManifest<T>(store: Store, key: string, schema: z.ZodType<T>, idOf: (entry: T) => string): Promise<T[]> {
+  const raw = await store.hashGetAll(key);
+  const out: T[] = [];
+  for (const [field, value] of Object.entries(raw)) {
+    if (field === REVISION_FIELD) continue;
+    const parsed = schema.safeParse(safeJson(value));
+    if (parsed.success) out.push(parsed.data);
+  }
+  return out.sort((a, b) => idOf(a).localeCompare(idOf(b)));
+}
+
+/** One HSET: the entries and the revision isolates poll change together, or not at all. */
+export async function switchManifest(store: Store, key: string, fields: Record<string, string>, now: Date): Promise<void> {
+  const revision = `${now.getTime().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
+  await store.hashSet(key, { ...fields, [REVISION_FIELD]: revision });
+}
+
+/** The text of a segment stored in `parts` keys, joined; an error names a missing part. */
+export async function readParts(store: Store, keyOf: (part: number) => string, parts: number, name: string): Promise<string> {
+  const texts = await Promise.all(Array.from({ length: parts }, (_, k) => store.get(keyOf(k))));
+  if (texts.some((t) => t === null)) throw new Error(`segment ${name} is missing a part`);
+  return texts.join('');
 }
