@@ -132,6 +132,16 @@ const ManifestEntrySchema = z.object({
 });
 export type ManifestEntry = z.infer<typeof ManifestEntrySchema>;
 
+/** The part of a manifest entry the search reads (zod drops the rest). */
+const LiveEntrySchema = z.object({
+  docId: z.string(),
+  status: StatusSchema,
+  segment: z.string().nullable(),
+  parts: z.number(),
+  visibility: VisibilitySchema,
+  supersededBy: z.string().optional(),
+}) satisfies z.ZodType<LiveEntry>;
+
 const WarningSchema = z.object({ code: z.string(), vi: z.string(), en: z.string() });
 const VersionRecordSchema = z.object({
   version: z.number().int().positive(),
@@ -203,15 +213,13 @@ export class Catalogue implements ManifestSource {
     return this.deps.store.hashGet(MANIFEST_KEY, REVISION_FIELD);
   }
 
-  async entries(): Promise<LiveEntry[]> {
-    return (await this.manifest()).map((e) => ({
-      docId: e.docId,
-      status: e.status,
-      segment: e.segment,
-      parts: e.parts,
-      visibility: e.visibility,
-      ...(e.supersededBy ? { supersededBy: e.supersededBy } : {}),
-    }));
+  /**
+   * What every isolate reads on a manifest change: only the fields the search needs, each line
+   * checked by the small LiveEntrySchema (thousands of lines on a cold start; the full entry's
+   * checks are for the operator's views).
+   */
+  entries(): Promise<LiveEntry[]> {
+    return readManifest(this.deps.store, MANIFEST_KEY, LiveEntrySchema, (e) => e.docId);
   }
 
   async segment(id: string, parts: number): Promise<KnowledgeBundle> {
@@ -514,8 +522,9 @@ export class Catalogue implements ManifestSource {
     const head: ShardedHead = {
       format: 2,
       fingerprint: bundle.index.fingerprint,
-      // Keywords only feed the postings, already built: every cold start would read them for nothing.
-      documents: bundle.documents.map((d) => ({ ...d, keywords: [] })),
+      // Keywords and the source's headline only feed the postings, already built: every cold
+      // start would read them for nothing.
+      documents: bundle.documents.map(({ sourceTitle: _headline, ...d }) => ({ ...d, keywords: [] })),
       docOf: bundle.chunks.map((c) => docIndex.get(c.docId)!),
       shards: shards.length,
       blockSize: TEXT_BLOCK,
