@@ -74,6 +74,7 @@ import { Handoffs } from './handoff/service';
 import { WorkingHoursSchema } from './handoff/hours';
 import { handoffEraser } from './handoff/erase';
 import { handoffsAdmin } from './admin/handoffs';
+import { handoffOverdueJob } from './jobs/handoff-overdue';
 import { accountHandlers } from '../handlers/account';
 import type { PngRenderer } from './media/png';
 import { chartLinkRoutes, chartLinks, type ChartLinks } from './media/chart-links';
@@ -217,7 +218,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     handlers: [
       ...helpHandlers({ texts, historyTtlSeconds: config.historyTtlSeconds, analyticsRetentionDays: config.analyticsRetentionDays }),
       ...accountHandlers({ ...basics, store, roles, invites, erasers, analyticsRetentionDays: config.analyticsRetentionDays }),
-      createProceduresHandler({ ...basics, procedures }),
+      createProceduresHandler({ ...basics, procedures, places }),
       ...reminderHandlers({ texts, now, store }),
       handoff.request,
       handoff.end,
@@ -255,6 +256,10 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     kpiBriefingJob({ kpi, subscriptions: briefings, outbound, texts, roleOf: (channel, userId) => roles.roleOf(channel, userId) }),
     createRemindersJob({ outbound, texts, maxSubrequests: config.reminders.maxSubrequests, maxWallMs: config.reminders.maxWallMs }),
     compactionJob({ catalogue }),
+    // With a staff group: tell it once about each handoff waiting past the target (handoff ticks).
+    ...(config.handoffTelegramChatId
+      ? [handoffOverdueJob({ handoffs, outbound, texts, staffGroup: { chatId: config.handoffTelegramChatId, publicBaseUrl: config.publicBaseUrl }, retentionSeconds: config.historyTtlSeconds })]
+      : []),
   ];
   return { config, store, log, texts, knowledge, catalogue, now, procedures, refreshLive, llm, conversation, assistant, roles, invites, kpi, jobs, page: bundle.webPage, outbound, renderPng, charts, handoffs };
 }

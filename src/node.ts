@@ -2,7 +2,7 @@
  * @module node
  * The Node entry: the local embedded default and self-hosting. Serves the same Hono app with
  * @hono/node-server, keeps webhook background work on a tracker (drained on shutdown), and
- * runs the daily jobs on a timer at the same hour as the Workers cron.
+ * runs the daily jobs on a timer at the same hour as the Workers cron (and the handoff ticks).
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -11,6 +11,8 @@ import { createApp, createRuntime, runScheduled, type Runtime, type RuntimeOverr
 import { ConfigError, describeServices, loadConfig, type RawEnv } from './config';
 import { BackgroundTracker } from './background';
 import { DAILY_RUN_HOUR_UTC, msUntilNextDaily } from './jobs/runner';
+import { HANDOFF_OVERDUE_EVERY_MINUTES, handoffTickWanted, msUntilNextTick, nodeDailyJobs } from './jobs/schedule';
+import { HANDOFF_OVERDUE_JOB_ID } from './jobs/handoff-overdue';
 import { createStore } from './store/index';
 import { nodeSend } from './store/node-send';
 import { RedisStore } from './store/redis';
@@ -64,12 +66,27 @@ export async function startNodeServer(opts: StartOptions = {}): Promise<NodeServ
   let timer: ReturnType<typeof setTimeout> | undefined;
   const scheduleNext = () => {
     timer = setTimeout(() => {
-      background.track(runScheduled(runtime, new Date()));
+      background.track(runScheduled(runtime, new Date(), nodeDailyJobs));
       scheduleNext();
     }, msUntilNextDaily(new Date(), DAILY_RUN_HOUR_UTC));
     timer.unref?.();
   };
-  if (opts.schedule) scheduleNext();
+  // The handoff ticks (jobs/schedule): the overdue notice, only when staff are at work.
+  let tickTimer: ReturnType<typeof setTimeout> | undefined;
+  const scheduleTick = () => {
+    tickTimer = setTimeout(() => {
+      const at = new Date();
+      if (handoffTickWanted(runtime.jobs, at, runtime.handoffs.hours)) {
+        background.track(runScheduled(runtime, at, (job) => job.id === HANDOFF_OVERDUE_JOB_ID));
+      }
+      scheduleTick();
+    }, msUntilNextTick(new Date(), HANDOFF_OVERDUE_EVERY_MINUTES));
+    tickTimer.unref?.();
+  };
+  if (opts.schedule) {
+    scheduleNext();
+    scheduleTick();
+  }
 
   return {
     url: `http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${actualPort}`,
@@ -77,6 +94,7 @@ export async function startNodeServer(opts: StartOptions = {}): Promise<NodeServ
     background,
     async close() {
       if (timer) clearTimeout(timer);
+      if (tickTimer) clearTimeout(tickTimer);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await background.drain();
       await redisStore?.close();

@@ -6,8 +6,7 @@
 import { createApp, createRuntime, runScheduled, type Runtime } from './app';
 import { ConfigError, loadConfig, requireSharedStore, type RawEnv } from './config';
 import type { Hono } from 'hono';
-import { REMINDERS_JOB_ID } from './jobs/reminders';
-import { CRONS } from './jobs/runner';
+import { HANDOFF_OVERDUE_CRON, handoffTickWanted, jobsForCron } from './jobs/schedule';
 import { cloudflareClientAddress } from './channels/web/address';
 import { pngRenderer, type PngRenderer } from './media/png';
 
@@ -54,13 +53,15 @@ export default {
     }
   },
   /**
-   * The daily trigger runs every job but reminders; the 5-minute reminder ticks (08:00-09:55)
-   * run only reminders, each continuing from where the last stopped within its budget. The run
-   * is awaited, not handed to waitUntil: a cron invocation may run for minutes, waitUntil only 30 s.
+   * The daily trigger runs every job but the ticked ones; the 5-minute reminder ticks
+   * (08:00-09:55) run only reminders, each continuing from where the last stopped within its
+   * budget; the handoff ticks run only the overdue notice, in working hours (jobs/schedule). The
+   * run is awaited, not handed to waitUntil: a cron invocation may run for minutes, waitUntil only 30 s.
    */
   async scheduled(controller: ScheduledControllerLike, env: RawEnv, _ctx: ExecutionContextLike): Promise<void> {
     const { rt } = boot(env);
-    const forTicks = controller.cron === CRONS.reminderTicks;
-    await runScheduled(rt, new Date(controller.scheduledTime), (job) => (job.id === REMINDERS_JOB_ID) === forTicks);
+    const at = new Date(controller.scheduledTime);
+    if (controller.cron === HANDOFF_OVERDUE_CRON && !handoffTickWanted(rt.jobs, at, rt.handoffs.hours)) return;
+    await runScheduled(rt, at, jobsForCron(controller.cron));
   },
 };

@@ -52,6 +52,8 @@ export const handoffKeys = {
   messages: (id: string) => `handoff:h:${id}:msgs`,
   take: (id: string) => `handoff:h:${id}:take`,
   close: (id: string) => `handoff:h:${id}:close`,
+  /** Claimed by the job that tells the staff group a handoff waited past the target (once). */
+  overdue: (id: string) => `handoff:h:${id}:overdue`,
   /** The chat's open handoff (claimed; its value is the id). */
   chat: (channel: ChannelName, chatId: string) => `handoff:chat:${channel}:${chatId}`,
   /** Every handoff id of the chat, for erasure. */
@@ -355,11 +357,10 @@ export class Handoffs {
     const notice = this.deps.staffNotice;
     if (!notice) return;
     const { texts } = this.deps;
-    const path = `/console/support/${encodeURIComponent(handoff.id)}`;
     const text = texts.get('vi', 'handoff-staff-notice', {
       channel: texts.get('vi', `handoff-channel-${handoff.channel}`),
       reason: texts.get('vi', `handoff-reason-${handoff.reason}`),
-      link: notice.publicBaseUrl ? `${notice.publicBaseUrl}${path}` : path,
+      link: supportLink(handoff.id, notice.publicBaseUrl),
     });
     const reply: Reply = { intent: 'handoff-staff-notice', blocks: [{ type: 'text', text }], citations: [] };
     let sent: SendResult;
@@ -380,6 +381,12 @@ export class Handoffs {
       return { ok: false, permanent: false, reason: describeError(e) };
     }
   }
+}
+
+/** The handoff's console page, absolute when the public origin is known (for staff notices). */
+export function supportLink(id: string, publicBaseUrl?: string): string {
+  const path = `/console/support/${encodeURIComponent(id)}`;
+  return publicBaseUrl ? `${publicBaseUrl}${path}` : path;
 }
 
 /** A transcript line as stored: masked and capped. */
@@ -403,7 +410,7 @@ function percentile(sorted: readonly number[], p: number): number | null {
  */
 export async function eraseHandoffs(store: Store, channel: ChannelName, chatId: string): Promise<number> {
   const ids = await store.setMembers(handoffKeys.byChat(channel, chatId));
-  const keys = ids.flatMap((id) => [handoffKeys.record(id), handoffKeys.messages(id), handoffKeys.take(id), handoffKeys.close(id)]);
+  const keys = ids.flatMap((id) => [handoffKeys.record(id), handoffKeys.messages(id), handoffKeys.take(id), handoffKeys.close(id), handoffKeys.overdue(id)]);
   const mail = mailboxKeys(chatId);
   const [removed] = await Promise.all([
     store.del(handoffKeys.chat(channel, chatId), handoffKeys.byChat(channel, chatId), handoffKeys.misses(channel, chatId), ...keys, ...(channel === 'web' ? [mail.items, mail.seq, mail.seen] : [])),
