@@ -4,7 +4,8 @@
  * questions about a procedure get a card from the structured records, a precise question
  * ("làm căn cước mất bao lâu") gets that field directly, a yes/no question "Có."/"Không." first,
  * a question naming two procedures ("khai sinh và khai tử") both, several close matches a
- * pick-list; and "tra cứu hồ sơ <mã>" checks a dossier code and asks the configured lookup
+ * pick-list, a question naming the former district level where it is done now and that the district
+ * level ended; and "tra cứu hồ sơ <mã>" checks a dossier code and asks the configured lookup
  * service. Answers come only from the records; the handler never writes a fact of its own.
  */
 import type { Handler, HandlerBasics } from '../src/core/handler';
@@ -12,7 +13,7 @@ import type { Locale, Reply } from '../src/core/types';
 import { formatDate, type Texts } from '../src/core/texts';
 import { fold } from '../src/text/normalize';
 import type { ProcedureService } from '../src/procedures/service';
-import { fieldFromKey, readIntent, type Field } from '../src/procedures/intent';
+import { fieldFromKey, readIntent, subjectParts, type Field } from '../src/procedures/intent';
 import { emptyQuery, fieldAnswer, INTENT, multiAnswer, notFound, pickList, procedureCard } from '../src/procedures/card';
 import type { Procedure } from '../src/procedures/schema';
 import type { ProcedureMatch } from '../src/procedures/match';
@@ -20,6 +21,7 @@ import { vnDay } from '../src/core/vn-time';
 import { PORTAL_DOSSIER_URL, type DossierLookup } from '../src/procedures/dossier';
 import { checkDossierCode, findDossierCode } from '../src/text/dossier-code';
 import { describeError } from '../src/log';
+import type { PlaceRegistry } from '../src/knowledge/places';
 
 const DOSSIER_PHRASE = 'tra cuu ho so';
 
@@ -30,6 +32,8 @@ const LIKELY_MATCH = 0.6;
 interface ProceduresDeps extends HandlerBasics {
   /** Procedure records, matching and the dossier status lookup. */
   procedures: ProcedureService;
+  /** The place registry: the day the district level ended, told to a question that names it. */
+  places?: PlaceRegistry;
 }
 
 export function createProceduresHandler(deps: ProceduresDeps): Handler {
@@ -47,7 +51,7 @@ export function createProceduresHandler(deps: ProceduresDeps): Handler {
       }
       const intent = readIntent(text);
       const best = Math.max(service.shortlist(intent.subject)[0]?.score ?? 0, ...namedApart(service, intent.subject).map((m) => m.score));
-      const asks = intent.fields.length > 0 || intent.yesNo.length > 0;
+      const asks = intent.fields.length > 0 || intent.yesNo.length > 0 || intent.goneLevel !== undefined;
       if (best >= CLEAR_MATCH) return asks ? 0.85 : 0.75;
       if (best >= LIKELY_MATCH && (asks || intent.procedureCue)) return 0.6;
       return 0;
@@ -75,32 +79,33 @@ export function createProceduresHandler(deps: ProceduresDeps): Handler {
       }
 
       const intent = readIntent(query);
+      // "… còn nộp ở UBND huyện không": that level ended (the date from the place registry); the
+      // record then says where the procedure is done now.
+      const levelGone = intent.goneLevel && deps.places ? { since: formatDate(deps.places.since), yesNo: intent.goneLevel.yesNo } : undefined;
+      if (intent.goneLevel && !intent.fields.length) intent.fields.push('where');
       const matches = service.shortlist(intent.subject);
       // Two procedures named ("khai sinh và khai tử …") are both answered, not offered as a choice.
       const several = namedApart(service, intent.subject).filter((_, __, all) => matches.length !== 1 || !all.every((m) => covers(matches[0]!.procedure, m.procedure)));
       if (several.length > 1) {
         const procedures = several.map((m) => m.procedure);
-        return multiAnswer(procedures, (p) => withDeadline(p, intent.fields, intent.eitherDuration), texts, locale, { today, yesNo: intent.yesNo });
+        return multiAnswer(procedures, (p) => withDeadline(p, intent.fields, intent.eitherDuration), texts, locale, { today, yesNo: intent.yesNo, levelGone });
       }
       if (matches.length === 0) return notFound(texts, locale);
       if (matches.length > 1) return pickList(matches, intent.fields, texts, locale);
       const procedure = matches[0]!.procedure;
       const fields = withDeadline(procedure, intent.fields, intent.eitherDuration);
       if (!fields.length && !intent.yesNo.length) return procedureCard(procedure, texts, locale, today);
-      return fieldAnswer(procedure, fields, texts, locale, { today, yesNo: intent.yesNo });
+      return fieldAnswer(procedure, fields, texts, locale, { today, yesNo: intent.yesNo, levelGone });
     },
   };
 }
 
-/** Conjunctions between procedure names ("khai sinh và khai tử", "tạm trú, tạm vắng"). */
-const BETWEEN = /\s*[,;]\s*|\s+(?:và|va|với|voi|hoặc|hoac|hay|cùng|cung|lẫn|lan)\s+/iu;
-
 /**
- * The procedures a subject names one per part, when it joins two or more with "và", "," …:
+ * The procedures a subject names one per part ("khai sinh và khai tử", "tạm trú tạm vắng"):
  * each part must name exactly one procedure, and they must differ; otherwise none.
  */
 function namedApart(service: ProcedureService, subject: string): ProcedureMatch[] {
-  const parts = subject.split(BETWEEN).map((x) => x.trim()).filter((x) => x.length > 1);
+  const parts = subjectParts(subject);
   if (parts.length < 2) return [];
   const found: ProcedureMatch[] = [];
   for (const part of parts) {

@@ -223,7 +223,7 @@ export function createEvalAssistant(index: KnowledgeIndex, now = () => EVAL_DAY)
   const ask = createAskHandler({ ...basics, knowledge: index, conversation, places });
   return new Assistant({
     ...basics,
-    handlers: [createProceduresHandler({ ...basics, procedures: createProcedureService() }), ask],
+    handlers: [createProceduresHandler({ ...basics, procedures: createProcedureService(), places }), ask],
     fallback: ask.id,
     roles: new RoleDirectory(store),
     conversation,

@@ -8,7 +8,7 @@
  * national portal; a fact the record does not hold is said to be missing, never filled in.
  * A yes/no question the record settles gets "Có." or "Không." first; a fee that holds for a
  * period is read against today, so an ended reduction is never shown as the current fee; a
- * question naming two procedures gets both.
+ * question naming two procedures gets both; one naming the former district level is told it ended.
  */
 import type { Block, Button, Citation, Locale, Reply } from '../core/types';
 import { formatDate, type Texts } from '../core/texts';
@@ -67,10 +67,32 @@ export function fieldAnswer(
   fields: readonly Field[],
   texts: Texts,
   locale: Locale,
-  opts: { today?: string; yesNo?: readonly YesNo[] } = {},
+  opts: AnswerOptions = {},
 ): Reply {
   const t = translator(texts, locale);
-  return finish(p, answerBlocks(p, fields, opts.yesNo ?? [], t, opts.today), fieldButtons(p, t, fields), texts, locale);
+  const blocks = [...levelGoneBlocks(opts.levelGone, t, p), ...answerBlocks(p, fields, opts.yesNo ?? [], t, opts.today)];
+  return finish(p, blocks, fieldButtons(p, t, fields), texts, locale);
+}
+
+interface AnswerOptions {
+  today?: string;
+  yesNo?: readonly YesNo[];
+  /**
+   * The question named the former district level as if it worked now: say first that it ended
+   * (on `since`, from the place registry, as shown), "Không." first when asked whether.
+   */
+  levelGone?: { since: string; yesNo: boolean };
+}
+
+/**
+ * "The district level no longer exists" in the words the free-question answer uses
+ * (ask-level-gone), then where the record says the procedure is done now.
+ */
+function levelGoneBlocks(gone: AnswerOptions['levelGone'], t: T, p?: Procedure): Block[] {
+  if (!gone) return [];
+  const ended = t('ask-level-gone', { since: gone.since });
+  const text = p?.level ? t('proc-level-gone', { gone: ended, name: p.name, level: t(`proc-level-${p.level.value}`) }) : ended;
+  return [{ type: 'text', text: gone.yesNo ? t('proc-no', { text }) : text }];
 }
 
 function answerBlocks(p: Procedure, fields: readonly Field[], yesNo: readonly YesNo[], t: T, today: string | undefined): Block[] {
@@ -95,10 +117,10 @@ export function multiAnswer(
   fieldsOf: (p: Procedure) => readonly Field[],
   texts: Texts,
   locale: Locale,
-  opts: { today?: string; yesNo?: readonly YesNo[] } = {},
+  opts: AnswerOptions = {},
 ): Reply {
   const t = translator(texts, locale);
-  const blocks: Block[] = [{ type: 'text', text: t('proc-two-intro', { count: procedures.length }) }];
+  const blocks: Block[] = [...levelGoneBlocks(opts.levelGone, t), { type: 'text', text: t('proc-two-intro', { count: procedures.length }) }];
   for (const p of procedures) {
     const fields = fieldsOf(p);
     if (fields.length || opts.yesNo?.length) {

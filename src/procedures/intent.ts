@@ -6,9 +6,11 @@
  * asks for the time; "khai sinh trong bao lâu" for the deadline when the record has one); and the
  * yes/no questions in it ("có mất phí không", "có cần giấy khai sinh không"). Works on folded
  * text, so a question typed without diacritics is read the same way, and strips those words so
- * they do not get in the way of finding the procedure itself.
+ * they do not get in the way of finding the procedure itself. A question naming the former district
+ * level as if it still worked is noticed, so the reply can say that level ended.
  */
 import { fold } from '../text/normalize';
+import { asksAboutGoneLevel, classifyAsk } from '../answer/ask-type';
 
 export const FIELDS = ['deadline', 'validity', 'time', 'fee', 'documents', 'exempt', 'where', 'online', 'steps'] as const;
 export type Field = (typeof FIELDS)[number];
@@ -94,6 +96,11 @@ interface QuestionIntent {
   subject: string;
   /** Whether the question uses generic procedure words ("thủ tục", "đăng ký", "xin giấy"). */
   procedureCue: boolean;
+  /**
+   * The question names the former district level as if it worked now ("… còn nộp ở UBND huyện
+   * không"), read as src/answer reads it; `yesNo` when it asks whether, so "Không." comes first.
+   */
+  goneLevel?: { yesNo: boolean };
 }
 
 export function readIntent(question: string): QuestionIntent {
@@ -124,7 +131,9 @@ export function readIntent(question: string): QuestionIntent {
   for (const field of FIELDS) if (!FIRST.includes(field)) read(field);
   const source = aligned && keep.length === original.length ? original : folded;
   const subject = [...source].map((ch, i) => (keep[i] === false ? ' ' : ch)).join('');
+  const ask = classifyAsk(question);
   return {
+    ...(asksAboutGoneLevel(ask, question) ? { goneLevel: { yesNo: ask.kind === 'yes-no' } } : {}),
     fields: FIELDS.filter((f) => found.has(f)),
     eitherDuration: either.length > 0,
     yesNo,
@@ -143,6 +152,34 @@ function tidySubject(subject: string): string {
     .replace(/\s*[,;][\s,;]*/g, ', ')
     .replace(/\s+/g, ' ')
     .replace(/^[\s,]+|[\s,]+$/g, '');
+}
+
+/** Conjunctions between procedure names ("khai sinh và khai tử", "tạm trú, tạm vắng"). */
+const BETWEEN = /\s*[,;]\s*|\s+(?:và|va|với|voi|hoặc|hoac|hay|cùng|cung|lẫn|lan)\s+/iu;
+
+/**
+ * The parts of a subject that may each name a procedure: split at "và", "," …, and where people
+ * list two names without a conjunction ("tạm trú tạm vắng", "đăng ký khai sinh đăng ký khai tử"):
+ * a word comes back and starts a run at least as long as the one it started before. Whether each
+ * part does name one procedure is for the matcher to say; a single name comes back whole
+ * ("đổi thẻ căn cước công dân sang thẻ căn cước" repeats "thẻ", but its second run is shorter).
+ */
+export function subjectParts(subject: string): string[] {
+  return subject
+    .split(BETWEEN)
+    .flatMap(splitAtRepeat)
+    .map((x) => x.trim())
+    .filter((x) => x.length > 1);
+}
+
+function splitAtRepeat(part: string): string[] {
+  const words = part.trim().split(/\s+/);
+  const keys = words.map((w) => fold(w));
+  for (let j = 2; j < words.length; j++) {
+    const i = keys.indexOf(keys[j]!);
+    if (i >= 0 && j - i >= 2 && j + (j - i) <= words.length) return [words.slice(0, j).join(' '), words.slice(j).join(' ')];
+  }
+  return [part];
 }
 
 /**

@@ -42,6 +42,7 @@ const OPTIONAL = new Set(['thẻ', 'giấy']);
  * lại" is a re-issue, "cấp" a first issue. The matcher reads them as content words.
  */
 const DISTINCTIVE = new Set(['lại']);
+const DISTINCTIVE_FOLDED = new Set([...DISTINCTIVE].map(foldWord));
 
 /** Folded word -> the form typed with marks, when it was (so "trụ" does not match "trú"). */
 type Words = Map<string, string | undefined>;
@@ -105,7 +106,8 @@ export class ProcedureMatcher {
    * The procedures worth showing: one when it clearly wins, several (at most MAX_CHOICES) when
    * others score close to it, none when nothing matches. A bare keyword of one or two words
    * that several procedures share ("căn cước") lists them all, unless it is exactly one
-   * procedure's name or alias ("tạm trú").
+   * procedure's name or alias ("tạm trú"). A close match lacking a distinctive word of the
+   * question that the best one has ("lại") is not offered beside it.
    */
   shortlist(subject: string): ProcedureMatch[] {
     const q = this.terms(subject);
@@ -113,7 +115,7 @@ export class ProcedureMatcher {
     if (q.words.size > 0 && q.words.size <= 2 && !this.isExactPhrase(q)) {
       const sharing = scored.filter((m) => {
         if (m.score < MIN_SHARED) return false;
-        const vocabulary = this.entries.find((e) => e.procedure === m.procedure)!.vocabulary;
+        const vocabulary = this.vocabularyOf(m.procedure);
         return [...q.words].every(([w, exact]) => known(vocabulary, w, exact));
       });
       if (sharing.length >= 2) return sharing.slice(0, MAX_CHOICES);
@@ -121,7 +123,17 @@ export class ProcedureMatcher {
     const matches = scored.filter((m) => m.score >= MIN_MATCH);
     const best = matches[0];
     if (!best) return [];
-    return matches.filter((m) => m.score >= best.score * AMBIGUITY_RATIO).slice(0, MAX_CHOICES);
+    const close = matches.filter((m) => m.score >= best.score * AMBIGUITY_RATIO);
+    // "Làm lại căn cước": "lại" names the re-issue; a first issue that has no "lại" does not
+    // compete with it, however well it covers the rest ("làm căn cước").
+    const telling = [...q.words].filter(
+      ([w, exact]) => DISTINCTIVE_FOLDED.has(w) && (exact === undefined || DISTINCTIVE.has(exact)) && known(this.vocabularyOf(best.procedure), w, exact),
+    );
+    return close.filter((m) => telling.every(([w, exact]) => known(this.vocabularyOf(m.procedure), w, exact))).slice(0, MAX_CHOICES);
+  }
+
+  private vocabularyOf(procedure: Procedure): Vocabulary {
+    return this.entries.find((e) => e.procedure === procedure)!.vocabulary;
   }
 
   private scoreAll(q: Terms): ProcedureMatch[] {

@@ -140,4 +140,30 @@ describe('the level asked (cấp tỉnh, cấp xã) and the district level that 
       expect(b.reply).toContain('cấp xã');
     },
   );
+
+  it.each(['Đăng ký khai sinh còn nộp ở UBND huyện không?', 'dang ky khai sinh nop o ubnd huyen duoc khong'])(
+    '"%s" gets the record\'s level now and that the district level ended on 1/7/2025',
+    async (q) => {
+      const b = await chat(q);
+      expect(b.intent).toBe('procedure');
+      expect(b.citations.map((c) => c.id)).toEqual(['dang-ky-khai-sinh']);
+      expect(b.reply).toMatch(/^Không\. Từ ngày 1\/7\/2025 không còn cấp huyện/);
+      expect(b.reply).toContain('Nơi làm — Đăng ký khai sinh');
+      expect(b.reply).toContain('cấp xã');
+    },
+  );
+});
+
+describe('procedure questions worded the way people type them', () => {
+  it.each(['làm lại căn cước', 'lam lai can cuoc'])('"%s" goes straight to the re-issue of the identity card', async (q) => {
+    const b = await chat(q);
+    expect(b.intent).toBe('procedure');
+    expect(b.citations.map((c) => c.id)).toEqual(['cap-lai-the-can-cuoc']);
+    expect(b.reply).not.toContain('chọn một');
+  });
+
+  it.each(['tạm trú tạm vắng', 'tam tru tam vang'])('"%s" answers both procedures', async (q) => {
+    const b = await chat(q);
+    expect(b.citations.map((c) => c.id).sort()).toEqual(['dang-ky-tam-tru', 'khai-bao-tam-vang']);
+  });
 });

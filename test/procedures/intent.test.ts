@@ -1,6 +1,6 @@
 /** Reading which part of a procedure a question asks about, with or without diacritics. */
 import { describe, expect, it } from 'vitest';
-import { fieldFromKey, readIntent } from '../../src/procedures/intent';
+import { fieldFromKey, readIntent, subjectParts } from '../../src/procedures/intent';
 
 describe('readIntent', () => {
   it.each([
@@ -38,6 +38,19 @@ describe('readIntent', () => {
     expect(readIntent('Tạm trú, tạm vắng nộp ở đâu?').subject).toBe('tạm trú, tạm vắng');
     expect(readIntent('khai sinh ở đâu, lệ phí?').subject).toBe('khai sinh');
     expect(readIntent('làm căn cước; mất bao lâu?').subject).toBe('làm căn cước');
+  });
+
+  it('parts a subject that names two procedures, with or without a word between them', () => {
+    expect(subjectParts('khai sinh và khai tử')).toEqual(['khai sinh', 'khai tử']);
+    expect(subjectParts('tạm trú, tạm vắng')).toEqual(['tạm trú', 'tạm vắng']);
+    // No "và" and no comma: the second name starts where the first one's opening word comes back.
+    expect(subjectParts('tạm trú tạm vắng')).toEqual(['tạm trú', 'tạm vắng']);
+    expect(subjectParts('tam tru tam vang')).toEqual(['tam tru', 'tam vang']);
+    expect(subjectParts('đăng ký khai sinh đăng ký khai tử')).toEqual(['đăng ký khai sinh', 'đăng ký khai tử']);
+    expect(subjectParts('làm tạm trú tạm vắng')).toEqual(['làm tạm trú', 'tạm vắng']);
+    // One name: one part ("lại" is not the opening word of anything).
+    expect(subjectParts('cấp lại thẻ căn cước')).toEqual(['cấp lại thẻ căn cước']);
+    expect(subjectParts('tạm trú')).toEqual(['tạm trú']);
   });
 
   it('notices generic procedure words', () => {

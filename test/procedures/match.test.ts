@@ -59,6 +59,16 @@ describe('matching questions to procedures', () => {
     expect(ids('làm căn cước')).toEqual(['cap-the-can-cuoc']);
   });
 
+  it('reads "làm lại" as a re-issue too: no pick-list when only the re-issue has "lại"', () => {
+    expect(ids('làm lại căn cước')).toEqual(['cap-lai-the-can-cuoc']);
+    expect(ids('lam lai can cuoc')).toEqual(['cap-lai-the-can-cuoc']);
+    expect(ids('làm lại thẻ căn cước mất bao lâu')).toEqual(['cap-lai-the-can-cuoc']);
+    // A first issue asked without "lại" is not taken for the re-issue.
+    expect(ids('lam can cuoc')).toEqual(['cap-the-can-cuoc']);
+    // Where several candidates know "lại", they still compete: a bare keyword still lists them.
+    expect(ids('cấp lại').length).not.toBe(1);
+  });
+
   it('reads "vang" typed without marks as vắng, not as the filler "vâng"', () => {
     expect(ids('tam vang')).toEqual(['khai-bao-tam-vang']);
     expect(ids('khai bao tam vang o dau')).toEqual(['khai-bao-tam-vang']);
