@@ -9,7 +9,7 @@ import type { Store } from '../store/store';
 import type { ChannelName, Locale, Recipient, Reply } from '../core/types';
 import { formatDate, type Texts } from '../core/texts';
 import { addDays, daySpan, dayStart, vnDay } from '../core/vn-time';
-import type { UserDataEraser } from '../privacy/erase';
+import { subscriptionEraser } from './erase';
 import { asOfLabel, formatValue, kpiName, SourceRefs, targetText } from './render';
 import { asOfDate } from './status';
 import { kpiView, SubscriberSchema, subscriberField, type KpiView, type Subscriber } from './service';
@@ -82,29 +82,7 @@ export class BriefingSubscriptions {
  * /xoadulieu: the person's briefing subscriptions (their chat's, and any they made elsewhere on
  * the channel, which hold their user id) and the "already sent" claims of those chats.
  */
-export const briefingEraser: UserDataEraser = {
-  name: 'kpi-briefing',
-  async erase(store, who) {
-    const subs = await store.hashGetAll(BRIEFING_SUBSCRIBERS_KEY);
-    const fields = Object.entries(subs)
-      .filter(([field, raw]) => {
-        if (field === subscriberField(who.channel, who.chatId)) return true;
-        try {
-          const sub = SubscriberSchema.safeParse(JSON.parse(raw));
-          return sub.success && sub.data.channel === who.channel && sub.data.userId === who.userId;
-        } catch {
-          return false;
-        }
-      })
-      .map(([field]) => field);
-    const removed = fields.length ? await store.hashDel(BRIEFING_SUBSCRIBERS_KEY, ...fields) : 0;
-    const chats = new Set([who.chatId, ...fields.map((f) => f.slice(who.channel.length + 1))]);
-    const claims = (await store.keysWithPrefix(BRIEFING_CLAIM_PREFIX)).filter((k) =>
-      [...chats].some((chat) => k.endsWith(`:${subscriberField(who.channel, chat)}`)),
-    );
-    return removed + (claims.length ? await store.del(...claims) : 0);
-  },
-};
+export const briefingEraser = subscriptionEraser('kpi-briefing', BRIEFING_SUBSCRIBERS_KEY, BRIEFING_CLAIM_PREFIX);
 
 /** When a value reached us: a stored one at its instant, a bundled one at the start of its source's day. */
 function recordedInstant(o: Observation): number {
