@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makeTestApp, postJson, type TestApp } from '../support/runtime';
+import { KnowledgeBundleSchema } from '../../src/knowledge/schema';
+import knowledgeJson from '../../src/generated/knowledge.json';
 
 const TOKEN = 'compaction-admin-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -94,5 +96,27 @@ describe('knowledge compaction', () => {
     await t.store.del(`kb:lock:${ids[0]}`);
     await t.rt.knowledge.refresh(true);
     expect((await ask(t, TOWNS[0]!)).citations.map((c) => c.id)).toContain(ids[0]);
+  });
+
+  it('a merge larger than 2 MB is stored sharded and stays readable (its keys are not taken for stale ones)', async () => {
+    const t = makeTestApp({ ADMIN_TOKEN: TOKEN });
+    const filler = KnowledgeBundleSchema.parse(knowledgeJson).chunks.map((c) => c.text.replace(/\s+/g, ' '));
+    const ids: string[] = [];
+    for (let n = 0; n < 6; n++) {
+      // About 450,000 characters each: six make a merge well over the 2 MB of a whole segment.
+      const body = Array.from({ length: 900 }, (_, k) => `${k + 1}. ${filler[(n * 900 + k) % filler.length]!.slice(0, 480)}`).join('\n');
+      const fd = new FormData();
+      fd.set('file', new File([`${notice(n, TOWNS[n]!, '8 giờ')}\nII. PHỤ LỤC\n${body}\n`], `tb-${n}.txt`, { type: 'text/plain' }));
+      const res = await t.request('/admin/documents', { method: 'POST', headers: auth, body: fd });
+      expect(res.status).toBe(201);
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    const done = await t.rt.catalogue.compact({ maxSegments: 1 });
+    expect(done.documents).toBe(6);
+    const entries = await t.rt.catalogue.manifest();
+    expect(entries.every((e) => e.segment === done.segment && e.parts === 0)).toBe(true);
+    expect(await t.store.get(`kb:seg:${done.segment}:h`)).not.toBeNull();
+    await t.rt.knowledge.refresh(true);
+    expect((await ask(t, TOWNS[4]!)).citations.map((c) => c.id)).toContain(ids[4]);
   });
 });
