@@ -592,7 +592,7 @@ export class Catalogue implements ManifestSource {
       // Merged segments nothing names any more; per-version segments stay for the audit.
       const named = new Set((await this.manifest()).map((e) => e.segment));
       // A key is kb:seg:<segment>:<part, h, s<k> or t<b>>; segment ids hold no colon.
-      const stale = (await store.keysWithPrefix('kb:seg:c.')).filter((k) => !named.has(k.slice('kb:seg:'.length).split(':')[0]));
+      const stale = (await store.keysWithPrefix('kb:seg:c.')).filter((k) => !named.has(k.slice('kb:seg:'.length).split(':')[0]!));
       if (stale.length) await store.del(...stale);
       return { merged: bySegment.size, documents: chosen.length, segment: merged };
     } finally {

@@ -183,8 +183,8 @@ export class LiveKnowledge implements KnowledgeSearch {
     for (const e of list) if (e.segment && e.status !== 'retired') wanted.set(e.segment, e.parts);
     const segments = new Map<string, KnowledgeIndex>();
     const sharded = new Map<string, Sharded>();
-    await Promise.all(
-      [...wanted].map(async ([id, parts]) => {
+    let failed = false;
+    const loadOne = async (id: string, parts: number): Promise<void> => {
         const had = this.state.segments.get(id);
         if (had) {
           segments.set(id, had);
@@ -203,7 +203,16 @@ export class LiveKnowledge implements KnowledgeSearch {
         const postings = new ShardedPostings(head.shards, head.docOf.length);
         segments.set(id, shardedIndex(head.documents, shardedChunks(head, []), this.opts.analyzer, postings));
         sharded.set(id, { source, postings, blocks: [] });
-      }),
+    };
+    // One unreadable segment costs only its own documents: the rest switch, and the next check
+    // (the revision is not taken as seen) tries that segment again.
+    await Promise.all(
+      [...wanted].map(([id, parts]) =>
+        loadOne(id, parts).catch((e: unknown) => {
+          failed = true;
+          this.opts.onError?.(e);
+        }),
+      ),
     );
     let chunks = this.base.size;
     for (const s of segments.values()) chunks += s.size;
@@ -211,7 +220,7 @@ export class LiveKnowledge implements KnowledgeSearch {
     const stats: CorpusStats | undefined = segments.size ? { chunks, df: (term) => corpusDf(this.base, segments, sharded, dfCache, term) } : undefined;
     for (const s of segments.values()) s.stats = stats;
     // One assignment: a query sees the old state or the new one.
-    this.state = { revision, entries, segments, sharded, stats };
+    this.state = { revision: failed ? null : revision, entries, segments, sharded, stats };
   }
 
   /**
@@ -255,7 +264,8 @@ export class LiveKnowledge implements KnowledgeSearch {
     const { entries, segments } = this.state;
     const e = entries.get(id);
     if (!e) return this.base.document(id);
-    if (e.status === 'retired') return undefined;
+    // Internal documents are for operators: never named, quoted or cited in a chat.
+    if (e.status === 'retired' || e.visibility !== 'public') return undefined;
     // A bundled document that was superseded keeps its bundled text.
     const meta = e.segment ? segments.get(e.segment)?.document(id) : this.base.document(id);
     return meta && withValidity(meta, e);
@@ -279,6 +289,11 @@ export class LiveKnowledge implements KnowledgeSearch {
   search(query: string, opts: SearchOptions = {}): SearchResult {
     const state = this.state;
     if (!state.entries.size && !this.opts.hidden?.().size) return this.base.search(query, opts);
+    return this.base.checkPlaces(query, this.merged(state, query, opts));
+  }
+
+  /** The bundled index and every live segment searched, merged and judged (before the place check). */
+  private merged(state: State, query: string, opts: SearchOptions): SearchResult {
     const limit = Math.max(1, opts.limit ?? 5);
     const first = this.withStats(() => this.base.lexicalHits(query, limit, this.baseFilter(state)));
     const hits: SearchHit[] = [...first.hits];
@@ -288,7 +303,7 @@ export class LiveKnowledge implements KnowledgeSearch {
       const e = state.entries.get(h.doc.id);
       return e?.supersededBy ? { ...h, doc: withValidity(h.doc, e) } : h;
     });
-    return this.base.checkPlaces(query, judgeHits(top, first.queryWords));
+    return judgeHits(top, first.queryWords);
   }
 
   async hybridSearch(query: string, opts: HybridOptions = {}): Promise<HybridResult> {
@@ -296,12 +311,18 @@ export class LiveKnowledge implements KnowledgeSearch {
     const state = this.state;
     if (!state.entries.size && !this.opts.hidden?.().size) return this.base.hybridSearch(query, opts);
     await this.fetchShards(state, query);
-    const result = this.search(query, opts);
-    await this.fillTexts(state, result.hits);
-    return { ...result, mode: 'bm25', fallback: 'live' };
+    const result = this.merged(state, query, opts);
+    const hits = await this.fillTexts(state, result.hits);
+    // The place check reads the hits' texts: after they are filled in.
+    const judged = hits.length === result.hits.length ? result : judgeHits(hits, result.queryWords);
+    return { ...this.base.checkPlaces(query, judged), mode: 'bm25', fallback: 'live' };
   }
 
-  /** Brings in the shards of every sharded segment that this query's terms fall in. */
+
+  /**
+   * Brings in the shards of every sharded segment that this query's terms fall in. A segment
+   * whose shards cannot be read is reported and searched with what it has.
+   */
   private async fetchShards(state: State, query: string): Promise<void> {
     if (!state.sharded.size) return;
     const terms = this.base.queryTerms(query);
@@ -309,17 +330,24 @@ export class LiveKnowledge implements KnowledgeSearch {
       [...state.sharded.values()].map(async (s) => {
         const missing = s.postings.missing(terms);
         if (missing.length) {
-          const got = await s.source.shards(missing);
-          missing.forEach((k, i) => s.postings.add(k, got[i]!));
+          try {
+            const got = await s.source.shards(missing);
+            missing.forEach((k, i) => s.postings.add(k, got[i]!));
+          } catch (e) {
+            this.opts.onError?.(e);
+          }
         }
         s.postings.trim(SHARD_BUDGET_CHARS, new Set(terms.map((t) => shardOf(t, s.postings.shards))));
       }),
     );
   }
 
-  /** Fills in the headings and texts of hits from sharded segments (their blocks, fetched once). */
-  private async fillTexts(state: State, hits: readonly SearchHit[]): Promise<void> {
-    if (!state.sharded.size) return;
+  /**
+   * Fills in the headings and texts of hits from sharded segments (their blocks, fetched once);
+   * the hits whose text could not be read are left out (never quoted empty).
+   */
+  private async fillTexts(state: State, hits: SearchHit[]): Promise<SearchHit[]> {
+    if (!state.sharded.size) return hits;
     const wanted = new Map<string, Set<number>>();
     for (const h of hits) {
       const id = state.entries.get(h.doc.id)?.segment;
@@ -334,7 +362,13 @@ export class LiveKnowledge implements KnowledgeSearch {
         const s = state.sharded.get(id)!;
         const index = state.segments.get(id)!;
         const list = [...blocks];
-        const got = await s.source.blocks(list);
+        let got: Array<Array<[string, string]>>;
+        try {
+          got = await s.source.blocks(list);
+        } catch (e) {
+          this.opts.onError?.(e);
+          return;
+        }
         list.forEach((b, i) => {
           got[i]!.forEach(([heading, text], j) => Object.assign(index.chunkAt(b * s.source.head.blockSize + j), { heading, text }));
           s.blocks.push(b);
@@ -348,6 +382,7 @@ export class LiveKnowledge implements KnowledgeSearch {
         }
       }),
     );
+    return hits.filter((h) => h.chunk.text);
   }
 
   bestSentences(chunk: Chunk, query: string, max = 2): string[] {

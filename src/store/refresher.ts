@@ -26,8 +26,13 @@ export class Refresher {
 
   refresh(force = false): Promise<void> {
     if (!force && this.clock() - this.checkedAt < this.opts.refreshMs) return Promise.resolve();
+    // A forced refresh wants what is stored now: a run that began earlier may have read before
+    // the change, so it runs again after that one.
+    if (force && this.pending) return this.pending.then(() => this.refresh(true));
     this.pending ??= this.load()
-      .catch((e: unknown) => this.opts.onError?.(e))
+      .catch((e: unknown) => {
+        this.opts.onError?.(e);
+      })
       .finally(() => {
         this.checkedAt = this.clock();
         this.pending = undefined;
