@@ -18,7 +18,7 @@
  */
 import { z } from 'zod';
 import type { Store } from '../store/store';
-import { readManifest, readParts, REVISION_FIELD, switchManifest } from '../store/live-records';
+import { PART_CHARS, readManifest, readParts, REVISION_FIELD, safeJson, switchManifest, writeParts } from '../store/live-records';
 import { slugify } from '../text/normalize';
 import { createIndex, serializeIndex } from '../search/knowledge-index';
 import { LazyPostings } from '../search/postings';
@@ -59,8 +59,6 @@ const TextBlockSchema = z.array(z.tuple([z.string(), z.string()]));
 /** Every key the catalogue owns starts with this (export/import). */
 export const CATALOGUE_PREFIX = 'kb:';
 
-/** A stored segment part stays well under a REST request's size limit (Upstash: 1 MB). */
-const PART_CHARS = 256_000;
 /** Above this many live segments, compaction merges them into one. */
 const DEFAULT_MAX_SEGMENTS = 8;
 /** Segments of more parts than this (about 2 MB) are large enough to be left as they are. */
@@ -497,9 +495,7 @@ export class Catalogue implements ManifestSource {
       await this.writeSharded(segment, bundle as KnowledgeBundle & { index: SerializedIndex });
       return 0;
     }
-    const parts = Math.max(1, Math.ceil(serialized.length / PART_CHARS));
-    for (let k = 0; k < parts; k++) await this.deps.store.set(segmentKey(segment, k), serialized.slice(k * PART_CHARS, (k + 1) * PART_CHARS));
-    return parts;
+    return writeParts(this.deps.store, (k) => segmentKey(segment, k), serialized);
   }
 
   /**
@@ -722,11 +718,3 @@ async function sha256(bytes: Uint8Array): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function safeJson(value: string | undefined): unknown {
-  if (value === undefined) return undefined;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return undefined;
-  }
-}

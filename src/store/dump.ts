@@ -14,6 +14,8 @@ const DUMP_VERSION = 1;
 
 const HeaderSchema = z.object({ format: z.literal(DUMP_FORMAT), version: z.literal(DUMP_VERSION), exportedAt: z.string(), keys: z.number().int().nonnegative().optional() });
 
+const EndSchema = z.strictObject({ end: z.literal(true), keys: z.number().int().nonnegative() });
+
 const base = { key: z.string().min(1).max(1024), ttl: z.number().int().min(-1) };
 const LineSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('string'), value: z.string() }),
@@ -54,13 +56,15 @@ async function readKey(store: Store, key: string): Promise<Line | undefined> {
 }
 
 /**
- * The export as a stream of NDJSON lines: a header, then one line per key. Keys are read a few
- * at a time, so a large store never sits in memory whole.
+ * The export as a stream of NDJSON lines: a header, one line per key, and an end line with the
+ * count, so a file cut short (the stream failed half-way) is never taken for a whole backup.
+ * Keys are read a few at a time, so a large store never sits in memory whole.
  */
 export function dumpStream(store: Store, prefixes: readonly string[], opts: { now: Date; skip?: (key: string) => boolean }): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let keys: string[] | undefined;
   let at = 0;
+  let written = 0;
   const BATCH = 50;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -70,16 +74,16 @@ export function dumpStream(store: Store, prefixes: readonly string[], opts: { no
         return;
       }
       if (at >= keys.length) {
+        controller.enqueue(encoder.encode(`${JSON.stringify({ end: true, keys: written })}\n`));
         controller.close();
         return;
       }
       const batch = keys.slice(at, at + BATCH);
       at += batch.length;
       const lines = await Promise.all(batch.map((k) => readKey(store, k)));
-      const text = lines
-        .filter((l): l is Line => l !== undefined)
-        .map((l) => `${JSON.stringify(l)}\n`)
-        .join('');
+      const kept = lines.filter((l): l is Line => l !== undefined);
+      written += kept.length;
+      const text = kept.map((l) => `${JSON.stringify(l)}\n`).join('');
       if (text) controller.enqueue(encoder.encode(text));
     },
   });
@@ -102,8 +106,10 @@ export function parseDump(text: string, prefixes: readonly string[]): Line[] {
   const rows = text.split('\n');
   const lines: Line[] = [];
   let header = false;
+  let end: number | undefined;
   rows.forEach((raw, i) => {
     if (!raw.trim()) return;
+    if (end !== undefined) throw new DumpError(400, `Dòng ${i + 1} đứng sau dòng kết thúc. — Line ${i + 1} follows the end line.`, i + 1);
     let json: unknown;
     try {
       json = JSON.parse(raw);
@@ -117,6 +123,11 @@ export function parseDump(text: string, prefixes: readonly string[]): Line[] {
       header = true;
       return;
     }
+    const closing = EndSchema.safeParse(json);
+    if (closing.success) {
+      end = closing.data.keys;
+      return;
+    }
     const parsed = LineSchema.safeParse(json);
     if (!parsed.success) throw new DumpError(400, `Dòng ${i + 1} không đúng định dạng: ${parsed.error.issues[0]?.message ?? ''}. — Line ${i + 1} is malformed.`, i + 1);
     if (!prefixes.some((p) => parsed.data.key.startsWith(p))) {
@@ -125,6 +136,9 @@ export function parseDump(text: string, prefixes: readonly string[]): Line[] {
     lines.push(parsed.data);
   });
   if (!header) throw new DumpError(400, 'Tệp trống hoặc thiếu tiêu đề. — The export is empty or has no header.');
+  if (end === undefined || end !== lines.length) {
+    throw new DumpError(400, `Bản xuất không trọn vẹn (thiếu dòng kết thúc hoặc số khóa không khớp: ${lines.length}). — The export is incomplete (no end line, or its count does not match).`);
+  }
   return lines;
 }
 

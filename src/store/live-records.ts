@@ -21,7 +21,7 @@ import { Refresher, type RefresherOptions } from './refresher';
 
 export const REVISION_FIELD = '_rev';
 /** A stored segment part stays well under a REST request's size limit (Upstash: 1 MB). */
-const PART_CHARS = 256_000;
+export const PART_CHARS = 256_000;
 /** A publish holds the lock at most this long (a crashed one frees it after). */
 const LOCK_SECONDS = 60;
 
@@ -109,9 +109,8 @@ export class LiveRecordSet<T> {
       const at = now().toISOString();
       const segment = `${now().getTime().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
       const serialized = JSON.stringify(records);
-      const parts = Math.max(1, Math.ceil(serialized.length / PART_CHARS));
-      // One part at a time: each request stays small, and nothing names these keys yet.
-      for (let k = 0; k < parts; k++) await store.set(this.segmentKey(segment, k), serialized.slice(k * PART_CHARS, (k + 1) * PART_CHARS));
+      // Nothing names these keys yet.
+      const parts = await writeParts(store, (k) => this.segmentKey(segment, k), serialized);
       const entries = records.map((r): LiveRecordEntry => {
         const id = this.opts.idOf(r);
         return {
@@ -239,7 +238,7 @@ export class LiveRecordCache<T> {
   }
 }
 
-function safeJson(value: string | undefined): unknown {
+export function safeJson(value: string | undefined): unknown {
   if (value === undefined) return undefined;
   try {
     return JSON.parse(value);
@@ -267,6 +266,13 @@ export async function readManifest<T>(store: Store, key: string, schema: z.ZodTy
 export async function switchManifest(store: Store, key: string, fields: Record<string, string>, now: Date): Promise<void> {
   const revision = `${now.getTime().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
   await store.hashSet(key, { ...fields, [REVISION_FIELD]: revision });
+}
+
+/** Stores a segment's text in parts of PART_CHARS, one part at a time (each request stays small). */
+export async function writeParts(store: Store, keyOf: (part: number) => string, text: string): Promise<number> {
+  const parts = Math.max(1, Math.ceil(text.length / PART_CHARS));
+  for (let k = 0; k < parts; k++) await store.set(keyOf(k), text.slice(k * PART_CHARS, (k + 1) * PART_CHARS));
+  return parts;
 }
 
 /** The text of a segment stored in `parts` keys, joined; an error names a missing part. */

@@ -104,7 +104,7 @@ describe('/admin/export and /admin/import', () => {
     const b = makeTestApp({ ADMIN_TOKEN: TOKEN });
     const res = await importInto(b, ndjson);
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { imported: number }).imported).toBe(lines.length - 1);
+    expect(((await res.json()) as { imported: number }).imported).toBe(lines.length - 2);
     expect(await snapshot(b.store)).toEqual(before);
     // The audit log came along (plus this import).
     const audit = (await (await b.request('/admin/audit?from=2026-01-01&to=2026-12-31', { headers: auth })).json()) as { entries: Array<{ action: string }> };
@@ -134,6 +134,10 @@ describe('/admin/export and /admin/import', () => {
     const outside = [lines[0], JSON.stringify({ key: 'web:session:x', type: 'string', ttl: -1, value: 'x' })].join('\n');
     expect((await importInto(b, outside)).status).toBe(400);
     expect((await importInto(b, 'not json')).status).toBe(400);
+    // A file cut short (the export stream failed half-way) is not a backup.
+    const cut = await importInto(b, lines.slice(0, -3).join('\n'));
+    expect(cut.status).toBe(400);
+    expect(((await cut.json()) as { error: string }).error).toMatch(/không trọn vẹn/);
     expect((await b.request('/admin/import', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{}' })).status).toBe(415);
     expect(await snapshot(b.store)).toEqual({});
   });
