@@ -339,10 +339,11 @@ export class Catalogue implements ManifestSource {
     // The documents it supersedes change too: locked with it, so a version of one published
     // meanwhile is never rolled back by this switch.
     const ids = [id, ...prepared.metadata.supersedes.filter((old) => old !== id)];
-    const claims = await Promise.all(ids.map((k) => store.claim(lockKey(k), LOCK_SECONDS)));
+    const token = crypto.randomUUID();
+    const claims = await Promise.all(ids.map((k) => store.claim(lockKey(k), LOCK_SECONDS, token)));
     const held = ids.filter((_, i) => claims[i]);
     if (held.length < ids.length) {
-      await store.del(...held.map(lockKey)).catch(() => undefined);
+      await releaseAll(store, held.map(lockKey), token);
       const busy = ids.find((_, i) => !claims[i])!;
       throw new CatalogueError(409, 'busy', `Văn bản "${busy}" đang được cập nhật bởi một thao tác khác; thử lại sau. — Document "${busy}" is being changed by another request; try again.`);
     }
@@ -400,7 +401,7 @@ export class Catalogue implements ManifestSource {
       await store.set(hashKey(prepared.hash), id);
       return { created: true, entry, record };
     } finally {
-      await store.del(...ids.map(lockKey)).catch(() => undefined);
+      await releaseAll(store, ids.map(lockKey), token);
     }
   }
 
@@ -409,7 +410,8 @@ export class Catalogue implements ManifestSource {
     const { store, now } = this.deps;
     const current = await this.entry(id);
     if (!current && !this.deps.bundledIds?.has(id)) throw notFound(id);
-    if (!(await store.claim(lockKey(id), LOCK_SECONDS))) {
+    const token = crypto.randomUUID();
+    if (!(await store.claim(lockKey(id), LOCK_SECONDS, token))) {
       throw new CatalogueError(409, 'busy', `Văn bản "${id}" đang được cập nhật bởi một thao tác khác; thử lại sau. — Document "${id}" is being changed by another request; try again.`);
     }
     try {
@@ -419,7 +421,7 @@ export class Catalogue implements ManifestSource {
       await this.switchManifest({ [id]: JSON.stringify(entry) });
       return entry;
     } finally {
-      await store.del(lockKey(id)).catch(() => undefined);
+      await releaseAll(store, [lockKey(id)], token);
     }
   }
 
@@ -560,10 +562,11 @@ export class Catalogue implements ManifestSource {
     const live = (await this.manifest()).filter((e) => e.segment && e.status !== 'retired' && e.parts > 0 && e.parts <= MAX_MERGE_PARTS);
     const segments = new Set(live.map((e) => e.segment!));
     if (segments.size <= max) return { merged: 0, documents: 0 };
-    if (!(await store.claim(lockKey(COMPACTION_LOCK), LOCK_SECONDS * 5))) return { merged: 0, documents: 0 };
+    const token = crypto.randomUUID();
+    if (!(await store.claim(lockKey(COMPACTION_LOCK), LOCK_SECONDS * 5, token))) return { merged: 0, documents: 0 };
     const locked: string[] = [];
     try {
-      const claims = await Promise.all(live.map((e) => store.claim(lockKey(e.docId), LOCK_SECONDS * 5)));
+      const claims = await Promise.all(live.map((e) => store.claim(lockKey(e.docId), LOCK_SECONDS * 5, token)));
       live.forEach((e, i) => claims[i] && locked.push(e.docId));
       // Read again under the locks: only entries that did not move are merged.
       const now = new Map((await this.manifest()).map((e) => [e.docId, e]));
@@ -592,7 +595,7 @@ export class Catalogue implements ManifestSource {
       if (stale.length) await store.del(...stale);
       return { merged: bySegment.size, documents: chosen.length, segment: merged };
     } finally {
-      await store.del(...locked.map(lockKey), lockKey(COMPACTION_LOCK)).catch(() => undefined);
+      await releaseAll(store, [...locked.map(lockKey), lockKey(COMPACTION_LOCK)], token);
     }
   }
 
@@ -669,6 +672,14 @@ export class Catalogue implements ManifestSource {
   previewIndex(prepared: Prepared) {
     return createIndex(this.segmentBundle(prepared.id, 1, prepared), this.deps.analyzer);
   }
+}
+
+/**
+ * Frees the locks this caller holds (its token): one whose time ran out and that another
+ * request took since is left alone. A failure is ignored: the lock then expires by itself.
+ */
+async function releaseAll(store: Store, keys: readonly string[], token: string): Promise<void> {
+  await Promise.all(keys.map((k) => store.release(k, token))).catch(() => undefined);
 }
 
 function notFound(id: string): CatalogueError {

@@ -7,7 +7,7 @@
  */
 import { assertMaxLen, assertTtl, compareBinary } from './checks';
 import type { KeyType, ScoredMember, Store } from './store';
-import { escapeGlob, formatScore, INCR_WITH_TTL, LIST_PUSH, parseScore } from './redis-protocol';
+import { escapeGlob, formatScore, INCR_WITH_TTL, LIST_PUSH, parseScore, RELEASE_IF_OURS } from './redis-protocol';
 
 /** SCAN batch size: large enough to need few round trips, small enough to keep replies modest. */
 const SCAN_COUNT = 500;
@@ -33,6 +33,10 @@ export abstract class RedisCommandStore implements Store {
     }
     assertTtl(ttlSeconds, 'set');
     await this.call('SET', key, value, 'EX', ttlSeconds);
+  }
+
+  async release(key: string, value: string): Promise<boolean> {
+    return (await this.call<number>('EVAL', RELEASE_IF_OURS, 1, key, value)) === 1;
   }
 
   async del(...keys: string[]): Promise<number> {

@@ -157,14 +157,16 @@ export class LiveRecordSet<T> {
 
   private async locked<R>(run: () => Promise<R>): Promise<R> {
     const { store } = this.opts;
-    if (!(await store.claim(this.lockKey, LOCK_SECONDS))) {
+    const token = crypto.randomUUID();
+    if (!(await store.claim(this.lockKey, LOCK_SECONDS, token))) {
       const { vi, en } = this.opts.noun;
       throw new LiveRecordError(409, 'busy', `Danh mục ${vi} đang được cập nhật bởi một thao tác khác; thử lại sau. — The ${en} catalogue is being changed by another request; try again.`);
     }
     try {
       return await run();
     } finally {
-      await store.del(this.lockKey).catch(() => undefined);
+      // Only our own lock: one that expired and was taken since is left alone.
+      await store.release(this.lockKey, token).catch(() => undefined);
     }
   }
 

@@ -73,6 +73,14 @@ export class MemoryStore implements Store {
     return true;
   }
 
+  async release(key: string, value: string): Promise<boolean> {
+    this.sweep();
+    const entry = this.live(key);
+    if (!entry || entry.value.type !== 'string' || entry.value.value !== value) return false;
+    this.data.delete(key);
+    return true;
+  }
+
   async del(...keys: string[]): Promise<number> {
     this.sweep();
     let removed = 0;

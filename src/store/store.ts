@@ -31,6 +31,11 @@ export interface Store {
    * value, the claim also survives a client retry whose first attempt already took the key.
    */
   claim(key: string, ttlSeconds: number, value?: string): Promise<boolean>;
+  /**
+   * Deletes a claim only while it still holds `value` (the holder's token), atomically: a holder
+   * whose claim expired never frees the claim another caller took since. True when it was deleted.
+   */
+  release(key: string, value: string): Promise<boolean>;
   /** DEL: how many keys existed. */
   del(...keys: string[]): Promise<number>;
   /** INCRBY; when ttlSeconds is given and the key is new, it expires after that. */

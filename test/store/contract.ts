@@ -509,6 +509,17 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
       });
     });
 
+    describe('release', () => {
+      it('deletes a claim only while it holds the caller\'s token', async () => {
+        expect(await store.claim('rel', 60, 'token-a')).toBe(true);
+        expect(await store.release('rel', 'token-b')).toBe(false);
+        expect(await store.get('rel')).toBe('token-a');
+        expect(await store.release('rel', 'token-a')).toBe(true);
+        expect(await store.get('rel')).toBeNull();
+        expect(await store.release('rel', 'token-a')).toBe(false);
+      });
+    });
+
     describe('hashGet', () => {
       it('reads one field, null for a missing field or key, WRONGTYPE on a string', async () => {
         await store.hashSet('hg', { a: '1', b: '2' });
