@@ -177,6 +177,8 @@ function parseOperators(shared: string | undefined, pairs: string | undefined): 
     if (token.length < 16 || !BEARER_TOKEN.test(token)) {
       throw new ConfigError(`Invalid environment: ${where} (${name}): the token must be at least 16 characters of A-Z a-z 0-9 . _ ~ + / - (and = at the end)`);
     }
+    // The handoff transcript and its closer name the citizen "citizen": no operator may be called so.
+    if (name.toLowerCase() === 'citizen') throw new ConfigError(`Invalid environment: ${where}: the name citizen is reserved for the citizen in a handoff`);
     if (operators.some((o) => o.name.toLowerCase() === name.toLowerCase())) {
       throw new ConfigError(`Invalid environment: ${where}: the name ${name} is used twice (ADMIN_TOKEN is the operator "admin")`);
     }

@@ -45,6 +45,16 @@ describe('loadConfig', () => {
     expect(bad).not.toThrow(/secret-ish/);
   });
 
+  it('refuses an operator named "citizen" in ADMIN_TOKENS (the handoff service names the citizen so)', () => {
+    for (const name of ['citizen', 'Citizen']) {
+      const bad = () => loadConfig({ ADMIN_TOKENS: `lan:lan-token-0123456789abc,${name}:citizen-token-0123456789` });
+      expect(bad).toThrow(ConfigError);
+      expect(bad).toThrow(/ADMIN_TOKENS: pair 2/);
+      expect(bad).not.toThrow(/citizen-token/);
+    }
+    expect(loadConfig({ ADMIN_TOKENS: 'citizens:citizen-token-0123456789' }).admin?.operators.map((o) => o.name)).toEqual(['citizens']);
+  });
+
   it('names a bad port and a missing half of the Upstash pair', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);

@@ -2,8 +2,9 @@
  * @module admin/handoffs
  * Admin routes for conversations handed to a person, mounted by the composition root under
  * /admin (bearer auth and the actor, X-Admin-Actor, come from the admin shell):
- *   GET  /admin/handoffs[?status=open|taken|closed]  oldest first, each with id, channel, chatId,
- *                                                    status, openedAt, waitingSeconds, assignee, …
+ *   GET  /admin/handoffs[?status=open|taken|closed]  oldest first, each with id, channel, status,
+ *                                                    openedAt, waitingSeconds, assignee, … (never
+ *                                                    the chat id: see toAdminView)
  *   GET  /admin/handoffs/stats[?from=&to=]           opened per day, time to first human reply
  *   GET  /admin/handoffs/:id                         one handoff and its masked transcript
  *   POST /admin/handoffs/:id/take                    assign it to the actor (409 when another has it)
@@ -18,6 +19,7 @@ import { DateParam, jsonBody, queryParams, type AdminEnv, type Audit } from './i
 import type { Texts } from '../core/texts';
 import type { Logger } from '../log';
 import type { Handoffs } from '../handoff/service';
+import type { Handoff } from '../handoff/schema';
 import { HandoffStatusSchema } from '../handoff/schema';
 
 /** Longest operator reply: what every channel's message path takes (Zalo parts are 2,000). */
@@ -45,7 +47,7 @@ export function handoffsAdmin(deps: HandoffsAdminDeps): Hono<AdminEnv> {
     const raw = c.req.valid('query').status;
     const status = raw === undefined ? undefined : HandoffStatusSchema.safeParse(raw);
     if (status && !status.success) return refuse(c, 'status', vi('handoff-admin-status'));
-    return c.json({ handoffs: await handoffs.list(status?.data) });
+    return c.json({ handoffs: (await handoffs.list(status?.data)).map(toAdminView) });
   });
 
   app.get('/stats', queryParams(z.object({ from: DateParam.optional(), to: DateParam.optional() })), async (c) => {
@@ -60,7 +62,7 @@ export function handoffsAdmin(deps: HandoffsAdminDeps): Hono<AdminEnv> {
     const id = c.req.param('id');
     const handoff = await handoffs.get(id);
     if (!handoff) return notFound(c, id);
-    return c.json({ handoff, messages: await handoffs.messages(id) });
+    return c.json({ handoff: toAdminView(handoff), messages: await handoffs.messages(id) });
   });
 
   app.post('/:id/take', async (c) => {
@@ -73,7 +75,7 @@ export function handoffsAdmin(deps: HandoffsAdminDeps): Hono<AdminEnv> {
       return taken(c, result.assignee);
     }
     await audit({ actor, action: 'handoffs.take', target: id, detail: { channel: result.handoff.channel } });
-    return c.json({ handoff: result.handoff });
+    return c.json({ handoff: toAdminView(result.handoff) });
   });
 
   app.post('/:id/reply', jsonBody(ReplyBody), async (c) => {
@@ -91,11 +93,11 @@ export function handoffsAdmin(deps: HandoffsAdminDeps): Hono<AdminEnv> {
     }
     const delivered = result.ok;
     await audit({ actor, action: 'handoffs.reply', target: id, detail: { channel: result.handoff.channel, chars: text.length, delivered } });
-    if (result.ok) return c.json({ handoff: result.handoff, delivered: true });
+    if (result.ok) return c.json({ handoff: toAdminView(result.handoff), delivered: true });
     deps.log.warn('handoff: reply not delivered', { handoff: id, channel: result.handoff.channel, permanent: result.permanent, reason: result.reason });
     const key = result.permanent ? 'handoff-admin-undelivered-permanent' : 'handoff-admin-undelivered';
     // 502: the request was right, the citizen's channel refused it; the reply is kept, marked undelivered.
-    return c.json({ error: vi(key, { channel: result.handoff.channel }), handoff: result.handoff, delivered: false, permanent: result.permanent }, 502);
+    return c.json({ error: vi(key, { channel: result.handoff.channel }), handoff: toAdminView(result.handoff), delivered: false, permanent: result.permanent }, 502);
   });
 
   app.post('/:id/close', async (c) => {
@@ -104,10 +106,20 @@ export function handoffsAdmin(deps: HandoffsAdminDeps): Hono<AdminEnv> {
     const result = await handoffs.close(id, actor);
     if (!result.ok) return result.problem === 'not-found' ? notFound(c, id) : closed(c);
     await audit({ actor, action: 'handoffs.close', target: id, detail: { channel: result.handoff.channel } });
-    return c.json({ handoff: result.handoff });
+    return c.json({ handoff: toAdminView(result.handoff) });
   });
 
   return app;
+}
+
+/**
+ * A handoff as the admin API shows it: without the chat id. On the web chat that id is the
+ * citizen's session id (holding it is acting as the citizen), on Telegram and Zalo their user id;
+ * staff act on a handoff by its own id.
+ */
+export function toAdminView(handoff: Handoff): Omit<Handoff, 'chatId'> {
+  const { chatId: _chatId, ...view } = handoff;
+  return view;
 }
 
 /** A 400 shaped as the admin shell's validation refusals ({ error, issues }), in Vietnamese. */

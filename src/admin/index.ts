@@ -94,6 +94,9 @@ export function operatorsOf(deps: Pick<AdminDeps, 'token' | 'operators'>): reado
   return deps.operators ?? (deps.token ? [{ name: 'admin', token: deps.token, shared: true }] : []);
 }
 
+/** Names an actor may not take (the handoff service uses "citizen" for the citizen). */
+const RESERVED_ACTORS = new Set(['citizen']);
+
 /**
  * hono/bearer-auth with our contract: every refusal (no header, another scheme, a wrong token)
  * is the same 401 with the realm and a JSON reason (the library would answer 400 to a malformed
@@ -110,7 +113,8 @@ function adminAuth(operators: readonly AdminOperator[]): MiddlewareHandler<Admin
       if (!operator) return false;
       // A header anyone can set names only the shared token's actor; a named token is its operator.
       const named = operator.shared ? (c.req.header('x-admin-actor') ?? operator.name).replace(/[^\p{L}\p{N} ._@-]/gu, '').slice(0, 64) : operator.name;
-      c.set('actor', named || operator.name);
+      // "citizen" is the citizen's own name in a handoff (who closed it): never an operator's.
+      c.set('actor', named && !RESERVED_ACTORS.has(named.trim().toLowerCase()) ? named : operator.name);
       return true;
     },
     noAuthenticationHeader: refusal,

@@ -10,6 +10,7 @@ import type { Store } from '../store/store';
 import type { Audit } from '../admin/index';
 import type { ClientAddressOf } from '../channels/web/address';
 import type { Assistant } from '../core/assistant';
+import type { Handler } from '../core/handler';
 import type { KnowledgeSearch } from '../search/live-index';
 import type { ProcedureService } from '../procedures/service';
 import type { KpiCatalog } from '../kpi/definitions';
@@ -32,8 +33,14 @@ export interface ConsoleDeps {
   services: () => Record<string, string | boolean>;
   /** The knowledge search as the runtime holds it now: the bundled seed and what is published live. */
   knowledge: () => Pick<KnowledgeSearch, 'hybridSearch' | 'bestSentences' | 'size' | 'documentCount'>;
-  /** The assistant, for the reply a user would get (routing only: nothing is recorded). */
+  /** The assistant, for routing only: which handler a user's question would reach. */
   assistant: Pick<Assistant, 'route'>;
+  /**
+   * The handlers the search tester may run for that reply, by id: read-only ones only (help,
+   * procedures, KPI, the ask without its miss count). Anything else routing picks (a handoff,
+   * reminders, account actions) is not run: it would act, notify staff or keep state.
+   */
+  testerHandlers: ReadonlyMap<string, Handler>;
   procedures: Pick<ProcedureService, 'procedures' | 'get'>;
   kpiCatalog: Pick<KpiCatalog, 'get' | 'all'>;
   /** OPENAI_DAILY_TOKEN_BUDGET when a model is configured. */

@@ -7,8 +7,9 @@
  *
  * Security:
  * - sign-in with ADMIN_TOKEN (the operator "admin") or a named ADMIN_TOKENS token; a session is
- *   an HttpOnly, Secure, SameSite=Strict cookie whose expiry the store keeps (./session);
- * - failed sign-ins are limited per client address (the store counts them);
+ *   an HttpOnly, SameSite=Strict cookie whose expiry the store keeps (./session), Secure except
+ *   over plain http to this machine (`npm start`), as the web chat's;
+ * - sign-in attempts are limited per client address (the store counts each before its token is read);
  * - every form carries a CSRF token (the session's; before sign-in, a double-submit cookie's),
  *   and a POST from another site (Origin, Sec-Fetch-Site) is refused before it is read;
  * - a strict CSP: nothing inline runs (there is no script), styles only from this origin,
@@ -22,6 +23,7 @@ import type { AdminOperator } from '../config';
 import type { Locale } from '../core/types';
 import { operatorByToken } from '../admin/index';
 import { addressBucket } from '../channels/web/address';
+import { wantsSecureCookie } from '../channels/web/session';
 import { describeError } from '../log';
 import { AdminClient, type AdminResult } from './admin-client';
 import type { ConsoleDeps, PageContext } from './deps';
@@ -98,7 +100,7 @@ export function consoleApp(deps: ConsoleDeps): Hono {
 
   app.get('/lang', (c) => {
     const to: Locale = c.req.query('to') === 'en' ? 'en' : 'vi';
-    setCookie(c, LANG_COOKIE, to, { path: COOKIE_PATH, httpOnly: true, secure: true, sameSite: 'Strict', maxAge: 365 * 86_400 });
+    setCookie(c, LANG_COOKIE, to, { path: COOKIE_PATH, httpOnly: true, secure: secure(c), sameSite: 'Strict', maxAge: 365 * 86_400 });
     const back = c.req.query('back') ?? '';
     return c.redirect(CONSOLE_PATH.test(back) ? back : '/console', 303);
   });
@@ -119,21 +121,26 @@ export function consoleApp(deps: ConsoleDeps): Hono {
       return render(c, signInPage(c, preSessionToken(c), [{ kind: 'error', text: t('console-csrf') }], next), 403);
     }
     const bucket = addressBucket(deps.clientAddress?.(c));
-    if (await limiter.blocked(bucket)) {
+    if (await limiter.overLimit(bucket)) {
       c.header('retry-after', String(15 * 60));
       return render(c, signInPage(c, pre!, [{ kind: 'error', text: t('console-signin-throttled') }], next), 429);
     }
     const operator = await operatorByToken(deps.operators, stringField(form, 'token').trim());
     if (!operator) {
-      await limiter.fail(bucket);
       log.warn('console: failed sign-in', { address: bucket });
       return render(c, signInPage(c, pre!, [{ kind: 'error', text: t('console-signin-wrong') }], next), 401);
     }
     await limiter.clear(bucket);
+    // Audited first: when the audit cannot be written, no session exists that it does not record.
+    try {
+      await deps.audit({ actor: operator.name, action: 'console.signin' });
+    } catch (e) {
+      log.error('console: sign-in not audited, no session made', { error: describeError(e) });
+      return render(c, signInPage(c, pre!, [{ kind: 'error', text: t('console-failed') }], next), 500);
+    }
     const { id } = await sessions.create(operator.name);
-    setCookie(c, SESSION_COOKIE, id, { path: COOKIE_PATH, httpOnly: true, secure: true, sameSite: 'Strict', maxAge: sessions.ttlSeconds });
-    deleteCookie(c, PRE_SESSION_COOKIE, { path: COOKIE_PATH, secure: true });
-    await deps.audit({ actor: operator.name, action: 'console.signin' });
+    setCookie(c, SESSION_COOKIE, id, { path: COOKIE_PATH, httpOnly: true, secure: secure(c), sameSite: 'Strict', maxAge: sessions.ttlSeconds });
+    deleteCookie(c, PRE_SESSION_COOKIE, { path: COOKIE_PATH, secure: secure(c) });
     return c.redirect(next ?? '/console', 303);
   });
 
@@ -162,7 +169,7 @@ export function consoleApp(deps: ConsoleDeps): Hono {
 
   app.post('/signout', async (c) => {
     await sessions.end(getCookie(c, SESSION_COOKIE));
-    deleteCookie(c, SESSION_COOKIE, { path: COOKIE_PATH, secure: true });
+    deleteCookie(c, SESSION_COOKIE, { path: COOKIE_PATH, secure: secure(c) });
     await deps.audit({ actor: c.get('operator').name, action: 'console.signout' });
     return c.redirect('/console/signin?ok=signed-out', 303);
   });
@@ -188,7 +195,9 @@ export function consoleApp(deps: ConsoleDeps): Hono {
     }, (result) => (result.notices.some((n) => n.kind === 'error') ? 400 : 200));
   });
 
-  app.post('/knowledge/documents', async (c) => {
+  // The kept upload (keepPending, takePending, forgetPending) lives in the store: when the store
+  // fails, the console's error page answers (guarded), not the app's bare 500.
+  app.post('/knowledge/documents', guarded('knowledge', async (c) => {
     const form = c.get('form');
     const operator = c.get('operator').name;
     const api = client(c);
@@ -219,7 +228,7 @@ export function consoleApp(deps: ConsoleDeps): Hono {
     if (pendingId) await forgetPending(deps.store, pendingId);
     const key = res.data.status === 'unchanged' ? 'console-doc-unchanged' : 'console-ok-document-published';
     return respond(c, 'knowledge', (ctx) => knowledgePage(ctx, { preview: res.data }, [{ kind: 'ok', text: ctx.v.t(key, { id: res.data.id ?? '' }) }]), () => res.status);
-  });
+  }));
 
   app.post('/knowledge/documents/:id/retire', async (c) => {
     const res = await client(c).send('DELETE', `/documents/${encodeURIComponent(c.req.param('id'))}`);
@@ -228,7 +237,7 @@ export function consoleApp(deps: ConsoleDeps): Hono {
   });
 
   // A procedure catalogue export: previewed (dry run, the file kept), then published from what was previewed.
-  app.post('/knowledge/procedures', async (c) => {
+  app.post('/knowledge/procedures', guarded('knowledge', async (c) => {
     const form = c.get('form');
     const operator = c.get('operator').name;
     const pendingId = stringField(form, 'pending');
@@ -246,7 +255,7 @@ export function consoleApp(deps: ConsoleDeps): Hono {
     }
     await forgetPending(deps.store, pendingId);
     return respond(c, 'knowledge', (ctx) => knowledgePage(ctx, {}, [{ kind: 'ok', text: ctx.v.t('console-proc-published', { n: res.data.procedures.length }) }], { result: res.data }), () => res.status);
-  });
+  }));
 
   app.post('/tasks', async (c) => {
     const form = c.get('form');
@@ -358,11 +367,23 @@ export function consoleApp(deps: ConsoleDeps): Hono {
     }
   }
 
+  /** A POST whose failure (the store, the admin call) is the console's error page on its own page. */
+  function guarded(id: PageId, run: (c: Context<ConsoleEnv>) => Promise<Response>) {
+    return async (c: Context<ConsoleEnv>): Promise<Response> => {
+      try {
+        return await run(c);
+      } catch (e) {
+        // respond() logs the failure and renders the page's error notice with a 500.
+        return respond(c, id, () => Promise.reject(e));
+      }
+    };
+  }
+
   function preSessionToken(c: Context): string {
     const existing = getCookie(c, PRE_SESSION_COOKIE);
     if (existing && /^[A-Za-z0-9_-]{32}$/.test(existing)) return existing;
     const token = newPreSessionToken();
-    setCookie(c, PRE_SESSION_COOKIE, token, { path: COOKIE_PATH, httpOnly: true, secure: true, sameSite: 'Strict', maxAge: 3600 });
+    setCookie(c, PRE_SESSION_COOKIE, token, { path: COOKIE_PATH, httpOnly: true, secure: secure(c), sameSite: 'Strict', maxAge: 3600 });
     return token;
   }
 
@@ -490,6 +511,11 @@ async function uploadInput(form: Form): Promise<UploadInput | null> {
   const content = stringField(form, 'content');
   if (!content.trim()) return null;
   return { content, format: /^\s*[[{]/.test(content) ? 'json' : 'csv', source };
+}
+
+/** Whether the console's cookies carry Secure for this request (not over plain http to localhost). */
+function secure(c: Context): boolean {
+  return wantsSecureCookie(new URL(c.req.url));
 }
 
 function escapeHtml(s: string): string {

@@ -1,16 +1,18 @@
 /**
  * @module console/session
  * Console sessions and sign-in limits, kept in the store so every isolate and process agrees:
- * - a session is a random 256-bit id in an HttpOnly, Secure, SameSite=Strict cookie; the store
+ * - a session is a random 256-bit id in an HttpOnly, SameSite=Strict cookie (Secure but on plain
+ *   http to this machine); the store
  *   keeps only its SHA-256 (a leaked store dump holds no usable cookie), with the operator's name,
  *   the session's CSRF token and its expiry, and drops it at that expiry;
- * - failed sign-ins are counted per client address in a fixed window; past the limit the form
- *   refuses before looking at the token, so guessing costs a window per few tries.
+ * - sign-in attempts are counted per client address in a fixed window (each counted before its
+ *   token is read, a success clearing the count); past the limit the form refuses before looking
+ *   at the token, so guessing costs a window per few tries, however many are sent at once.
  */
 import { z } from 'zod';
 import type { Store } from '../store/store';
 import { randomId, toBase64Url } from '../text/base64';
-import { secureEqual } from '../core/secure-compare';
+import { secureEqualUncached } from '../core/secure-compare';
 
 export const SESSION_COOKIE = 'cchc_console';
 /** Before sign-in: the double-submit value the sign-in form must echo (its CSRF token). */
@@ -79,7 +81,7 @@ export class ConsoleSessions {
   }
 }
 
-/** Per-address failed sign-ins (addresses bucketed as the web chat buckets them). */
+/** Per-address sign-in attempts (addresses bucketed as the web chat buckets them); a success clears them. */
 export class SignInLimiter {
   constructor(
     private readonly store: Store,
@@ -87,12 +89,12 @@ export class SignInLimiter {
     private readonly windowSeconds = SIGNIN_WINDOW_SECONDS,
   ) {}
 
-  async blocked(bucket: string): Promise<boolean> {
-    return Number((await this.store.get(failKey(bucket))) ?? 0) >= this.max;
-  }
-
-  async fail(bucket: string): Promise<void> {
-    await this.store.incr(failKey(bucket), 1, this.windowSeconds);
+  /**
+   * Counts this attempt before the token is looked at, so parallel attempts cannot all pass a
+   * check made before any of them was counted; true when it is past the limit (refuse unread).
+   */
+  async overLimit(bucket: string): Promise<boolean> {
+    return (await this.store.incr(failKey(bucket), 1, this.windowSeconds)) > this.max;
   }
 
   async clear(bucket: string): Promise<void> {
@@ -103,7 +105,8 @@ export class SignInLimiter {
 /** A CSRF token as sent against the one expected, in constant time; a missing one never matches. */
 export async function csrfMatches(given: unknown, expected: string | undefined): Promise<boolean> {
   if (typeof given !== 'string' || !given || !expected) return false;
-  return secureEqual(given, expected);
+  // Both sides come from the client: neither may enter the cache kept for config secrets.
+  return secureEqualUncached(given, expected);
 }
 
 export function newPreSessionToken(): string {

@@ -20,13 +20,24 @@ function digestOfExpected(expected: string): Promise<ArrayBuffer> {
   return digest;
 }
 
+/** `given` against a secret from config: the expected side's digest is cached. */
 export async function secureEqual(given: string | undefined | null, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([
-    crypto.subtle.digest('SHA-256', encoder.encode(given ?? '')),
-    digestOfExpected(expected),
-  ]);
+  return sameDigest(given, await digestOfExpected(expected));
+}
+
+/**
+ * The same comparison for an `expected` that is not a config secret (a CSRF token, chosen per
+ * session or by the client): nothing is cached, so such values neither fill the cache nor push
+ * the config secrets' digests out of it.
+ */
+export async function secureEqualUncached(given: string | undefined | null, expected: string): Promise<boolean> {
+  return sameDigest(given, await crypto.subtle.digest('SHA-256', encoder.encode(expected)));
+}
+
+async function sameDigest(given: string | undefined | null, expected: ArrayBuffer): Promise<boolean> {
+  const a = await crypto.subtle.digest('SHA-256', encoder.encode(given ?? ''));
   const x = new Uint8Array(a);
-  const y = new Uint8Array(b);
+  const y = new Uint8Array(expected);
   let diff = given == null ? 1 : 0;
   for (let i = 0; i < x.length; i++) diff |= x[i]! ^ y[i]!;
   return diff === 0;

@@ -14,10 +14,16 @@ export class ConsoleClient {
   constructor(
     readonly t: TestApp,
     private readonly address = '203.0.113.7',
+    /** Where the console is reached ('' is http://localhost; e.g. https://cchc.example). */
+    private readonly base = '',
   ) {}
 
-  static make(env: RawEnv = ENV, now?: () => Date): ConsoleClient {
-    return new ConsoleClient(makeTestApp(env, now));
+  static make(env: RawEnv = ENV, now?: () => Date, base = ''): ConsoleClient {
+    return new ConsoleClient(makeTestApp(env, now), undefined, base);
+  }
+
+  private get origin(): string {
+    return this.base ? new URL(this.base).origin : 'http://localhost';
   }
 
   private cookieHeader(): string {
@@ -36,17 +42,17 @@ export class ConsoleClient {
   }
 
   async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
-    const res = await this.t.request(path, { headers: { cookie: this.cookieHeader(), 'x-test-address': this.address, ...headers } });
+    const res = await this.t.request(this.base + path, { headers: { cookie: this.cookieHeader(), 'x-test-address': this.address, ...headers } });
     this.keep(res);
     return res;
   }
 
   async post(path: string, form: Record<string, string> | FormData, headers: Record<string, string> = {}): Promise<Response> {
     const body = form instanceof FormData ? form : new URLSearchParams(form);
-    const res = await this.t.request(path, {
+    const res = await this.t.request(this.base + path, {
       method: 'POST',
       body,
-      headers: { cookie: this.cookieHeader(), origin: 'http://localhost', 'x-test-address': this.address, ...headers },
+      headers: { cookie: this.cookieHeader(), origin: this.origin, 'x-test-address': this.address, ...headers },
     });
     this.keep(res);
     return res;

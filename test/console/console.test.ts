@@ -64,7 +64,8 @@ describe('the admin API names the operator by token', () => {
 
 describe('sign-in', () => {
   it('sets an HttpOnly, Secure, SameSite=Strict session cookie whose expiry the store keeps', async () => {
-    const c = ConsoleClient.make();
+    // Over https, as deployed (plain http to localhost leaves Secure off: review-fixes.test.ts).
+    const c = ConsoleClient.make(ENV, undefined, 'https://cchc.example');
     const res = await c.signIn(LAN_TOKEN);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/console');

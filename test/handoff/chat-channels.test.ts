@@ -10,7 +10,7 @@ import { startFakeZalo, type FakeZalo } from '../support/fake-zalo';
 import { SECRET as TELEGRAM_SECRET, textUpdate } from '../telegram/harness';
 import { SECRET as ZALO_SECRET, sentTo, textEvent } from '../zalo/harness';
 import { ZALO_SECRET_HEADER } from '../../src/channels/zalo/adapter';
-import { handoffApp, listHandoffs, type HandoffApp } from './support';
+import { handoffApp, handoffsOfChat, listHandoffs, type HandoffApp } from './support';
 
 let telegram: FakeTelegram;
 let zalo: FakeZalo;
@@ -49,7 +49,8 @@ describe('on Telegram', () => {
     expect(t.sent()).toHaveLength(1);
     expect(t.sent()[0]).toContain('trong cuộc trò chuyện này');
     const [handoff] = await listHandoffs(t.app, 'open');
-    expect(handoff).toMatchObject({ channel: 'telegram', chatId: '4242' });
+    expect(handoff).toMatchObject({ channel: 'telegram' });
+    expect(await handoffsOfChat(t.app, '4242', 'open')).toEqual([handoff]);
 
     await t.say('Tôi muốn hỏi về hồ sơ đất đai, CCCD 079123456789');
     await t.say('/help');

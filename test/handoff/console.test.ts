@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConsoleClient } from '../console/client';
-import { handoffApp, listHandoffs, MONDAY_9, type HandoffApp } from './support';
+import { handoffApp, handoffsOfChat, listHandoffs, MONDAY_9, type HandoffApp } from './support';
 
 const LAN = 'lan-support-token-0123456789';
 const MINH = 'minh-support-token-0123456789';
@@ -26,8 +26,8 @@ async function openOnWeb(app: HandoffApp, first: string): Promise<{ session: { i
   const session: { id?: string } = {};
   await app.web(first, session);
   expect((await app.web('gặp cán bộ', session)).intent).toBe('handoff');
-  const listed = (await listHandoffs(app)).find((h) => h.chatId === session.id)!;
-  return { session, id: listed.id };
+  const [listed] = await handoffsOfChat(app, session.id!);
+  return { session, id: listed!.id };
 }
 
 /** The inbox's conversation ids in page order. */

@@ -50,10 +50,10 @@ export function handoffApp(env: RawEnv = {}, start = MONDAY_9): HandoffApp {
   };
 }
 
+/** A handoff as the admin API lists it (never with the chat id). */
 export interface ListedHandoff {
   id: string;
   channel: string;
-  chatId: string;
   status: string;
   openedAt: string;
   waitingSeconds: number;
@@ -65,4 +65,13 @@ export async function listHandoffs(app: HandoffApp, status?: string): Promise<Li
   const res = await app.admin('GET', `/handoffs${status ? `?status=${status}` : ''}`);
   if (res.status !== 200) throw new Error(`list answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body.handoffs as ListedHandoff[];
+}
+
+/**
+ * The admin API's handoffs of one chat: which they are comes from the service (the admin API
+ * never shows a chat id), what they look like from the admin API.
+ */
+export async function handoffsOfChat(app: HandoffApp, chatId: string, status?: string): Promise<ListedHandoff[]> {
+  const ids = new Set((await app.rt.handoffs.list()).filter((h) => h.chatId === chatId).map((h) => h.id));
+  return (await listHandoffs(app, status)).filter((h) => ids.has(h.id));
 }

@@ -5,15 +5,15 @@
  * (by the citizen and by staff), refusals with a reason, masking and the audit.
  */
 import { describe, expect, it } from 'vitest';
-import { handoffApp, listHandoffs, MONDAY_9, type HandoffApp } from './support';
+import { ADMIN_TOKEN, handoffApp, handoffsOfChat, listHandoffs, MONDAY_9, type HandoffApp } from './support';
 
 async function openOnWeb(app: HandoffApp, text = 'gặp cán bộ'): Promise<{ session: { id?: string }; id: string; chatId: string }> {
   const session: { id?: string } = {};
   await app.web('xin chào', session);
   const asked = await app.web(text, session);
   expect(asked.intent).toBe('handoff');
-  const listed = (await listHandoffs(app, 'open')).find((h) => h.chatId === session.id);
-  return { session, id: listed!.id, chatId: listed!.chatId };
+  const [listed] = await handoffsOfChat(app, session.id!, 'open');
+  return { session, id: listed!.id, chatId: session.id! };
 }
 
 describe('asking for a person on the web chat', () => {
@@ -24,7 +24,27 @@ describe('asking for a person on the web chat', () => {
     expect(asked.intent).toBe('handoff');
     const open = await listHandoffs(app, 'open');
     expect(open).toHaveLength(1);
-    expect(open[0]).toMatchObject({ channel: 'web', chatId: session.id, status: 'open', assignee: null });
+    expect(await handoffsOfChat(app, session.id!, 'open')).toEqual(open);
+    expect(open[0]).toMatchObject({ channel: 'web', status: 'open', assignee: null });
+  });
+
+  it('never shows the chat id (on the web, the citizen\'s session id) through the admin API', async () => {
+    const app = handoffApp();
+    const { session, id } = await openOnWeb(app);
+    const list = await app.request('/admin/handoffs', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const body = await list.text();
+    expect((JSON.parse(body) as { handoffs: Array<Record<string, unknown>> }).handoffs.map((h) => [h.id, 'chatId' in h])).toEqual([[id, false]]);
+    expect(body).not.toContain(session.id!);
+    const one = await app.admin('GET', `/handoffs/${id}`);
+    const taken = await app.admin('POST', `/handoffs/${id}/take`, { actor: 'Lan' });
+    const replied = await app.admin('POST', `/handoffs/${id}/reply`, { actor: 'Lan', body: { text: 'Chào anh' } });
+    const closed = await app.admin('POST', `/handoffs/${id}/close`, { actor: 'Lan' });
+    for (const res of [one, taken, replied, closed]) {
+      expect(res.status).toBe(200);
+      expect((res.body.handoff as Record<string, unknown>).id).toBe(id);
+      expect('chatId' in (res.body.handoff as Record<string, unknown>)).toBe(false);
+      expect(JSON.stringify(res.body)).not.toContain(session.id!);
+    }
   });
 
   it('does not take a question that merely mentions staff for a request', async () => {

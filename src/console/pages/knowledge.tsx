@@ -7,9 +7,11 @@
  * catalogue export: pages/procedure-import), and the documents of
  * the living knowledge when its admin API (/admin/documents) is mounted.
  *
- * The reply shown is the assistant's own routing and handler for the question, as the web chat
- * would run it for a citizen, but nothing is recorded: no statistics, no conversation memory,
- * no rate limit. Commands and sensitive handlers (invite codes, erasure) are not run.
+ * The reply shown follows the assistant's own routing for the question, as the web chat would
+ * route it for a citizen, but only read-only handlers are run (deps.testerHandlers: help,
+ * procedures, KPI, the ask without its miss count) and nothing is recorded: no statistics, no
+ * conversation memory, no rate limit. Commands and any other handler (a handoff that would notify
+ * staff, reminders, account actions) are not run; the page says so.
  */
 import type { Child } from 'hono/jsx';
 import type { Reply } from '../../core/types';
@@ -51,8 +53,10 @@ async function userReply(ctx: PageContext, q: string): Promise<{ reply?: Reply; 
   const { deps, locale, v } = ctx;
   const route = deps.assistant.route(q);
   if (route.via === 'command' || route.via === 'unknown-command' || route.handler.sensitive) return { skipped: v.t('console-tester-no-commands') };
+  const handler = deps.testerHandlers.get(route.handler.id);
+  if (!handler) return { skipped: v.t('console-tester-not-run') };
   try {
-    const reply = await route.handler.handle({
+    const reply = await handler.handle({
       inbound: { channel: 'web', chatId: TESTER_CHAT, userId: TESTER_CHAT, text: q, locale, role: 'citizen' },
       args: route.args,
     });

@@ -23,7 +23,6 @@ const WITH_TURNS = 30;
 interface HandoffView {
   id: string;
   channel: 'telegram' | 'zalo' | 'web';
-  chatId: string;
   status: 'open' | 'taken' | 'closed';
   reason: 'asked' | 'offered';
   openedAt: string;
