@@ -95,6 +95,9 @@ export function handoffHandlers(deps: HandoffHandlerDeps): HandoffHandlers {
     detect: (text) => (asksForPerson(text) ? 1 : 0),
     async handle({ inbound, args }) {
       const { locale } = inbound;
+      // A group is no one's to hand off: other members' messages would reach staff and the
+      // replies the whole group; /xoadulieu is refused there too.
+      if (inbound.isGroup) return { intent: 'handoff-group', blocks: [say(locale, 'handoff-group-refused')], citations: [] };
       const context = await recentContext(deps.conversation, inbound);
       const opened = await handoffs.open({
         channel: inbound.channel,
@@ -133,9 +136,14 @@ export function handoffHandlers(deps: HandoffHandlerDeps): HandoffHandlers {
           await handoffs.close(record.id, 'citizen');
           reply = { intent: 'handoff-ended', blocks: [...waiting, say(inbound.locale, 'handoff-ended')], citations: [] };
         } else {
-          await handoffs.citizenSaid(record, inbound.text);
-          // Silent: the chat apps get nothing; a web request is shown what waited and a note.
-          reply = { intent: 'handoff-message', blocks: [...waiting, say(inbound.locale, 'handoff-forwarded')], citations: [], silent: true };
+          const after = await handoffs.citizenSaid(record, inbound.text);
+          if (!after || after.closedAt !== undefined) {
+            // A close raced the message: it may never be read, so say the conversation ended.
+            reply = { intent: 'handoff-ended', blocks: [...waiting, say(inbound.locale, 'handoff-ended')], citations: [] };
+          } else {
+            // Silent: the chat apps get nothing; a web request is shown what waited and a note.
+            reply = { intent: 'handoff-message', blocks: [...waiting, say(inbound.locale, 'handoff-forwarded')], citations: [], silent: true };
+          }
         }
         await pending?.markShown();
         return reply;
@@ -145,6 +153,8 @@ export function handoffHandlers(deps: HandoffHandlerDeps): HandoffHandlers {
 
   const interceptor: ChatInterceptor = {
     async intercept(inbound) {
+      // A group never holds a handoff (see request): its messages go to the assistant.
+      if (inbound.isGroup) return undefined;
       // Asked together: one round trip to the store.
       const [active, pending] = await Promise.all([
         handoffs.activeFor(inbound.channel, inbound.chatId),

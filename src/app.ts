@@ -10,6 +10,7 @@ import { requestId } from 'hono/request-id';
 import type { Config } from './config';
 import { describeServices } from './config';
 import { Assistant } from './core/assistant';
+import type { Handler } from './core/handler';
 import { Conversation } from './core/conversation';
 import { Invites, RoleDirectory } from './core/roles';
 import { RateLimiter } from './core/rate-limit';
@@ -100,6 +101,8 @@ export interface Runtime {
   llm?: Llm;
   conversation: Conversation;
   assistant: Assistant;
+  /** The read-only handlers the console's search tester may run, by handler id. */
+  testerHandlers: ReadonlyMap<string, Handler>;
   roles: RoleDirectory;
   invites: Invites;
   kpi: KpiService;
@@ -212,13 +215,19 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     staffNotice: config.handoffTelegramChatId ? { chatId: config.handoffTelegramChatId, publicBaseUrl: config.publicBaseUrl } : undefined,
   });
   const handoff = handoffHandlers({ ...basics, handoffs, conversation, hours: handoffs.hours });
-  const ask = handoff.offerAfterMisses(createAskHandler({ ...basics, knowledge, conversation, llm, places }));
+  const rawAsk = createAskHandler({ ...basics, knowledge, conversation, llm, places });
+  const ask = handoff.offerAfterMisses(rawAsk);
+  const help = helpHandlers({ texts, historyTtlSeconds: config.historyTtlSeconds, analyticsRetentionDays: config.analyticsRetentionDays });
+  const proceduresHandler = createProceduresHandler({ ...basics, procedures, places });
+  // The console's search tester runs only these, by the id routing names: read-only, the ask
+  // without the miss count (no handoff offer), KPI without briefings and falling back to that ask.
+  const testerHandlers = new Map([...help, proceduresHandler, createKpiHandler(kpi, { texts, fallback: rawAsk, places }), rawAsk].map((h) => [h.id, h] as const));
   const assistant = new Assistant({
     ...basics,
     handlers: [
-      ...helpHandlers({ texts, historyTtlSeconds: config.historyTtlSeconds, analyticsRetentionDays: config.analyticsRetentionDays }),
+      ...help,
       ...accountHandlers({ ...basics, store, roles, invites, erasers, analyticsRetentionDays: config.analyticsRetentionDays }),
-      createProceduresHandler({ ...basics, procedures, places }),
+      proceduresHandler,
       ...reminderHandlers({ texts, now, store }),
       handoff.request,
       handoff.end,
@@ -234,8 +243,9 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     // Before each message is routed (handlers match synchronously), live records are brought in.
     interceptor: {
       intercept: async (inbound) => {
-        await refreshLive();
-        return handoff.interceptor.intercept(inbound);
+        // Independent: both answer before the message is routed, in one round trip's time.
+        const [, intercepted] = await Promise.all([refreshLive(), handoff.interceptor.intercept(inbound)]);
+        return intercepted;
       },
     },
   });
@@ -261,7 +271,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
       ? [handoffOverdueJob({ handoffs, outbound, texts, staffGroup: { chatId: config.handoffTelegramChatId, publicBaseUrl: config.publicBaseUrl }, retentionSeconds: config.historyTtlSeconds })]
       : []),
   ];
-  return { config, store, log, texts, knowledge, catalogue, now, procedures, refreshLive, llm, conversation, assistant, roles, invites, kpi, jobs, page: bundle.webPage, outbound, renderPng, charts, handoffs };
+  return { config, store, log, texts, knowledge, catalogue, now, procedures, refreshLive, llm, conversation, assistant, testerHandlers, roles, invites, kpi, jobs, page: bundle.webPage, outbound, renderPng, charts, handoffs };
 }
 
 /**
@@ -275,7 +285,8 @@ export function runScheduled(rt: Runtime, at: Date, which: (job: Job) => boolean
 const MAX_BODY_BYTES = 1024 * 1024;
 /** An import restores a whole deployment's state (Workers accept request bodies up to 100 MB). */
 const MAX_IMPORT_BYTES = 100 * 1024 * 1024;
-const CONSOLE_UPLOAD = /^\/console\/knowledge\/documents\/?$/;
+/** The console's upload forms (a document, a procedure catalogue export, KPI values): the upload limit. */
+const CONSOLE_UPLOAD = /^\/console\/(knowledge\/documents|knowledge\/procedures|kpis)\/?$/;
 const OWN_BODY_LIMIT = /^\/admin\/(documents|import|procedures|kpis)(\/|$)/;
 
 interface AppOptions {
@@ -293,7 +304,7 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Hono {
     onError: (c) => c.json({ error: rt.texts.get(vi, 'error-body-too-large') }, 413),
   });
   // Document uploads and imports have their own, larger limit (KNOWLEDGE_MAX_UPLOAD_MB), set by their routes.
-  // The console's upload form carries a document: the upload limit, not the app's.
+  // The console's upload forms carry a document or an export: the upload limit, not the app's.
   const uploadLimit = bodyLimit({
     maxSize: rt.config.knowledge.maxUploadMb * 1024 * 1024 + 64 * 1024,
     onError: (c) => c.json({ error: rt.texts.get(vi, 'error-body-too-large') }, 413),
@@ -390,6 +401,7 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Hono {
       services: () => describeServices(rt.config),
       knowledge: () => rt.knowledge,
       assistant: rt.assistant,
+      testerHandlers: rt.testerHandlers,
       procedures: rt.procedures,
       kpiCatalog: rt.kpi.catalog,
       dailyTokenBudget: rt.config.openai?.dailyTokenBudget,

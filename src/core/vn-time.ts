@@ -27,6 +27,21 @@ export function dayStart(day: string): Date {
   return new Date(Date.parse(`${day}T00:00:00Z`) - OFFSET_MS);
 }
 
+/** The instant local `hour`:`minute` on Vietnamese day `day` (YYYY-MM-DD). */
+export function localInstant(day: string, hour = 8, minute = 0): Date {
+  return new Date(dayStart(day).getTime() + (hour * 60 + minute) * 60_000);
+}
+
+/** Minutes since local midnight of an instant (0 … 1439). */
+export function vnMinuteOfDay(at: Date): number {
+  return Math.floor((at.getTime() - dayStart(vnDay(at)).getTime()) / 60_000);
+}
+
+/** The local weekday of an instant, 0 = Sunday … 6 = Saturday. */
+export function vnWeekday(at: Date): number {
+  return new Date(`${vnDay(at)}T00:00:00Z`).getUTCDay();
+}
+
 /** The day `n` days after (or before, for negative n) `day`. */
 export function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);

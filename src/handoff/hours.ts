@@ -12,7 +12,8 @@
  * defaults apply to a profile without them.
  */
 import { z } from 'zod';
-import { addDays, vnDay } from '../core/vn-time';
+import { addDays, localInstant, vnDay, vnMinuteOfDay, vnWeekday } from '../core/vn-time';
+import { formatDate } from '../core/texts';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
 
@@ -48,12 +49,16 @@ export const DEFAULT_WORKING_HOURS: WorkingHours = {
   targetMinutes: 30,
 };
 
-const OFFSET_MS = 7 * 3_600_000;
-const MINUTE_MS = 60_000;
 
 function minutesOf(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
   return h! * 60 + m!;
+}
+
+/** The instant `hhmm` local time on `day`. */
+function instantOf(day: string, hhmm: string): number {
+  const minutes = minutesOf(hhmm);
+  return localInstant(day, Math.floor(minutes / 60), minutes % 60).getTime();
 }
 
 function weekdayOf(day: string): number {
@@ -92,7 +97,7 @@ function compensatedDays(year: number, hours: WorkingHours): string[] {
 export function isWorkingTime(at: Date, hours: WorkingHours): boolean {
   const day = vnDay(at);
   if (!isWorkingDay(day, hours)) return false;
-  const minute = Math.floor((at.getTime() + OFFSET_MS) / MINUTE_MS) % (24 * 60);
+  const minute = vnMinuteOfDay(at);
   return hours.periods.some((p) => minute >= minutesOf(p.start) && minute < minutesOf(p.end));
 }
 
@@ -102,7 +107,7 @@ export function nextWorkingStart(at: Date, hours: WorkingHours): Date | undefine
   for (let i = 0; i < 366; i++, day = addDays(day, 1)) {
     if (!isWorkingDay(day, hours)) continue;
     for (const p of hours.periods) {
-      const start = new Date(Date.parse(`${day}T${p.start}:00+07:00`));
+      const start = new Date(instantOf(day, p.start));
       if (start.getTime() > at.getTime()) return start;
     }
   }
@@ -110,12 +115,12 @@ export function nextWorkingStart(at: Date, hours: WorkingHours): Date | undefine
 }
 
 /** The local weekday (0 = Sunday), date (d/m/yyyy) and time (7:30) of an instant, for texts. */
-export function localParts(at: Date): { weekday: number; date: string; time: string } {
-  const local = new Date(at.getTime() + OFFSET_MS);
+export function localParts(instant: Date): { weekday: number; date: string; time: string } {
+  const minute = vnMinuteOfDay(instant);
   return {
-    weekday: local.getUTCDay(),
-    date: `${local.getUTCDate()}/${local.getUTCMonth() + 1}/${local.getUTCFullYear()}`,
-    time: `${local.getUTCHours()}:${String(local.getUTCMinutes()).padStart(2, '0')}`,
+    weekday: vnWeekday(instant),
+    date: formatDate(vnDay(instant)),
+    time: `${Math.floor(minute / 60)}:${String(minute % 60).padStart(2, '0')}`,
   };
 }
 
@@ -138,8 +143,8 @@ export function workingSecondsBetween(from: Date, to: Date, hours: WorkingHours)
   for (let i = 0; i < 368 && day <= last; i++, day = addDays(day, 1)) {
     if (!isWorkingDay(day, hours)) continue;
     for (const p of hours.periods) {
-      const start = Math.max(Date.parse(`${day}T${p.start}:00+07:00`), from.getTime());
-      const end = Math.min(Date.parse(`${day}T${p.end}:00+07:00`), to.getTime());
+      const start = Math.max(instantOf(day, p.start), from.getTime());
+      const end = Math.min(instantOf(day, p.end), to.getTime());
       if (end > start) total += end - start;
     }
   }

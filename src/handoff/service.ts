@@ -5,11 +5,13 @@
  * citizen can close it too. All state is in the Store, so it holds on memory, Upstash and Redis.
  *
  * The rules are held by atomic claims (SET NX), never by read-then-write:
- * - one open handoff per chat: opening claims `handoff:chat:<channel>:<chatId>` (the record is
- *   written first, so the claim always names a written record);
+ * - one open handoff per chat: opening claims `handoff:chat:<channel>:<chatId>` (the record and
+ *   its index entries are written first, so the claim always names a record the console, the
+ *   overdue job and erasure can find; a failure after the claim gives the claim back);
  * - one assignee: taking claims `handoff:h:<id>:take` with the operator's name; the loser is
  *   told who holds it, the holder may take again (a retried request);
- * - one close: closing claims `handoff:h:<id>:close`, and only that closer frees the chat.
+ * - one close: closing claims `handoff:h:<id>:close`, and only that closer frees the chat (a
+ *   close that fails halfway gives the claim back, so a retry can finish it).
  * The status is derived from the record's fields (closedAt, assignee), each written by HSET of
  * its own fields, so a take and a close racing cannot leave a closed handoff "taken". The status
  * sets are an index only: a listing checks each record's own status.
@@ -127,21 +129,31 @@ export class Handoffs {
     for (let attempt = 0; attempt < 2; attempt++) {
       const id = crypto.randomUUID();
       const record: HandoffRecord = { id, channel: input.channel, chatId: input.chatId, locale: input.locale, reason: input.reason, openedAt: this.deps.now().getTime() };
-      // Written before the claim, so a claim never names a record that is not there yet.
+      const byChat = handoffKeys.byChat(input.channel, input.chatId);
+      // Written before the claim, so a claim never names a record that is not there yet, nor one
+      // the console, the overdue job or erasure cannot find (a listing drops ids whose record is
+      // gone, so the loser of a race below leaves nothing visible).
       await store.hashSet(handoffKeys.record(id), encode(record));
-      await store.expire(handoffKeys.record(id), this.ttl);
+      await Promise.all([
+        store.expire(handoffKeys.record(id), this.ttl),
+        store.setAdd(handoffKeys.status('open'), id),
+        store.setAdd(byChat, id).then(() => store.expire(byChat, this.ttl)),
+      ]);
       if (await store.claim(chatKey, this.ttl, id)) {
         const lines = (input.context ?? []).map((t) => line({ from: t.from, text: t.text, at: t.at }));
-        await Promise.all([
-          store.setAdd(handoffKeys.status('open'), id),
-          store.setAdd(handoffKeys.byChat(input.channel, input.chatId), id).then(() => store.expire(handoffKeys.byChat(input.channel, input.chatId), this.ttl)),
-          lines.length ? store.listPush(handoffKeys.messages(id), lines, { maxLen: MAX_MESSAGES, ttlSeconds: this.ttl }) : undefined,
-        ]);
+        try {
+          if (lines.length) await store.listPush(handoffKeys.messages(id), lines, { maxLen: MAX_MESSAGES, ttlSeconds: this.ttl });
+        } catch (e) {
+          // Give the chat back (a retried request opens a new one) rather than hold it half-made.
+          await this.forget(id, input.channel, input.chatId).catch(() => {});
+          if ((await store.get(chatKey).catch(() => null)) === id) await store.del(chatKey).catch(() => 0);
+          throw e;
+        }
         const handoff = this.view(record);
         await this.notifyStaff(handoff);
         return { created: true, handoff };
       }
-      await store.del(handoffKeys.record(id));
+      await this.forget(id, input.channel, input.chatId);
       const existingId = await store.get(chatKey);
       const existing = existingId ? await this.record(existingId) : undefined;
       if (existing && statusOf(existing) !== 'closed') return { created: false, handoff: this.view(existing) };
@@ -263,14 +275,21 @@ export class Handoffs {
     if (!record) return { ok: false, problem: 'not-found' };
     if (statusOf(record) === 'closed' || !(await store.claim(handoffKeys.close(id), this.ttl))) return { ok: false, problem: 'closed' };
     const at = this.deps.now().getTime();
-    await store.setAdd(handoffKeys.status('closed'), id);
-    await store.hashSet(handoffKeys.record(id), { closedAt: String(at), closedBy: by });
-    await Promise.all([store.setRemove(handoffKeys.status('open'), id), store.setRemove(handoffKeys.status('taken'), id)]);
-    const chatKey = handoffKeys.chat(record.channel, record.chatId);
-    // Only this closer got here, and no other handoff can open in the chat until the key goes.
-    if ((await store.get(chatKey)) === id) await store.del(chatKey);
-    await this.append(record, { from: 'system', text: by === 'citizen' ? 'closed by the citizen' : `closed by ${by}`, at });
-    await Promise.all([handoffKeys.record(id), handoffKeys.take(id), handoffKeys.close(id)].map((k) => store.expire(k, this.ttl)));
+    try {
+      await store.setAdd(handoffKeys.status('closed'), id);
+      await store.hashSet(handoffKeys.record(id), { closedAt: String(at), closedBy: by });
+      await Promise.all([store.setRemove(handoffKeys.status('open'), id), store.setRemove(handoffKeys.status('taken'), id)]);
+      const chatKey = handoffKeys.chat(record.channel, record.chatId);
+      // Only this closer got here, and no other handoff can open in the chat until the key goes.
+      if ((await store.get(chatKey)) === id) await store.del(chatKey);
+      await this.append(record, { from: 'system', text: by === 'citizen' ? 'closed by the citizen' : `closed by ${by}`, at });
+      await Promise.all([handoffKeys.record(id), handoffKeys.take(id), handoffKeys.close(id)].map((k) => store.expire(k, this.ttl)));
+    } catch (e) {
+      // Stopped halfway: give the close back so a retry finishes it (else the record could stay
+      // open with nobody able to close it, and the citizen's messages go on into silence).
+      await store.del(handoffKeys.close(id)).catch(() => 0);
+      throw e;
+    }
     if (by !== 'citizen') {
       const notice: Reply = { intent: 'handoff-closed', blocks: [{ type: 'text', text: this.deps.texts.get(record.locale, 'handoff-closed-by-staff') }], citations: [] };
       const sent = await this.send(record, notice);
@@ -288,8 +307,12 @@ export class Handoffs {
     return { pending, active: active !== undefined };
   }
 
-  /** Keeps a citizen's message for the operator and keeps the handoff alive. */
-  async citizenSaid(record: HandoffRecord, text: string): Promise<void> {
+  /**
+   * Keeps a citizen's message for the operator and keeps the handoff alive. Returns the record as
+   * it is after the message was kept: a close racing it shows there (closedAt), so the caller can
+   * tell the citizen rather than leave the message unanswered.
+   */
+  async citizenSaid(record: HandoffRecord, text: string): Promise<HandoffRecord | undefined> {
     const { store } = this.deps;
     await Promise.all([
       this.append(record, { from: 'citizen', text, at: this.deps.now().getTime() }),
@@ -297,6 +320,7 @@ export class Handoffs {
       store.expire(handoffKeys.chat(record.channel, record.chatId), this.ttl),
       store.expire(handoffKeys.take(record.id), this.ttl),
     ]);
+    return this.record(record.id);
   }
 
   /**
@@ -344,8 +368,23 @@ export class Handoffs {
     return parsed.success ? parsed.data : undefined;
   }
 
+  /** Adds a transcript line; the chat's erasure index lives as long as what it points to. */
   private async append(record: HandoffRecord, message: HandoffMessage): Promise<void> {
-    await this.deps.store.listPush(handoffKeys.messages(record.id), line(message), { maxLen: MAX_MESSAGES, ttlSeconds: this.ttl });
+    const { store } = this.deps;
+    await Promise.all([
+      store.listPush(handoffKeys.messages(record.id), line(message), { maxLen: MAX_MESSAGES, ttlSeconds: this.ttl }),
+      store.expire(handoffKeys.byChat(record.channel, record.chatId), this.ttl),
+    ]);
+  }
+
+  /** Removes a record that never became the chat's handoff, and its index entries. */
+  private async forget(id: string, channel: ChannelName, chatId: string): Promise<void> {
+    const { store } = this.deps;
+    await Promise.all([
+      store.del(handoffKeys.record(id), handoffKeys.messages(id)),
+      store.setRemove(handoffKeys.status('open'), id),
+      store.setRemove(handoffKeys.byChat(channel, chatId), id),
+    ]);
   }
 
   /**

@@ -5,18 +5,21 @@
  * The job is in the daily list; on other days it only counts its subscribers.
  *
  * Exactly once per subscriber and ISO week, also across overlapping or repeated runs: a claim
- * (SET NX) per (week, chat) is taken before sending, as "pending" with a TTL of hours, so a run
- * that dies after claiming leaves the chat to a later run that day; after a successful send it
- * is rewritten as "sent" for two weeks. A failed send that may pass releases the claim (a later
- * run retries); a permanent one (bot blocked, chat gone) unsubscribes the chat. Who is no longer
- * an official is unsubscribed rather than briefed.
+ * (SET NX) per (week, chat) is taken before sending, as "pending" for a week (longer than the
+ * window, so a lost "sent" write can never become a second send; the price: a run that dies
+ * after claiming leaves that chat without this week's briefing); after a successful send it is
+ * rewritten as "sent" for two weeks. The week's briefing is due from Monday 08:00 to the end of
+ * that ISO week, so a failed send that may pass releases the claim and the next daily run (on
+ * Tuesday, …) retries it; a permanent one (bot blocked, chat gone) unsubscribes the chat. Who
+ * subscribed after the week's Monday waits for next Monday (no mid-week first briefing).
+ * Who is no longer an official is unsubscribed rather than briefed.
  */
 import type { JobContext } from './job';
 import type { CountingJob } from './history';
 import type { ChannelName, Outbound, ReplyImage, Role, SendResult } from '../core/types';
 import { hasRole } from '../core/roles';
 import { formatDate, type Texts } from '../core/texts';
-import { vnDay } from '../core/vn-time';
+import { addDays, vnDay, vnMinuteOfDay, vnWeekday } from '../core/vn-time';
 import { describeError } from '../log';
 import { canSee } from '../kpi/definitions';
 import { recipientOf, type KpiService, type KpiView, type Subscriber } from '../kpi/service';
@@ -24,21 +27,23 @@ import { briefingClaimKey, briefingReply, isoWeek, weekChanges, type BriefingSub
 import { kpiCardSvg } from '../media/kpi-card';
 
 export const BRIEFING_JOB_ID = 'kpi-briefing';
-/** Monday (getUTCDay of the local time) from 08:00 local; a timer may fire a little early, hence the slack. */
+/** Monday from 08:00 local; a timer may fire a little early, hence the slack. */
 const MONDAY = 1;
 const DUE_FROM_MINUTES = 8 * 60 - 5;
-const PENDING_TTL_SECONDS = 6 * 3600;
+/** At least the whole window (a week): a claim never lapses while its week can still be sent. */
+const PENDING_TTL_SECONDS = 8 * 86_400;
 const SENT_TTL_SECONDS = 14 * 86_400;
-const VN_OFFSET_MS = 7 * 3_600_000;
 
 export interface BriefingCounts extends Record<string, number> {
-  /** 1 when the run fell in the briefing window (Monday from 08:00), else 0 and nothing is sent. */
+  /** 1 when the run fell in the briefing window (Monday 08:00 to Sunday), else 0 and nothing is sent. */
   due: number;
   subscribers: number;
   sent: number;
   /** Already briefed this week (by this or an overlapping run). */
   skipped: number;
-  /** Sends that failed for a reason that may pass (retried by a later run this Monday). */
+  /** Subscribed after this week's Monday: briefed from next Monday. */
+  waiting: number;
+  /** Sends that failed for a reason that may pass (retried by a later run this week). */
   failed: number;
   /** Unsubscribed: no longer an official, or the chat cannot be reached. */
   dropped: number;
@@ -55,10 +60,23 @@ export interface BriefingJobDeps {
   roleOf?: (channel: ChannelName, userId: string) => Promise<Role>;
 }
 
-/** Whether `at` falls on a Monday, 08:00 or later, in Vietnam. */
+/**
+ * Whether the week's briefing is due at `at`: from Monday 08:00 in Vietnam to the end of that
+ * ISO week (Sunday), so a send that failed on Monday is retried by the next daily run.
+ */
 export function briefingDue(at: Date): boolean {
-  const local = new Date(at.getTime() + VN_OFFSET_MS);
-  return local.getUTCDay() === MONDAY && local.getUTCHours() * 60 + local.getUTCMinutes() >= DUE_FROM_MINUTES;
+  return vnWeekday(at) !== MONDAY || vnMinuteOfDay(at) >= DUE_FROM_MINUTES;
+}
+
+/** The Monday (YYYY-MM-DD) of `at`'s ISO week in Vietnam. */
+function weekMonday(at: Date): string {
+  return addDays(vnDay(at), -((vnWeekday(at) + 6) % 7));
+}
+
+/** Subscribed after the Monday of the week: its first briefing is next Monday's, not a mid-week one. */
+function subscribedMidWeek(sub: Subscriber, monday: string): boolean {
+  const since = Date.parse(sub.since);
+  return Number.isFinite(since) && vnDay(new Date(since)) > monday;
 }
 
 export function kpiBriefingJob(deps: BriefingJobDeps): CountingJob<BriefingCounts> {
@@ -67,14 +85,19 @@ export function kpiBriefingJob(deps: BriefingJobDeps): CountingJob<BriefingCount
 
 async function runBriefing(deps: BriefingJobDeps, ctx: JobContext): Promise<BriefingCounts> {
   const subs = await deps.subscriptions.list();
-  const counts: BriefingCounts = { due: 0, subscribers: subs.length, sent: 0, skipped: 0, failed: 0, dropped: 0, errors: 0 };
+  const counts: BriefingCounts = { due: 0, subscribers: subs.length, sent: 0, skipped: 0, waiting: 0, failed: 0, dropped: 0, errors: 0 };
   if (!briefingDue(ctx.at) || subs.length === 0) return counts;
   counts.due = 1;
   const week = isoWeek(ctx.at);
+  const monday = weekMonday(ctx.at);
   const runId = crypto.randomUUID().slice(0, 8);
   // Officials and admins see the same KPIs (all of them, in a private chat): read them once.
   let views: Promise<KpiView[]> | undefined;
   for (const sub of subs) {
+    if (subscribedMidWeek(sub, monday)) {
+      counts.waiting++;
+      continue;
+    }
     try {
       const role = deps.roleOf ? await deps.roleOf(sub.channel, sub.userId) : 'official';
       if (!hasRole(role, 'official')) {

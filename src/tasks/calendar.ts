@@ -4,9 +4,10 @@
  * The day arithmetic itself is core/vn-time's; "days left" is counted in local calendar days,
  * never in 24-hour spans.
  */
-import { addDays, dayStart, isIsoDay, vnDay } from '../core/vn-time';
+import { addDays, isIsoDay, localInstant, vnDay } from '../core/vn-time';
 
-export { addDays };
+// localInstant lives in core/vn-time (handoff hours use it too); kept here for the reminder code.
+export { addDays, localInstant };
 
 const DAY_MS = 86_400_000;
 
@@ -19,9 +20,4 @@ export const isIsoDate: (s: string) => boolean = isIsoDay;
 /** Whole calendar days from `from` to `to` (both YYYY-MM-DD): positive when `to` is later. */
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
-}
-
-/** The instant local `hour`:`minute` on local date `iso` (tests walk the cron with it). */
-export function localInstant(iso: string, hour = 8, minute = 0): Date {
-  return new Date(dayStart(iso).getTime() + (hour * 60 + minute) * 60_000);
 }

@@ -1,19 +1,22 @@
 /**
  * The overdue notice (src/jobs/handoff-overdue.ts), through the composed app and the loopback
  * fake Bot API: a conversation nobody took that waited past the target of working time is
- * reported to the staff group once, however often or concurrently the handoff ticks run; never
- * outside working hours; never for one taken or closed; a notice the group did not get is tried
- * again on the next tick.
+ * reported to the staff group once, however often or concurrently the handoff ticks run, in one
+ * digest per tick however many are overdue; never outside working hours; never for one taken or
+ * closed; a notice the group did not get for a reason that may pass is tried again on the next
+ * tick, one it can never get (the bot was removed) is not retried every ten minutes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram';
 import { runScheduled } from '../../src/app';
 import { HANDOFF_OVERDUE_JOB_ID } from '../../src/jobs/handoff-overdue';
 import { HANDOFF_OVERDUE_CRON, jobsForCron } from '../../src/jobs/schedule';
-import { handoffApp, listHandoffs, MONDAY_9, type HandoffApp } from './support';
+import { handoffApp, handoffsOfChat, listHandoffs, MONDAY_9, type HandoffApp } from './support';
 
 const STAFF = '-1001234567890';
 const MINUTE = 60_000;
+/** Thirty citizens asking from one test address within a minute. */
+const MANY = { RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000' };
 
 let telegram: FakeTelegram;
 beforeAll(async () => {
@@ -59,7 +62,7 @@ async function askForPerson(app: HandoffApp, first = 'Hộ chiếu số B1234567
   const session: { id?: string } = {};
   await app.web(first, session);
   await app.web('gặp cán bộ', session);
-  const mine = (await listHandoffs(app, 'open')).filter((h) => h.chatId === session.id);
+  const mine = await handoffsOfChat(app, session.id!, 'open');
   expect(mine).toHaveLength(1);
   return { id: mine[0]!.id, session };
 }
@@ -151,16 +154,65 @@ describe('the overdue notice to the staff group', () => {
     expect(t.notices()).toEqual([]);
   });
 
-  it('tries again on the next run when the group did not get it', async () => {
+  it('tries again on the next run when the group did not get it for a reason that may pass', async () => {
     const t = overdueApp();
     await askForPerson(t.app);
     t.app.clock.now = MONDAY_9 + 31 * MINUTE;
-    telegram.script({ method: 'sendMessage', error_code: 403, description: 'Forbidden: bot was kicked from the supergroup chat', token: t.token });
+    telegram.script({ method: 'sendMessage', error_code: 502, description: 'Bad Gateway', token: t.token });
     expect(await t.tick()).toMatchObject({ notified: 0, failed: 1 });
     expect(t.app.logs.some((l) => l.includes('handoff-overdue: staff group not notified'))).toBe(true);
     t.app.clock.now = MONDAY_9 + 41 * MINUTE;
     expect(await t.tick()).toMatchObject({ notified: 1, failed: 0 });
     expect(t.notices()).toHaveLength(1);
+  });
+
+  it('is not retried every run when the group can never get it (the bot was removed)', async () => {
+    const t = overdueApp();
+    await askForPerson(t.app);
+    t.app.clock.now = MONDAY_9 + 31 * MINUTE;
+    telegram.script({ method: 'sendMessage', error_code: 403, description: 'Forbidden: bot was kicked from the supergroup chat', token: t.token });
+    expect(await t.tick()).toMatchObject({ overdue: 1, notified: 0, failed: 1 });
+    expect(t.app.logs.some((l) => l.includes('handoff-overdue: staff group not notified'))).toBe(true);
+    const attempts = () => telegram.callsOf('sendMessage', t.token).filter((c) => String(c.params.chat_id) === STAFF).length;
+    const before = attempts();
+    for (const minutes of [41, 51, 61]) {
+      t.app.clock.now = MONDAY_9 + minutes * MINUTE;
+      expect(await t.tick()).toMatchObject({ overdue: 1, notified: 0, skipped: 1, failed: 0 });
+    }
+    expect(attempts()).toBe(before);
+    expect(t.notices()).toEqual([]);
+  });
+
+  it('tells the group about 30 conversations overdue in one tick in one message', async () => {
+    const t = overdueApp(MONDAY_9, MANY);
+    for (let i = 0; i < 30; i++) await askForPerson(t.app, `câu hỏi số ${i} về thủ tục hành chính`);
+    const staffMessages = () => telegram.callsOf('sendMessage', t.token).filter((c) => String(c.params.chat_id) === STAFF && !c.error);
+    const before = staffMessages().length; // the opening notices
+    t.app.clock.now = MONDAY_9 + 31 * MINUTE;
+    expect(await t.tick()).toMatchObject({ overdue: 30, notified: 30, failed: 0 });
+    expect(staffMessages().slice(before)).toHaveLength(1);
+    expect(t.notices()).toHaveLength(1);
+    expect(t.notices()[0]).toContain('30 người dân');
+  });
+
+  it('names each overdue conversation once across overlapping ticks, one digest per tick at most', async () => {
+    const t = overdueApp(MONDAY_9, MANY);
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) ids.push((await askForPerson(t.app, `câu hỏi số ${i} về thủ tục hành chính`)).id);
+    t.app.clock.now = MONDAY_9 + 31 * MINUTE;
+    const counts = await Promise.all([t.tick(), t.tick()]);
+    expect(counts.reduce((n, c) => n + c.notified!, 0)).toBe(30);
+    expect(counts.reduce((n, c) => n + c.skipped!, 0)).toBe(30);
+    const digests = t.notices();
+    expect(digests).toHaveLength(counts.filter((c) => c.notified! > 0).length);
+    const text = digests.join('\n');
+    const named = ids.filter((id) => text.includes(id));
+    for (const id of named) expect(text.split(id).length - 1).toBe(1);
+    const more = [...text.matchAll(/và (\d+) cuộc trò chuyện khác/g)].reduce((n, m) => n + Number(m[1]), 0);
+    expect(named.length + more).toBe(30);
+    t.app.clock.now = MONDAY_9 + 41 * MINUTE;
+    expect(await t.tick()).toMatchObject({ overdue: 30, notified: 0, skipped: 30 });
+    expect(t.notices()).toHaveLength(digests.length);
   });
 
   it('leaves nothing naming the conversation after /xoadulieu', async () => {

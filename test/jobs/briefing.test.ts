@@ -104,13 +104,16 @@ describe('the week of an instant', () => {
     expect(isoWeek(new Date('2024-12-30T08:00:00+07:00'))).toBe('2025-W01');
   });
 
-  it('is due on Monday from 08:00 Vietnam time only', () => {
+  it('is due from Monday 08:00 Vietnam time to the end of that week (a failed send is retried on later days)', () => {
     expect(briefingDue(MONDAY)).toBe(true);
     expect(briefingDue(new Date('2026-11-23T01:00:00Z'))).toBe(true);
     expect(briefingDue(new Date('2026-11-23T07:00:00+07:00'))).toBe(false);
-    expect(briefingDue(new Date('2026-11-22T08:00:00+07:00'))).toBe(false);
-    expect(briefingDue(new Date('2026-11-24T08:00:00+07:00'))).toBe(false);
+    expect(briefingDue(new Date('2026-11-23T00:30:00+07:00'))).toBe(false);
+    expect(briefingDue(new Date('2026-11-22T23:00:00Z'))).toBe(false); // Monday 06:00 in Vietnam
     expect(briefingDue(new Date('2026-11-23T23:59:00+07:00'))).toBe(true);
+    expect(briefingDue(new Date('2026-11-24T08:00:00+07:00'))).toBe(true);
+    expect(briefingDue(new Date('2026-11-29T23:59:00+07:00'))).toBe(true);
+    expect(briefingDue(new Date('2026-11-30T07:00:00+07:00'))).toBe(false);
   });
 });
 
@@ -120,7 +123,9 @@ describe('kpi briefing job', () => {
     await eventfulWeek(t);
     await t.subscriptions.subscribe({ channel: 'telegram', chatId: 'chat-1', locale: 'vi' }, 'official-1');
 
-    expect(await t.run(new Date('2026-11-22T08:00:00+07:00'))).toMatchObject({ due: 0, subscribers: 1, sent: 0 });
+    expect(await t.run(new Date('2026-11-23T07:00:00+07:00'))).toMatchObject({ due: 0, subscribers: 1, sent: 0 });
+    // The Sunday before is still last week's window, but the chat subscribed after it began.
+    expect(await t.run(new Date('2026-11-22T08:00:00+07:00'))).toMatchObject({ subscribers: 1, sent: 0, waiting: 1 });
     expect(t.outbound.sent).toEqual([]);
 
     expect(await t.run()).toMatchObject({ due: 1, subscribers: 1, sent: 1, skipped: 0, failed: 0 });
@@ -259,6 +264,32 @@ describe('the weekly briefing in the product', () => {
     expect(replyText(await p.say('/kpi huybaocao'))).toContain('Đã hủy');
     expect(replyText(await p.say('/kpi huybaocao'))).toContain('chưa đăng ký');
     expect(await p.rt.store.hashGetAll(BRIEFING_SUBSCRIBERS_KEY)).toEqual({});
+  });
+
+  it('retries a briefing Telegram refused on Monday with the next daily run, exactly once', async () => {
+    const p = product();
+    await p.say('/kpi baocao');
+    const delivered = () => telegram.callsOf('sendPhoto', p.token).concat(telegram.callsOf('sendMessage', p.token)).filter((c) => !c.error && String(c.params.chat_id) === '5551');
+    const before = delivered().length; // the subscription's answer
+    // Monday 08:00 (the daily cron): Telegram is down for the photo and for the text.
+    telegram.script({ method: 'sendPhoto', error_code: 502, description: 'Bad Gateway', token: p.token });
+    telegram.script({ method: 'sendMessage', error_code: 502, description: 'Bad Gateway', token: p.token });
+    p.clock.now = MONDAY;
+    const brief = async (at: Date) => {
+      p.clock.now = at;
+      return (await runScheduled(p.rt, at)).find((j) => j.job === BRIEFING_JOB_ID)!.counts;
+    };
+    expect(await brief(MONDAY)).toMatchObject({ due: 1, sent: 0, failed: 1, dropped: 0 });
+    expect(delivered()).toHaveLength(before);
+    expect(Object.keys(await p.store.hashGetAll(BRIEFING_SUBSCRIBERS_KEY))).toEqual(['telegram:5551']);
+    // Tuesday 08:00: the next daily run sends it, once.
+    expect(await brief(new Date('2026-11-24T08:00:00+07:00'))).toMatchObject({ due: 1, sent: 1, failed: 0 });
+    const after = delivered().slice(before);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.map((c) => String(c.params.caption ?? c.params.text)).join('\n')).toContain('Báo cáo chỉ số tuần');
+    // Wednesday: already briefed this week.
+    expect(await brief(new Date('2026-11-25T08:00:00+07:00'))).toMatchObject({ sent: 0, skipped: 1 });
+    expect(delivered().slice(before)).toHaveLength(after.length);
   });
 
   it('sends one photo with the briefing on Telegram and on Zalo once across overlapping runs, counted in /admin/jobs, and /xoadulieu erases it', async () => {
