@@ -661,11 +661,26 @@ export class Catalogue implements ManifestSource {
     // A version above the manifest's never went live (its publish failed before the switch).
     const versions = (await this.versions(id)).filter((v) => v.version <= entry.version);
     // The current version's chunks, from whichever segment holds it now (its own or a merged one).
+    if (!entry.segment || entry.status === 'retired') return { entry, versions, chunks: [] };
     const chunks =
-      entry.segment && entry.status !== 'retired'
-        ? (await this.segment(entry.segment, entry.parts)).chunks.filter((c) => c.id.startsWith(`${id}@${entry.version}#`))
-        : [];
+      entry.parts === 0
+        ? await this.shardedDocumentChunks(entry.segment, id)
+        : (await this.segment(entry.segment, entry.parts)).chunks.filter((c) => c.id.startsWith(`${id}@${entry.version}#`));
     return { entry, versions, chunks };
+  }
+
+  /** One document's chunks in a sharded segment: only the text blocks that hold them are read. */
+  private async shardedDocumentChunks(segment: string, id: string): Promise<Chunk[]> {
+    const source = await this.openSharded(segment);
+    const { head } = source;
+    const d = head.documents.findIndex((doc) => doc.id === id);
+    const mine = head.docOf.flatMap((doc, n) => (doc === d ? [n] : []));
+    if (d < 0 || !mine.length) return [];
+    const blocks = [...new Set(mine.map((n) => Math.floor(n / head.blockSize)))];
+    const texts: Array<[string, string] | undefined> = [];
+    (await source.blocks(blocks)).forEach((block, i) => block.forEach((t, j) => (texts[blocks[i]! * head.blockSize + j] = t)));
+    const all = shardedChunks(head, texts);
+    return mine.map((n) => all[n]!);
   }
 
   /** A search over one prepared upload alone (the console's preview), built like a segment. */
