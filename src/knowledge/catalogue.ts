@@ -432,6 +432,23 @@ export class Catalogue implements ManifestSource {
    */
   async publishBundle(bundle: KnowledgeBundle, actor: string): Promise<{ documents: number; chunks: number; segment: string }> {
     for (const d of bundle.documents) DocumentIdSchema.parse(d.id);
+    const { store } = this.deps;
+    // Every id it switches, and compaction, are locked with it (claims sent together).
+    const token = crypto.randomUUID();
+    const keys = [lockKey(COMPACTION_LOCK), ...bundle.documents.map((d) => lockKey(d.id))];
+    const claims = await Promise.all(keys.map((k) => store.claim(k, LOCK_SECONDS * 5, token)));
+    if (claims.includes(false)) {
+      await releaseAll(store, keys.filter((_, i) => claims[i]), token);
+      throw new CatalogueError(409, 'busy', 'Một số văn bản đang được cập nhật bởi thao tác khác; thử lại sau. — Some documents are being changed by another request; try again.');
+    }
+    try {
+      return await this.publishBundleLocked(bundle, actor);
+    } finally {
+      await releaseAll(store, keys, token);
+    }
+  }
+
+  private async publishBundleLocked(bundle: KnowledgeBundle, actor: string): Promise<{ documents: number; chunks: number; segment: string }> {
     const at = this.deps.now().toISOString();
     const before = new Map((await this.manifest()).map((e) => [e.docId, e]));
     const segment = `b.${this.deps.now().getTime().toString(36)}.${crypto.randomUUID().slice(0, 8)}`;

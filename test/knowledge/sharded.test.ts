@@ -75,3 +75,14 @@ describe('sharded live segments', () => {
     expect(await t.rt.catalogue.compact({ maxSegments: 0 })).toMatchObject({ merged: 0 });
   });
 });
+
+describe('bulk publish and locks', () => {
+  it('a bulk publish is refused (409) while one of its documents is being published, writing nothing', async () => {
+    const t = makeTestApp({ ADMIN_TOKEN: TOKEN });
+    const bundle = corpus();
+    expect(await t.store.claim(`kb:lock:${bundle.documents[3]!.id}`, 60)).toBe(true);
+    await expect(t.rt.catalogue.publishBundle(bundle, 'test')).rejects.toMatchObject({ status: 409 });
+    expect(await t.rt.catalogue.manifest()).toEqual([]);
+    expect((await t.store.keysWithPrefix('kb:lock:')).length).toBe(1);
+  });
+});
