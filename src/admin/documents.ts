@@ -14,7 +14,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { invalidRequest, type AdminEnv, type Audit } from './index';
+import { isDryRun, invalidRequest, type AdminEnv, type Audit } from './index';
 import { Catalogue, CatalogueError, DocumentIdSchema, UploadFieldsSchema, type Prepared, type UploadInput } from '../knowledge/catalogue';
 import { DocumentError } from '../knowledge/extract/index';
 import { UrlFetchError, fetchDocument } from '../knowledge/fetch-url';
@@ -174,10 +174,6 @@ async function guard(c: Context, run: () => Promise<Response>): Promise<Response
   }
 }
 
-function isDryRun(c: Context): boolean {
-  const v = c.req.query('dryRun');
-  return v === '1' || v === 'true';
-}
 
 /** Form values (strings; empty means "not given") to the typed fields. */
 function parseFields(raw: Record<string, unknown>): ReturnType<typeof UploadFieldsSchema.parse> {

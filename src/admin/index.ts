@@ -71,6 +71,11 @@ export function queryParams<S extends z.ZodType>(schema: S) {
   });
 }
 
+/** `?dryRun=1` (or `true`): the upload is checked and previewed, nothing is written. */
+export function isDryRun(c: Context): boolean {
+  return ['1', 'true'].includes(c.req.query('dryRun') ?? '');
+}
+
 /** Whether an Authorization header carries `token` (or one of them) as a bearer (compared in constant time). */
 export async function hasBearer(header: string | undefined, token: string | readonly string[] | undefined): Promise<boolean> {
   const match = /^Bearer\s+(.+)$/i.exec((header ?? '').trim());

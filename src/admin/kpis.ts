@@ -13,7 +13,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { AdminEnv, Audit } from './index';
+import { isDryRun, type AdminEnv, type Audit } from './index';
 import { LiveRecordError, type LiveRecordEntry } from '../store/live-records';
 import type { PlaceLabels } from '../kpi/definitions';
 import { parseDefinitions, type DefinitionRowError } from '../kpi/live';
@@ -172,7 +172,3 @@ function badRows(c: Context, rows: DefinitionRowError[]): Response {
   return c.json({ error, rows: rows.map((r) => ({ line: r.line, ...(r.id ? { id: r.id } : {}), reason: r.reason })) }, 400);
 }
 
-function isDryRun(c: Context): boolean {
-  const v = c.req.query('dryRun');
-  return v === '1' || v === 'true';
-}

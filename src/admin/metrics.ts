@@ -10,7 +10,7 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { AdminEnv, Audit } from './index';
+import { isDryRun, type AdminEnv, type Audit } from './index';
 import type { Logger } from '../log';
 import type { KpiService } from '../kpi/service';
 import { BatchError, rowsFromCsv, rowsFromJson, type IngestReport, type SourcedRow } from '../kpi/ingest';
@@ -37,7 +37,7 @@ export function metricsAdmin(deps: MetricsAdminDeps): Hono<AdminEnv> {
 
   app.post('/', async (c) => {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    const dryRun = ['1', 'true'].includes(c.req.query('dryRun') ?? '');
+    const dryRun = isDryRun(c);
     let rows: SourcedRow[];
     let source: string | undefined;
     let format: 'json' | 'csv';

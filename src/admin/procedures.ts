@@ -12,7 +12,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { AdminEnv, Audit } from './index';
+import { isDryRun, type AdminEnv, type Audit } from './index';
 import type { Texts } from '../core/texts';
 import type { Locale } from '../core/types';
 import { vnDay } from '../core/vn-time';
@@ -209,7 +209,3 @@ function localeOf(c: Context): Locale {
   return c.req.query('locale') === 'en' ? 'en' : 'vi';
 }
 
-function isDryRun(c: Context): boolean {
-  const v = c.req.query('dryRun');
-  return v === '1' || v === 'true';
-}
