@@ -87,7 +87,8 @@ const NOT_AMOUNTS = [
 
 const NUMBER_WORDS = /(?<!\p{L})(một|hai|ba|bốn|tư|sáu|bảy|tám|chín|mười|trăm|nghìn|ngàn|triệu|tỷ|tỉ|đầu|nhất|nhì)(?!\p{L})/u;
 const MONEY = /\d\s*(đồng|đ|vnđ|vnd|usd|tỷ|tỉ|triệu|nghìn|ngàn)(?!\p{L})|miễn (phí|lệ phí)|không (thu|mất) (phí|lệ phí|tiền)/u;
-const DATE = /\b\d{1,2}[/.-]\d{1,2}\b|\b(?:19|20)\d{2}\b|\bthang \d{1,2}\b|\bquy (i|ii|iii|iv|\d)\b|\b(hang nam|hang thang|dinh ky)\b/;
+// "Lúc nào" is also answered by a time of day or a day of the week ("vào 14 giờ thứ Năm hằng tuần").
+const DATE = /\b\d{1,2}[/.-]\d{1,2}\b|\b(?:19|20)\d{2}\b|\bthang \d{1,2}\b|\bquy (i|ii|iii|iv|\d)\b|\b(hang nam|hang thang|hang tuan|hang ngay|dinh ky)\b|\b\d{1,2} ?(gio|h)( \d{1,2})?\b|\bthu (hai|ba|tu|nam|sau|bay)\b|\bchu nhat\b/;
 const DURATION = /\b\d+ (ngay|thang|nam|tuan|gio|phut)\b|\b(trong ngay|ngay khi|ngay lap tuc|vo thoi han|khong thoi han|khong co thoi han)\b/;
 /** A duration written in words ("bảy ngày", "mười lăm ngày"), as a model may write it. */
 const DURATION_WORDS = /(?<!\p{L})(một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|lăm|nửa)\s+(ngày|tháng|năm|tuần|giờ|phút)(?!\p{L})/u;

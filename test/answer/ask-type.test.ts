@@ -62,6 +62,14 @@ describe('judge: whether a quoted passage answers the ask', () => {
     expect(judge(ask('binh duong nam 2022 xep hang thu may'), bdSatisfaction, places)).toBe('answers');
   });
 
+  it('"lúc nào" is answered by a time of day or a weekday, not by a sentence without one', () => {
+    const when = ask('Chủ tịch phường An Hòa tiếp công dân vào lúc nào?');
+    const context = 'Thông báo lịch tiếp công dân của phường An Hòa';
+    expect(judge(when, { text: 'Chủ tịch Ủy ban nhân dân phường An Hòa tiếp công dân vào 14 giờ thứ Năm hằng tuần.', context }, places)).toBe('answers');
+    expect(judge(when, { text: 'Chủ tịch phường tiếp công dân vào chiều thứ sáu.', context }, places)).toBe('answers');
+    expect(judge(when, { text: 'Chủ tịch Ủy ban nhân dân phường An Hòa tiếp công dân tại trụ sở.', context }, places)).toBe('off');
+  });
+
   it('another year contradicts the year asked, even of the right place', () => {
     expect(judge(ask('Năm 2020 Bình Dương xếp hạng thứ mấy?'), bdSatisfaction, places)).toBe('contradicts');
   });
