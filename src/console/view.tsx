@@ -128,6 +128,47 @@ export const Scroll: FC<{ label: string; children?: Child }> = ({ label, childre
   </div>
 );
 
+/** A column heading; `num` right-aligns a column of numbers. */
+export type Column = string | { label: string; num: true };
+
+/**
+ * The console's table: column headings with scope="col" inside a Scroll named `label`, one row
+ * per item. With `empty`, no items show that text (muted) instead of an empty table.
+ */
+export function Table<R>(props: {
+  label: string;
+  columns: Column[];
+  rows: readonly R[];
+  row: (item: R) => Child;
+  empty?: string;
+  caption?: string;
+  captionClass?: string;
+}) {
+  const { label, columns, rows, row, empty, caption, captionClass } = props;
+  if (empty !== undefined && rows.length === 0) return <p class="muted">{empty}</p>;
+  return (
+    <Scroll label={label}>
+      <table>
+        {caption === undefined ? null : <caption class={captionClass}>{caption}</caption>}
+        <thead>
+          <tr>
+            {columns.map((c) =>
+              typeof c === 'string' ? (
+                <th scope="col">{c}</th>
+              ) : (
+                <th scope="col" class="num">
+                  {c.label}
+                </th>
+              ),
+            )}
+          </tr>
+        </thead>
+        <tbody>{rows.map(row)}</tbody>
+      </table>
+    </Scroll>
+  );
+}
+
 const VN_OFFSET_MS = 7 * 3_600_000;
 const pad = (n: number) => String(n).padStart(2, '0');
 

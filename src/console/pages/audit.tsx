@@ -7,7 +7,7 @@
 import type { AuditEntry } from '../../admin/audit';
 import { addDays, dayStart, isIsoDay, vnDay } from '../../core/vn-time';
 import type { PageContext } from '../deps';
-import { Scroll, vnDateTime, type Notice } from '../view';
+import { Table, vnDateTime, type Notice } from '../view';
 
 const DEFAULT_DAYS = 7;
 
@@ -52,36 +52,23 @@ export async function auditPage(ctx: PageContext) {
         </div>
         <button type="submit">{t('console-filter')}</button>
       </form>
-      {entries.length === 0 ? (
-        <p class="muted">{t('console-none')}</p>
-      ) : (
-        <Scroll label={t('console-nav-audit')}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('console-when')}</th>
-                <th scope="col">{t('console-audit-actor')}</th>
-                <th scope="col">{t('console-audit-action')}</th>
-                <th scope="col">{t('console-audit-target')}</th>
-                <th scope="col">{t('console-audit-detail')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr>
-                  <td>{vnDateTime(e.at)}</td>
-                  <td>{e.actor}</td>
-                  <td>{e.action}</td>
-                  <td>{e.target ?? ''}</td>
-                  <td>
-                    <code>{e.detail ? JSON.stringify(e.detail) : ''}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
-      )}
+      <Table
+        label={t('console-nav-audit')}
+        columns={[t('console-when'), t('console-audit-actor'), t('console-audit-action'), t('console-audit-target'), t('console-audit-detail')]}
+        empty={t('console-none')}
+        rows={entries}
+        row={(e) => (
+          <tr>
+            <td>{vnDateTime(e.at)}</td>
+            <td>{e.actor}</td>
+            <td>{e.action}</td>
+            <td>{e.target ?? ''}</td>
+            <td>
+              <code>{e.detail ? JSON.stringify(e.detail) : ''}</code>
+            </td>
+          </tr>
+        )}
+      />
     </>
   );
   return { title: t('console-nav-audit'), body, notices };

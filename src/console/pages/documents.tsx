@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { fromBase64, randomId, toBase64 } from '../../text/base64';
 import type { Store } from '../../store/store';
 import type { PageContext } from '../deps';
-import { CsrfField, Scroll, vnDate, vnDateTime, type Notice, type View } from '../view';
+import { CsrfField, Table, vnDate, vnDateTime, type Notice, type View } from '../view';
 
 export const DOCUMENT_FIELDS = ['title', 'number', 'kind', 'issuer', 'signer', 'issuedAt', 'effectiveAt', 'expiresAt', 'supersedes', 'source', 'url', 'visibility'] as const;
 const DATE_FIELDS = new Set(['issuedAt', 'effectiveAt', 'expiresAt']);
@@ -183,56 +183,40 @@ export async function documentsSection(ctx: PageContext, q: string, state: Docum
           {t('console-filter')}
         </button>
       </form>
-      {rows.length === 0 ? (
-        <p class="muted">{t('console-none')}</p>
-      ) : (
-        <Scroll label={t('console-doc-list')}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('console-doc-title')}</th>
-                <th scope="col">{t('console-doc-field-number')}</th>
-                <th scope="col">{t('console-doc-status')}</th>
-                <th scope="col" class="num">
-                  {t('console-doc-version')}
-                </th>
-                <th scope="col">{t('console-doc-updated')}</th>
-                <th scope="col">{t('console-actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr id={`doc-${r.docId}`} data-doc={r.docId}>
-                  <td>
-                    {r.title}
-                    <div class="muted">
-                      {r.docId}
-                      {r.visibility === 'internal' ? ` · ${t('console-doc-internal')}` : ''}
-                    </div>
-                  </td>
-                  <td>{r.number ?? '—'}</td>
-                  <td>
-                    <span class={`status ${r.status === 'published' ? 'open' : 'revoked'}`}>{t(`console-doc-status-${r.status}`)}</span>
-                    {r.supersededBy ? <div class="muted">{t('console-doc-superseded-by', { id: r.supersededBy })}</div> : null}
-                  </td>
-                  <td class="num">{r.version}</td>
-                  <td>{vnDateTime(r.updatedAt)}</td>
-                  <td>
-                    {r.status === 'published' ? (
-                      <form method="post" action={`/console/knowledge/documents/${encodeURIComponent(r.docId)}/retire#documents`} class="inline">
-                        <CsrfField v={v} />
-                        <button type="submit" class="danger" aria-label={t('console-doc-retire-named', { title: r.title.slice(0, 80) })}>
-                          {t('console-doc-retire')}
-                        </button>
-                      </form>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
-      )}
+      <Table
+        label={t('console-doc-list')}
+        columns={[t('console-doc-title'), t('console-doc-field-number'), t('console-doc-status'), { label: t('console-doc-version'), num: true }, t('console-doc-updated'), t('console-actions')]}
+        empty={t('console-none')}
+        rows={rows}
+        row={(r) => (
+          <tr id={`doc-${r.docId}`} data-doc={r.docId}>
+            <td>
+              {r.title}
+              <div class="muted">
+                {r.docId}
+                {r.visibility === 'internal' ? ` · ${t('console-doc-internal')}` : ''}
+              </div>
+            </td>
+            <td>{r.number ?? '—'}</td>
+            <td>
+              <span class={`status ${r.status === 'published' ? 'open' : 'revoked'}`}>{t(`console-doc-status-${r.status}`)}</span>
+              {r.supersededBy ? <div class="muted">{t('console-doc-superseded-by', { id: r.supersededBy })}</div> : null}
+            </td>
+            <td class="num">{r.version}</td>
+            <td>{vnDateTime(r.updatedAt)}</td>
+            <td>
+              {r.status === 'published' ? (
+                <form method="post" action={`/console/knowledge/documents/${encodeURIComponent(r.docId)}/retire#documents`} class="inline">
+                  <CsrfField v={v} />
+                  <button type="submit" class="danger" aria-label={t('console-doc-retire-named', { title: r.title.slice(0, 80) })}>
+                    {t('console-doc-retire')}
+                  </button>
+                </form>
+              ) : null}
+            </td>
+          </tr>
+        )}
+      />
     </>
   );
   return { node, notices };

@@ -24,7 +24,7 @@ import { describeError } from '../../log';
 import type { PageContext } from '../deps';
 import { documentsSection, type DocumentsState } from './documents';
 import { procedureImportSection, type ProcedureImportState } from './procedure-import';
-import { percent, Scroll, vnDate, type Notice } from '../view';
+import { percent, Table, vnDate, type Notice } from '../view';
 
 const MAX_QUERY_CHARS = 500;
 const HITS = 8;
@@ -179,32 +179,23 @@ export async function knowledgePage(ctx: PageContext, documents: DocumentsState 
             <pre class="reply">{renderPlain(procedureCard(procedure, deps.texts, locale), deps.texts, locale)}</pre>
           </>
         ) : null}
-        <Scroll label={t('console-procedures')}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('console-procedure-code')}</th>
-                <th scope="col">{t('console-procedure-name')}</th>
-                <th scope="col">{t('console-procedure-field')}</th>
-                <th scope="col">{t('console-procedure-level')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {deps.procedures.procedures.map((p) => (
-                <tr>
-                  <td>{p.code ?? '—'}</td>
-                  <td>
-                    <a href={`/console/knowledge?procedure=${encodeURIComponent(p.id)}#procedures`} aria-current={p.id === procedure?.id ? 'true' : undefined}>
-                      {p.name}
-                    </a>
-                  </td>
-                  <td>{p.field}</td>
-                  <td>{p.level ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
+        <Table
+          label={t('console-procedures')}
+          columns={[t('console-procedure-code'), t('console-procedure-name'), t('console-procedure-field'), t('console-procedure-level')]}
+          rows={deps.procedures.procedures}
+          row={(p) => (
+            <tr>
+              <td>{p.code ?? '—'}</td>
+              <td>
+                <a href={`/console/knowledge?procedure=${encodeURIComponent(p.id)}#procedures`} aria-current={p.id === procedure?.id ? 'true' : undefined}>
+                  {p.name}
+                </a>
+              </td>
+              <td>{p.field}</td>
+              <td>{p.level ?? '—'}</td>
+            </tr>
+          )}
+        />
         {procedureImportSection(ctx, imported)}
       </section>
     </>

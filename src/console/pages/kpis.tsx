@@ -13,7 +13,7 @@ import type { StatusResult } from '../../kpi/status';
 import type { Observation } from '../../kpi/schema';
 import { kpiHistorySvg } from '../../media/kpi-history';
 import type { PageContext } from '../deps';
-import { CsrfField, Scroll, vnDate, type Notice } from '../view';
+import { CsrfField, Table, vnDate, type Notice } from '../view';
 
 interface MetricsRow {
   kpi: string;
@@ -133,51 +133,35 @@ export async function kpisPage(ctx: PageContext, upload?: UploadOutcome) {
           {report.errors.length ? (
             <>
               <h3>{t('console-kpi-rejected-rows')}</h3>
-              <Scroll label={t('console-kpi-rejected-rows')}>
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('console-kpi-line')}</th>
-                      <th scope="col">{t('console-kpi-reason')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {report.errors.map((e) => (
-                      <tr class="rejected">
-                        <td>{e.line ?? e.row}</td>
-                        <td lang="en">{e.reason}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </Scroll>
+              <Table
+                label={t('console-kpi-rejected-rows')}
+                columns={[t('console-kpi-line'), t('console-kpi-reason')]}
+                rows={report.errors}
+                row={(e) => (
+                  <tr class="rejected">
+                    <td>{e.line ?? e.row}</td>
+                    <td lang="en">{e.reason}</td>
+                  </tr>
+                )}
+              />
             </>
           ) : null}
           {report.results.length ? (
             <>
               <h3>{t('console-kpi-accepted-rows')}</h3>
-              <Scroll label={t('console-kpi-accepted-rows')}>
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('console-kpi-line')}</th>
-                      <th scope="col">{t('console-kpi')}</th>
-                      <th scope="col">{t('console-kpi-period')}</th>
-                      <th scope="col">{t('console-kpi-outcome')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {report.results.map((r) => (
-                      <tr class="accepted">
-                        <td>{r.line ?? r.row}</td>
-                        <td>{r.kpi}</td>
-                        <td>{r.period}</td>
-                        <td>{t(`console-kpi-outcome-${r.outcome}`)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </Scroll>
+              <Table
+                label={t('console-kpi-accepted-rows')}
+                columns={[t('console-kpi-line'), t('console-kpi'), t('console-kpi-period'), t('console-kpi-outcome')]}
+                rows={report.results}
+                row={(r) => (
+                  <tr class="accepted">
+                    <td>{r.line ?? r.row}</td>
+                    <td>{r.kpi}</td>
+                    <td>{r.period}</td>
+                    <td>{t(`console-kpi-outcome-${r.outcome}`)}</td>
+                  </tr>
+                )}
+              />
             </>
           ) : null}
         </section>
@@ -228,41 +212,31 @@ export async function kpisPage(ctx: PageContext, upload?: UploadOutcome) {
       ) : null}
 
       <h2>{t('console-kpi-catalogue')}</h2>
-      <Scroll label={t('console-kpi-catalogue')}>
-        <table>
-          <thead>
+      <Table
+        label={t('console-kpi-catalogue')}
+        columns={[t('console-kpi-status'), t('console-kpi'), t('console-kpi-latest'), t('console-kpi-as-of'), t('console-kpi-target')]}
+        rows={rows}
+        row={(r) => {
+          const def = deps.kpiCatalog.get(r.kpi);
+          const name = def ? kpiName(def, locale) : r.name;
+          return (
             <tr>
-              <th scope="col">{t('console-kpi-status')}</th>
-              <th scope="col">{t('console-kpi')}</th>
-              <th scope="col">{t('console-kpi-latest')}</th>
-              <th scope="col">{t('console-kpi-as-of')}</th>
-              <th scope="col">{t('console-kpi-target')}</th>
+              <td>
+                <span class={`status ${r.status}`}>
+                  {MARK[r.status]} {t(`kpi-status-${r.status}`)}
+                </span>
+                {r.stale ? <span class="muted"> ⚪ {t('console-kpi-stale')}</span> : null}
+              </td>
+              <td>
+                <a href={`/console/kpis?kpi=${encodeURIComponent(r.kpi)}#chart`}>{name}</a>
+              </td>
+              <td>{r.latest && def ? formatValue(def, r.latest.value, locale, deps.texts) : '—'}</td>
+              <td>{vnDate(r.asOf)}</td>
+              <td>{def ? targetText({ def, evaluation: { target: r.target, deadline: r.deadline } as StatusResult }, locale, deps.texts) : '—'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => {
-              const def = deps.kpiCatalog.get(r.kpi);
-              const name = def ? kpiName(def, locale) : r.name;
-              return (
-                <tr>
-                  <td>
-                    <span class={`status ${r.status}`}>
-                      {MARK[r.status]} {t(`kpi-status-${r.status}`)}
-                    </span>
-                    {r.stale ? <span class="muted"> ⚪ {t('console-kpi-stale')}</span> : null}
-                  </td>
-                  <td>
-                    <a href={`/console/kpis?kpi=${encodeURIComponent(r.kpi)}#chart`}>{name}</a>
-                  </td>
-                  <td>{r.latest && def ? formatValue(def, r.latest.value, locale, deps.texts) : '—'}</td>
-                  <td>{vnDate(r.asOf)}</td>
-                  <td>{def ? targetText({ def, evaluation: { target: r.target, deadline: r.deadline } as StatusResult }, locale, deps.texts) : '—'}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </Scroll>
+          );
+        }}
+      />
     </>
   );
   return { title: t('console-nav-kpis'), body, notices };

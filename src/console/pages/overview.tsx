@@ -13,7 +13,7 @@ import { budgetKey } from '../../llm/budget';
 import { seriesChartSvg } from '../../media/series-chart';
 import { describeError } from '../../log';
 import type { PageContext } from '../deps';
-import { count, percent, Scroll, vnDateTime, type Notice } from '../view';
+import { count, percent, Table, vnDateTime, type Notice } from '../view';
 
 const DAYS = 30;
 const CHANNELS = ['telegram', 'zalo', 'web'] as const;
@@ -120,32 +120,20 @@ export async function overviewPage(ctx: PageContext) {
       </dl>
 
       <h2>{t('console-last-runs')}</h2>
-      {lastRuns.length === 0 ? (
-        <p class="muted">{t('console-no-runs')}</p>
-      ) : (
-        <Scroll label={t('console-last-runs')}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('console-job')}</th>
-                <th scope="col">{t('console-when')}</th>
-                <th scope="col">{t('console-outcome')}</th>
-                <th scope="col">{t('console-counts')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {lastRuns.map((r) => (
-                <tr>
-                  <td>{r.job}</td>
-                  <td>{vnDateTime(r.at)}</td>
-                  <td>{r.ok ? t('console-run-ok') : t('console-run-failed')}</td>
-                  <td>{Object.entries(r.counts).map(([k, n]) => `${k}: ${n}`).join(', ')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
-      )}
+      <Table
+        label={t('console-last-runs')}
+        columns={[t('console-job'), t('console-when'), t('console-outcome'), t('console-counts')]}
+        empty={t('console-no-runs')}
+        rows={lastRuns}
+        row={(r) => (
+          <tr>
+            <td>{r.job}</td>
+            <td>{vnDateTime(r.at)}</td>
+            <td>{r.ok ? t('console-run-ok') : t('console-run-failed')}</td>
+            <td>{Object.entries(r.counts).map(([k, n]) => `${k}: ${n}`).join(', ')}</td>
+          </tr>
+        )}
+      />
     </>
   );
   return { title: t('console-nav-overview'), body, notices };

@@ -6,7 +6,7 @@
  * never again: the store keeps only its hash, and this page is not cached.
  */
 import type { PageContext } from '../deps';
-import { CsrfField, Scroll, vnDateTime, type Notice } from '../view';
+import { CsrfField, Table, vnDateTime, type Notice } from '../view';
 
 const ROLES = ['staff', 'official', 'admin'] as const;
 
@@ -101,91 +101,70 @@ export async function peoplePage(ctx: PageContext, extra: { notices?: Notice[]; 
       </section>
 
       <h2>{t('console-invites')}</h2>
-      {list.length === 0 ? (
-        <p class="muted">{t('console-none')}</p>
-      ) : (
-        <Scroll label={t('console-invites')}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('console-invite-id')}</th>
-                <th scope="col">{t('console-invite-role')}</th>
-                <th scope="col">{t('console-invite-units')}</th>
-                <th scope="col">{t('console-invite-note')}</th>
-                <th scope="col">{t('console-invite-created')}</th>
-                <th scope="col">{t('console-task-status')}</th>
-                <th scope="col">{t('console-actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((i) => (
-                <tr id={`invite-${i.id}`}>
-                  <td>{i.id}</td>
-                  <td>{t(`console-role-${i.role}`)}</td>
-                  <td>{i.units.join(', ') || '—'}</td>
-                  <td>{i.note ?? ''}</td>
-                  <td>
-                    {vnDateTime(i.createdAt)}
-                    <div class="muted">{i.createdBy}</div>
-                  </td>
-                  <td>
-                    <span class={`status ${i.status}`}>{t(`console-invite-${i.status}`)}</span>
-                  </td>
-                  <td>
-                    {i.status === 'open' || i.status === 'used' ? (
-                      <form method="post" action={`/console/people/invites/${encodeURIComponent(i.id)}/revoke`} class="inline">
-                        <CsrfField v={v} />
-                        <button type="submit" class="danger" aria-label={t('console-invite-revoke-named', { id: i.id })}>
-                          {t('console-invite-revoke')}
-                        </button>
-                      </form>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
-      )}
+      <Table
+        label={t('console-invites')}
+        columns={[
+          t('console-invite-id'),
+          t('console-invite-role'),
+          t('console-invite-units'),
+          t('console-invite-note'),
+          t('console-invite-created'),
+          t('console-task-status'),
+          t('console-actions'),
+        ]}
+        empty={t('console-none')}
+        rows={list}
+        row={(i) => (
+          <tr id={`invite-${i.id}`}>
+            <td>{i.id}</td>
+            <td>{t(`console-role-${i.role}`)}</td>
+            <td>{i.units.join(', ') || '—'}</td>
+            <td>{i.note ?? ''}</td>
+            <td>
+              {vnDateTime(i.createdAt)}
+              <div class="muted">{i.createdBy}</div>
+            </td>
+            <td>
+              <span class={`status ${i.status}`}>{t(`console-invite-${i.status}`)}</span>
+            </td>
+            <td>
+              {i.status === 'open' || i.status === 'used' ? (
+                <form method="post" action={`/console/people/invites/${encodeURIComponent(i.id)}/revoke`} class="inline">
+                  <CsrfField v={v} />
+                  <button type="submit" class="danger" aria-label={t('console-invite-revoke-named', { id: i.id })}>
+                    {t('console-invite-revoke')}
+                  </button>
+                </form>
+              ) : null}
+            </td>
+          </tr>
+        )}
+      />
 
       <h2>{t('console-roles')}</h2>
-      {users.length === 0 ? (
-        <p class="muted">{t('console-none')}</p>
-      ) : (
-        <Scroll label={t('console-roles')}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('console-channel')}</th>
-                <th scope="col">{t('console-role-user')}</th>
-                <th scope="col">{t('console-invite-role')}</th>
-                <th scope="col">{t('console-invite-units')}</th>
-                <th scope="col">{t('console-role-since')}</th>
-                <th scope="col">{t('console-actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((u) => (
-                <tr>
-                  <td>{t(`console-channel-${u.channel}`)}</td>
-                  <td>{u.userId}</td>
-                  <td>{t(`console-role-${u.role}`)}</td>
-                  <td>{(u.units ?? []).join(', ') || '—'}</td>
-                  <td>{vnDateTime(u.since)}</td>
-                  <td>
-                    <form method="post" action={`/console/people/roles/${encodeURIComponent(u.channel)}/${encodeURIComponent(u.userId)}/revoke`} class="inline">
-                      <CsrfField v={v} />
-                      <button type="submit" class="danger" aria-label={t('console-role-revoke-named', { user: u.userId })}>
-                        {t('console-role-revoke')}
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
-      )}
+      <Table
+        label={t('console-roles')}
+        columns={[t('console-channel'), t('console-role-user'), t('console-invite-role'), t('console-invite-units'), t('console-role-since'), t('console-actions')]}
+        empty={t('console-none')}
+        rows={users}
+        row={(u) => (
+          <tr>
+            <td>{t(`console-channel-${u.channel}`)}</td>
+            <td>{u.userId}</td>
+            <td>{t(`console-role-${u.role}`)}</td>
+            <td>{(u.units ?? []).join(', ') || '—'}</td>
+            <td>{vnDateTime(u.since)}</td>
+            <td>
+              <form method="post" action={`/console/people/roles/${encodeURIComponent(u.channel)}/${encodeURIComponent(u.userId)}/revoke`} class="inline">
+                <CsrfField v={v} />
+                <button type="submit" class="danger" aria-label={t('console-role-revoke-named', { user: u.userId })}>
+                  {t('console-role-revoke')}
+                </button>
+              </form>
+            </td>
+          </tr>
+        )}
+      />
     </>
   );
   return { title: t('console-nav-people'), body, notices };

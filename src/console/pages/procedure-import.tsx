@@ -9,7 +9,7 @@
  */
 import type { Child } from 'hono/jsx';
 import type { PageContext } from '../deps';
-import { CsrfField, Scroll, type View } from '../view';
+import { CsrfField, Table, type View } from '../view';
 
 /** One record of POST /admin/procedures' answer (its dry run carries the card). */
 interface ImportedRecord {
@@ -62,27 +62,18 @@ export function procedureImportSection(ctx: PageContext, state: ProcedureImportS
 }
 
 const RefusedRows = ({ v, rows }: { v: View; rows: Array<{ line: number; reason: string }> }) => (
-  <Scroll label={v.t('console-proc-bad-rows')}>
-    <table>
-      <caption>{v.t('console-proc-bad-rows')}</caption>
-      <thead>
-        <tr>
-          <th scope="col" class="num">
-            {v.t('console-kpi-line')}
-          </th>
-          <th scope="col">{v.t('console-kpi-reason')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr class="rejected">
-            <td class="num">{r.line}</td>
-            <td>{r.reason}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  </Scroll>
+  <Table
+    label={v.t('console-proc-bad-rows')}
+    caption={v.t('console-proc-bad-rows')}
+    columns={[{ label: v.t('console-kpi-line'), num: true }, v.t('console-kpi-reason')]}
+    rows={rows}
+    row={(r) => (
+      <tr class="rejected">
+        <td class="num">{r.line}</td>
+        <td>{r.reason}</td>
+      </tr>
+    )}
+  />
 );
 
 const ResultView = ({ v, result, pendingId }: { v: View; result: ProcedureImportResult; pendingId?: string }) => {

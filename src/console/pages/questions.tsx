@@ -11,7 +11,7 @@ import type { ListedQuestion, StatsReport, TopQuestion } from '../../analytics/r
 import { REPLY_WAIT_DAYS } from '../../analytics/questions';
 import { addDays, isIsoDay, vnDay } from '../../core/vn-time';
 import type { PageContext } from '../deps';
-import { count, Scroll, vnDateTime, type Notice, type View } from '../view';
+import { count, Table, vnDateTime, type Notice, type View } from '../view';
 
 const DEFAULT_DAYS = 7;
 const MAX_LISTED = 200;
@@ -140,49 +140,35 @@ export async function questionsPage(ctx: PageContext) {
 
       <h2>{t('console-question-list')}</h2>
       <p class="muted">{t('console-question-list-hint')}</p>
-      {listed.length === 0 ? (
-        <p class="muted">{t('console-none')}</p>
-      ) : (
-        <Scroll label={t('console-question-list')}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('console-when')}</th>
-                <th scope="col">{t('console-question')}</th>
-                <th scope="col">{t('console-channel')}</th>
-                <th scope="col">{t('console-intent')}</th>
-                <th scope="col">{t('console-outcome')}</th>
-                <th scope="col">{t('console-actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {listed.map((q) => (
-                <tr>
-                  <td>{vnDateTime(q.at)}</td>
-                  <td>
-                    {q.text}
-                    {q.vote === 'down' ? (
-                      <details>
-                        <summary>{t('console-reply-given')}</summary>
-                        <Reply v={v} reply={q.reply ?? null} />
-                      </details>
-                    ) : null}
-                  </td>
-                  <td>{t(`console-channel-${q.channel}`)}</td>
-                  <td>{q.intent}</td>
-                  <td>
-                    {q.found ? t('console-answered') : t('console-unanswered')}
-                    {q.vote ? ` · ${q.vote === 'up' ? '👍' : '👎'}` : ''}
-                  </td>
-                  <td>
-                    <Actions v={v} text={q.text} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
-      )}
+      <Table
+        label={t('console-question-list')}
+        columns={[t('console-when'), t('console-question'), t('console-channel'), t('console-intent'), t('console-outcome'), t('console-actions')]}
+        empty={t('console-none')}
+        rows={listed}
+        row={(q) => (
+          <tr>
+            <td>{vnDateTime(q.at)}</td>
+            <td>
+              {q.text}
+              {q.vote === 'down' ? (
+                <details>
+                  <summary>{t('console-reply-given')}</summary>
+                  <Reply v={v} reply={q.reply ?? null} />
+                </details>
+              ) : null}
+            </td>
+            <td>{t(`console-channel-${q.channel}`)}</td>
+            <td>{q.intent}</td>
+            <td>
+              {q.found ? t('console-answered') : t('console-unanswered')}
+              {q.vote ? ` · ${q.vote === 'up' ? '👍' : '👎'}` : ''}
+            </td>
+            <td>
+              <Actions v={v} text={q.text} />
+            </td>
+          </tr>
+        )}
+      />
     </>
   );
   return { title: t('console-nav-questions'), body, notices };
@@ -207,40 +193,24 @@ const Actions = ({ v, text }: { v: View; text: string }) => {
   );
 };
 
-const TopTable = ({ v, rows, label, withActions }: { v: View; rows: TopQuestion[]; label: string; withActions?: boolean }) =>
-  rows.length === 0 ? (
-    <p class="muted">{v.t('console-none')}</p>
-  ) : (
-    <Scroll label={label}>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{v.t('console-question')}</th>
-            <th scope="col" class="num">
-              {v.t('console-times')}
-            </th>
-            <th scope="col" class="num">
-              {v.t('console-unanswered')}
-            </th>
-            <th scope="col">{v.t('console-last-asked')}</th>
-            {withActions ? <th scope="col">{v.t('console-actions')}</th> : null}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr>
-              <td>{r.text}</td>
-              <td class="num">{r.count}</td>
-              <td class="num">{r.unanswered}</td>
-              <td>{vnDateTime(r.lastAt)}</td>
-              {withActions ? (
-                <td>
-                  <Actions v={v} text={r.text} />
-                </td>
-              ) : null}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </Scroll>
-  );
+const TopTable = ({ v, rows, label, withActions }: { v: View; rows: TopQuestion[]; label: string; withActions?: boolean }) => (
+  <Table
+    label={label}
+    columns={[v.t('console-question'), { label: v.t('console-times'), num: true }, { label: v.t('console-unanswered'), num: true }, v.t('console-last-asked'), ...(withActions ? [v.t('console-actions')] : [])]}
+    empty={v.t('console-none')}
+    rows={rows}
+    row={(r) => (
+      <tr>
+        <td>{r.text}</td>
+        <td class="num">{r.count}</td>
+        <td class="num">{r.unanswered}</td>
+        <td>{vnDateTime(r.lastAt)}</td>
+        {withActions ? (
+          <td>
+            <Actions v={v} text={r.text} />
+          </td>
+        ) : null}
+      </tr>
+    )}
+  />
+);

@@ -11,7 +11,7 @@
 import type { Child } from 'hono/jsx';
 import type { PageContext } from '../deps';
 import type { T, View } from '../view';
-import { CsrfField, Scroll, count, vnDate, vnDateTime, type Notice } from '../view';
+import { CsrfField, Table, count, vnDate, vnDateTime, type Notice } from '../view';
 
 /** Longest reply the form takes: the admin API's limit (MAX_REPLY_CHARS). */
 const MAX_REPLY = 4000;
@@ -217,31 +217,20 @@ export async function supportPage(ctx: PageContext, extra: { notices?: Notice[] 
           <p class="muted">
             {t('console-support-stats-range', { from: vnDate(stats.data.from), to: vnDate(stats.data.to), opened: count(s.opened, locale), replied: count(s.firstReply.count, locale) })}
           </p>
-          {s.perDay.length === 0 ? (
-            <p class="muted">{t('console-none')}</p>
-          ) : (
-            <Scroll label={t('console-support-per-day')}>
-              <table>
-                <caption class="muted">{t('console-support-per-day')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('console-support-day')}</th>
-                    <th scope="col" class="num">
-                      {t('console-support-opened')}
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {s.perDay.map((d) => (
-                    <tr>
-                      <td>{vnDate(d.day)}</td>
-                      <td class="num">{count(d.count, locale)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </Scroll>
-          )}
+          <Table
+            label={t('console-support-per-day')}
+            caption={t('console-support-per-day')}
+            captionClass="muted"
+            columns={[t('console-support-day'), { label: t('console-support-opened'), num: true }]}
+            empty={t('console-none')}
+            rows={s.perDay}
+            row={(d) => (
+              <tr>
+                <td>{vnDate(d.day)}</td>
+                <td class="num">{count(d.count, locale)}</td>
+              </tr>
+            )}
+          />
         </>
       ) : null}
     </>

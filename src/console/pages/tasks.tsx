@@ -11,7 +11,7 @@ import type { Unit } from '../../tasks/repository';
 import type { JobRecord } from '../../jobs/history';
 import { daySpan, vnDay } from '../../core/vn-time';
 import type { PageContext } from '../deps';
-import { CsrfField, Scroll, vnDate, vnDateTime, type Notice } from '../view';
+import { CsrfField, Table, vnDate, vnDateTime, type Notice } from '../view';
 
 const STATUSES = ['open', 'done', 'cancelled'] as const;
 const REMINDERS_JOB = 'reminders';
@@ -71,79 +71,70 @@ export async function tasksPage(ctx: PageContext, extra: { notices?: Notice[] } 
           <h2 id={`unit-${g.unit.id}`}>
             {g.unit.name} <span class="muted">({t('console-task-open-count', { n: g.unit.open })})</span>
           </h2>
-          <Scroll label={g.unit.name}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('console-task')}</th>
-                  <th scope="col">{t('console-task-deadline')}</th>
-                  <th scope="col">{t('console-task-status')}</th>
-                  <th scope="col">{t('console-actions')}</th>
+          <Table
+            label={g.unit.name}
+            columns={[t('console-task'), t('console-task-deadline'), t('console-task-status'), t('console-actions')]}
+            rows={g.tasks}
+            row={(task) => {
+              const left = daySpan(today, task.deadline) - 1;
+              const id = `${task.id}`;
+              return (
+                <tr id={`task-${id}`}>
+                  <td>
+                    {task.title}
+                    <div class="muted">
+                      {task.source.outlet}, {vnDate(task.source.date)}
+                    </div>
+                  </td>
+                  <td>
+                    {vnDate(task.deadline)}
+                    <div class="muted">
+                      {task.status !== 'open'
+                        ? ''
+                        : left >= 0
+                          ? t('console-task-days-left', { n: left })
+                          : t('console-task-overdue', { n: daySpan(task.deadline, today) - 1 })}
+                    </div>
+                  </td>
+                  <td>
+                    <span class={`status ${task.status}`}>{t(`console-task-${task.status}`)}</span>
+                  </td>
+                  <td>
+                    {task.status === 'open' ? (
+                      <>
+                        <form method="post" action={`/console/tasks/${encodeURIComponent(id)}?${statusQuery}`} class="row">
+                          <CsrfField v={v} />
+                          <input type="hidden" name="action" value="extend" />
+                          <div class="field">
+                            <label for={`deadline-${id}`}>{t('console-task-new-deadline')}</label>
+                            <input id={`deadline-${id}`} name="deadline" type="date" required value={task.deadline} />
+                          </div>
+                          <button type="submit" class="secondary">
+                            {t('console-task-extend')}
+                          </button>
+                        </form>
+                        <form method="post" action={`/console/tasks/${encodeURIComponent(id)}?${statusQuery}`} class="inline">
+                          <CsrfField v={v} />
+                          <input type="hidden" name="action" value="close" />
+                          <button type="submit" aria-label={t('console-task-close-named', { title: task.title.slice(0, 80) })}>
+                            {t('console-task-close')}
+                          </button>
+                        </form>
+                      </>
+                    ) : (
+                      <form method="post" action={`/console/tasks/${encodeURIComponent(id)}?${statusQuery}`} class="inline">
+                        <CsrfField v={v} />
+                        <input type="hidden" name="action" value="reopen" />
+                        <button type="submit" class="secondary">
+                          {t('console-task-reopen')}
+                        </button>
+                      </form>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {g.tasks.map((task) => {
-                  const left = daySpan(today, task.deadline) - 1;
-                  const id = `${task.id}`;
-                  return (
-                    <tr id={`task-${id}`}>
-                      <td>
-                        {task.title}
-                        <div class="muted">
-                          {task.source.outlet}, {vnDate(task.source.date)}
-                        </div>
-                      </td>
-                      <td>
-                        {vnDate(task.deadline)}
-                        <div class="muted">
-                          {task.status !== 'open'
-                            ? ''
-                            : left >= 0
-                              ? t('console-task-days-left', { n: left })
-                              : t('console-task-overdue', { n: daySpan(task.deadline, today) - 1 })}
-                        </div>
-                      </td>
-                      <td>
-                        <span class={`status ${task.status}`}>{t(`console-task-${task.status}`)}</span>
-                      </td>
-                      <td>
-                        {task.status === 'open' ? (
-                          <>
-                            <form method="post" action={`/console/tasks/${encodeURIComponent(id)}?${statusQuery}`} class="row">
-                              <CsrfField v={v} />
-                              <input type="hidden" name="action" value="extend" />
-                              <div class="field">
-                                <label for={`deadline-${id}`}>{t('console-task-new-deadline')}</label>
-                                <input id={`deadline-${id}`} name="deadline" type="date" required value={task.deadline} />
-                              </div>
-                              <button type="submit" class="secondary">
-                                {t('console-task-extend')}
-                              </button>
-                            </form>
-                            <form method="post" action={`/console/tasks/${encodeURIComponent(id)}?${statusQuery}`} class="inline">
-                              <CsrfField v={v} />
-                              <input type="hidden" name="action" value="close" />
-                              <button type="submit" aria-label={t('console-task-close-named', { title: task.title.slice(0, 80) })}>
-                                {t('console-task-close')}
-                              </button>
-                            </form>
-                          </>
-                        ) : (
-                          <form method="post" action={`/console/tasks/${encodeURIComponent(id)}?${statusQuery}`} class="inline">
-                            <CsrfField v={v} />
-                            <input type="hidden" name="action" value="reopen" />
-                            <button type="submit" class="secondary">
-                              {t('console-task-reopen')}
-                            </button>
-                          </form>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </Scroll>
+              );
+            }}
+          />
         </section>
       ))}
 
@@ -198,29 +189,18 @@ export async function tasksPage(ctx: PageContext, extra: { notices?: Notice[] } 
               .map(([k, n]) => `${k}: ${n}`)
               .join(' · ')}
           </p>
-          <Scroll label={t('console-reminder-runs')}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('console-when')}</th>
-                  <th scope="col">{t('console-outcome')}</th>
-                  <th scope="col">{t('console-counts')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {runs.data.runs
-                  .slice()
-                  .reverse()
-                  .map((r) => (
-                    <tr>
-                      <td>{vnDateTime(r.at)}</td>
-                      <td>{r.ok ? t('console-run-ok') : t('console-run-failed')}</td>
-                      <td>{Object.entries(r.counts).map(([k, n]) => `${k}: ${n}`).join(', ')}</td>
-                    </tr>
-                  ))}
-              </tbody>
-            </table>
-          </Scroll>
+          <Table
+            label={t('console-reminder-runs')}
+            columns={[t('console-when'), t('console-outcome'), t('console-counts')]}
+            rows={runs.data.runs.slice().reverse()}
+            row={(r) => (
+              <tr>
+                <td>{vnDateTime(r.at)}</td>
+                <td>{r.ok ? t('console-run-ok') : t('console-run-failed')}</td>
+                <td>{Object.entries(r.counts).map(([k, n]) => `${k}: ${n}`).join(', ')}</td>
+              </tr>
+            )}
+          />
         </>
       ) : (
         <p class="muted">{t('console-no-runs')}</p>
