@@ -128,6 +128,30 @@ export const Scroll: FC<{ label: string; children?: Child }> = ({ label, childre
   </div>
 );
 
+/**
+ * A filter's drop-down: its label, an empty first choice (`all`: no filter) and the choices, the
+ * one in force selected.
+ */
+export const FilterSelect: FC<{ id: string; label: string; all: string; value?: string; options: ReadonlyArray<{ value: string; label: string }> }> = ({
+  id,
+  label,
+  all,
+  value,
+  options,
+}) => (
+  <div class="field">
+    <label for={id}>{label}</label>
+    <select id={id} name={id}>
+      <option value="">{all}</option>
+      {options.map((o) => (
+        <option value={o.value} selected={o.value === value}>
+          {o.label}
+        </option>
+      ))}
+    </select>
+  </div>
+);
+
 /** A column heading; `num` right-aligns a column of numbers. */
 export type Column = string | { label: string; num: true };
 

@@ -7,7 +7,7 @@
 import type { AuditEntry } from '../../admin/audit';
 import { addDays, dayStart, isIsoDay, vnDay } from '../../core/vn-time';
 import type { PageContext } from '../deps';
-import { Table, vnDateTime, type Notice } from '../view';
+import { FilterSelect, Table, vnDateTime, type Notice } from '../view';
 
 const DEFAULT_DAYS = 7;
 
@@ -39,17 +39,7 @@ export async function auditPage(ctx: PageContext) {
           <label for="to">{t('console-to')}</label>
           <input id="to" name="to" type="date" value={to} />
         </div>
-        <div class="field">
-          <label for="actor">{t('console-audit-actor')}</label>
-          <select id="actor" name="actor">
-            <option value="">{t('console-all')}</option>
-            {actors.map((a) => (
-              <option value={a} selected={a === actor}>
-                {a}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect id="actor" label={t('console-audit-actor')} all={t('console-all')} value={actor} options={actors.map((a) => ({ value: a, label: a }))} />
         <button type="submit">{t('console-filter')}</button>
       </form>
       <Table

@@ -11,7 +11,7 @@ import type { ListedQuestion, StatsReport, TopQuestion } from '../../analytics/r
 import { REPLY_WAIT_DAYS } from '../../analytics/questions';
 import { addDays, isIsoDay, vnDay } from '../../core/vn-time';
 import type { PageContext } from '../deps';
-import { count, Table, vnDateTime, type Notice, type View } from '../view';
+import { count, FilterSelect, Table, vnDateTime, type Notice, type View } from '../view';
 
 const DEFAULT_DAYS = 7;
 const MAX_LISTED = 200;
@@ -51,40 +51,24 @@ export async function questionsPage(ctx: PageContext) {
             <label for="to">{t('console-to')}</label>
             <input id="to" name="to" type="date" value={to} />
           </div>
-          <div class="field">
-            <label for="channel">{t('console-channel')}</label>
-            <select id="channel" name="channel">
-              <option value="">{t('console-all')}</option>
-              {CHANNELS.map((c) => (
-                <option value={c} selected={c === channel}>
-                  {t(`console-channel-${c}`)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="field">
-            <label for="intent">{t('console-intent')}</label>
-            <select id="intent" name="intent">
-              <option value="">{t('console-all')}</option>
-              {intents.map((i) => (
-                <option value={i} selected={i === intent}>
-                  {i}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="field">
-            <label for="outcome">{t('console-outcome')}</label>
-            <select id="outcome" name="outcome">
-              <option value="">{t('console-all')}</option>
-              <option value="unanswered" selected={outcome === 'unanswered'}>
-                {t('console-unanswered')}
-              </option>
-              <option value="down" selected={outcome === 'down'}>
-                {t('console-voted-down')}
-              </option>
-            </select>
-          </div>
+          <FilterSelect
+            id="channel"
+            label={t('console-channel')}
+            all={t('console-all')}
+            value={channel}
+            options={CHANNELS.map((c) => ({ value: c, label: t(`console-channel-${c}`) }))}
+          />
+          <FilterSelect id="intent" label={t('console-intent')} all={t('console-all')} value={intent} options={intents.map((i) => ({ value: i, label: i }))} />
+          <FilterSelect
+            id="outcome"
+            label={t('console-outcome')}
+            all={t('console-all')}
+            value={outcome}
+            options={[
+              { value: 'unanswered', label: t('console-unanswered') },
+              { value: 'down', label: t('console-voted-down') },
+            ]}
+          />
           <button type="submit">{t('console-filter')}</button>
         </div>
       </form>

@@ -11,7 +11,7 @@ import type { Unit } from '../../tasks/repository';
 import type { JobRecord } from '../../jobs/history';
 import { daySpan, vnDay } from '../../core/vn-time';
 import type { PageContext } from '../deps';
-import { CsrfField, Table, vnDate, vnDateTime, type Notice } from '../view';
+import { CsrfField, FilterSelect, Table, vnDate, vnDateTime, type Notice } from '../view';
 
 const STATUSES = ['open', 'done', 'cancelled'] as const;
 const REMINDERS_JOB = 'reminders';
@@ -51,17 +51,13 @@ export async function tasksPage(ctx: PageContext, extra: { notices?: Notice[] } 
             ))}
           </select>
         </div>
-        <div class="field">
-          <label for="unit">{t('console-task-unit')}</label>
-          <select id="unit" name="unit">
-            <option value="">{t('console-all')}</option>
-            {units.map((u) => (
-              <option value={u.id} selected={u.id === unit}>
-                {t('console-task-unit-option', { name: u.name, open: u.open })}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="unit"
+          label={t('console-task-unit')}
+          all={t('console-all')}
+          value={unit}
+          options={units.map((u) => ({ value: u.id, label: t('console-task-unit-option', { name: u.name, open: u.open }) }))}
+        />
         <button type="submit">{t('console-filter')}</button>
       </form>
 
