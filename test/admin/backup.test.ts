@@ -8,29 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { BACKUP_PREFIXES } from '../../src/admin/backup';
 import type { Store } from '../../src/store/store';
 import { makeTestApp, postJson, type TestApp } from '../support/runtime';
+import { PLAN_V1 as PLAN, uploadForm as form } from '../knowledge/support/plan';
 
 const TOKEN = 'backup-admin-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-const PLAN = `ỦY BAN NHÂN DÂN
-THÀNH PHỐ CẦN THƠ
 
-Số: 412/KH-UBND
-
-Cần Thơ, ngày 03 tháng 11 năm 2026
-
-KẾ HOẠCH
-Về việc phục vụ người dân ngoài giờ hành chính
-
-I. MỤC ĐÍCH
-1. Trung tâm Phục vụ hành chính công thành phố tiếp nhận hồ sơ vào sáng thứ Bảy hằng tuần, từ 7 giờ 30 đến 11 giờ 30.
-`;
-
-function form(text: string, name: string): FormData {
-  const fd = new FormData();
-  fd.set('file', new File([text], name, { type: 'text/plain' }));
-  return fd;
-}
 
 async function populate(t: TestApp): Promise<void> {
   const call = (path: string, init: RequestInit) => t.request(path, { ...init, headers: { ...auth, ...(init.headers as Record<string, string>) } });

@@ -13,38 +13,14 @@ import { createLogger } from '../../src/log';
 import { MemoryStore } from '../../src/store/memory';
 import type { Store } from '../../src/store/store';
 import { makeTestApp, postJson, type TestApp } from '../support/runtime';
+import { PLAN_QUESTION, PLAN_V1, PLAN_V2, uploadForm as form } from './support/plan';
 
 const TOKEN = 'documents-admin-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
 const FIXTURES = join(import.meta.dirname, '../fixtures/documents');
 
-/** A plan with one fact no bundled document holds. */
-const PLAN_V1 = `ỦY BAN NHÂN DÂN
-THÀNH PHỐ CẦN THƠ
+const QUESTION = PLAN_QUESTION;
 
-Số: 412/KH-UBND
-
-Cần Thơ, ngày 03 tháng 11 năm 2026
-
-KẾ HOẠCH
-Về việc phục vụ người dân ngoài giờ hành chính
-
-I. MỤC ĐÍCH
-1. Trung tâm Phục vụ hành chính công thành phố tiếp nhận hồ sơ vào sáng thứ Bảy hằng tuần, từ 7 giờ 30 đến 11 giờ 30.
-2. Người dân được hướng dẫn nộp hồ sơ trực tuyến trên Cổng Dịch vụ công quốc gia.
-
-II. TỔ CHỨC THỰC HIỆN
-Văn phòng Ủy ban nhân dân thành phố theo dõi, đôn đốc thực hiện Kế hoạch này.
-`;
-const PLAN_V2 = PLAN_V1.replace('từ 7 giờ 30 đến 11 giờ 30', 'từ 8 giờ 00 đến 12 giờ 00');
-const QUESTION = 'Trung tâm phục vụ hành chính công có tiếp nhận hồ sơ sáng thứ bảy không, từ mấy giờ?';
-
-function form(content: string | Uint8Array, filename: string, fields: Record<string, string> = {}, type = 'text/plain'): FormData {
-  const fd = new FormData();
-  fd.set('file', new File([content as BlobPart], filename, { type }));
-  for (const [k, v] of Object.entries(fields)) fd.set(k, v);
-  return fd;
-}
 
 function upload(t: TestApp, body: FormData, opts: { method?: string; path?: string; query?: string } = {}) {
   return t.request(`${opts.path ?? '/admin/documents'}${opts.query ?? ''}`, { method: opts.method ?? 'POST', headers: auth, body });

@@ -12,32 +12,13 @@ import type { Store } from '../../src/store/store';
 import { makeTestApp, postJson, type TestApp } from '../support/runtime';
 import { useFakeOpenAI } from '../llm/setup';
 import { makeDocx, paragraphXml, writeZip } from './support/docx';
+import { PLAN_V1 as PLAN, uploadForm as form } from './support/plan';
 
 const TOKEN = 'documents-attacks-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
 const FIXTURES = join(import.meta.dirname, '../fixtures/documents');
 
-const PLAN = `ỦY BAN NHÂN DÂN
-THÀNH PHỐ CẦN THƠ
 
-Số: 412/KH-UBND
-
-Cần Thơ, ngày 03 tháng 11 năm 2026
-
-KẾ HOẠCH
-Về việc phục vụ người dân ngoài giờ hành chính
-
-I. MỤC ĐÍCH
-1. Trung tâm Phục vụ hành chính công thành phố tiếp nhận hồ sơ vào sáng thứ Bảy hằng tuần, từ 7 giờ 30 đến 11 giờ 30.
-2. Người dân được hướng dẫn nộp hồ sơ trực tuyến trên Cổng Dịch vụ công quốc gia.
-`;
-
-function form(content: string | Uint8Array, filename: string, fields: Record<string, string> = {}, type = 'text/plain'): FormData {
-  const fd = new FormData();
-  fd.set('file', new File([content as BlobPart], filename, { type }));
-  for (const [k, v] of Object.entries(fields)) fd.set(k, v);
-  return fd;
-}
 
 const post = (t: TestApp, body: FormData | string, headers: Record<string, string> = {}, path = '/admin/documents', method = 'POST') =>
   t.request(path, { method, headers: { ...auth, ...headers }, body });

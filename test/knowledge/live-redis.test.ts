@@ -21,33 +21,15 @@ import { deleteKeysWithPrefix, requireRedis } from '../support/redis-server';
 import { prefixedStore } from '../support/prefixed-store';
 import { startUpstashBridge, type UpstashBridge } from '../support/upstash-bridge';
 import { postJson } from '../support/runtime';
+import { PLAN_QUESTION, PLAN_V1, PLAN_V2, uploadForm as form } from './support/plan';
 
 const TOKEN = 'live-redis-admin-token-0123456789';
 const UPSTASH_TOKEN = 'live-redis-upstash-token';
 const auth = { authorization: `Bearer ${TOKEN}` };
 const RUN_PREFIX = `cchc-test:live-kb:${process.pid}.${Date.now().toString(36)}:`;
 
-/** A plan with one fact no bundled document holds. */
-const PLAN_V1 = `ỦY BAN NHÂN DÂN
-THÀNH PHỐ CẦN THƠ
-
-Số: 412/KH-UBND
-
-Cần Thơ, ngày 03 tháng 11 năm 2026
-
-KẾ HOẠCH
-Về việc phục vụ người dân ngoài giờ hành chính
-
-I. MỤC ĐÍCH
-1. Trung tâm Phục vụ hành chính công thành phố tiếp nhận hồ sơ vào sáng thứ Bảy hằng tuần, từ 7 giờ 30 đến 11 giờ 30.
-2. Người dân được hướng dẫn nộp hồ sơ trực tuyến trên Cổng Dịch vụ công quốc gia.
-
-II. TỔ CHỨC THỰC HIỆN
-Văn phòng Ủy ban nhân dân thành phố theo dõi, đôn đốc thực hiện Kế hoạch này.
-`;
-const PLAN_V2 = PLAN_V1.replace('từ 7 giờ 30 đến 11 giờ 30', 'từ 8 giờ 00 đến 12 giờ 00');
 const PLAN_V3 = PLAN_V1.replace('từ 7 giờ 30 đến 11 giờ 30', 'từ 9 giờ 15 đến 11 giờ 45');
-const QUESTION = 'Trung tâm phục vụ hành chính công có tiếp nhận hồ sơ sáng thứ bảy không, từ mấy giờ?';
+const QUESTION = PLAN_QUESTION;
 const DOC_ID = '412-kh-ubnd';
 
 /**
@@ -116,12 +98,6 @@ function appOn(store: Store) {
 }
 type App = ReturnType<typeof appOn>;
 
-function form(content: string, filename: string, fields: Record<string, string> = {}): FormData {
-  const fd = new FormData();
-  fd.set('file', new File([content], filename, { type: 'text/plain' }));
-  for (const [k, v] of Object.entries(fields)) fd.set(k, v);
-  return fd;
-}
 
 const upload = (t: App, body: FormData, method = 'POST', path = '/admin/documents') => t.request(path, { method, headers: auth, body });
 
