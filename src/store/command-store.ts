@@ -7,7 +7,7 @@
  */
 import { assertMaxLen, assertTtl, compareBinary } from './checks';
 import type { KeyType, ScoredMember, Store } from './store';
-import { escapeGlob, formatScore, INCR_WITH_TTL, LIST_PUSH, parseScore, RELEASE_IF_OURS } from './redis-protocol';
+import { escapeGlob, formatScore, HASH_DEL_IF_EQUAL, HASH_SET_MANY, INCR_WITH_TTL, LIST_PUSH, parseScore, RELEASE_IF_OURS } from './redis-protocol';
 
 /** SCAN batch size: large enough to need few round trips, small enough to keep replies modest. */
 const SCAN_COUNT = 500;
@@ -100,6 +100,13 @@ export abstract class RedisCommandStore implements Store {
     await this.call('HSET', key, ...pairs);
   }
 
+  async hashSetMany(writes: ReadonlyArray<readonly [string, Record<string, string>]>): Promise<void> {
+    const used = writes.filter(([, fields]) => Object.keys(fields).length > 0);
+    if (used.length === 0) return;
+    const args = used.flatMap(([, fields]) => [Object.keys(fields).length, ...Object.entries(fields).flat()]);
+    await this.call('EVAL', HASH_SET_MANY, used.length, ...used.map(([key]) => key), ...args);
+  }
+
   async hashGet(key: string, field: string): Promise<string | null> {
     return this.call<string | null>('HGET', key, field);
   }
@@ -110,6 +117,12 @@ export abstract class RedisCommandStore implements Store {
     for (let i = 0; i + 1 < flat.length; i += 2) entries.push([flat[i]!, flat[i + 1]!]);
     // fromEntries defines own properties, so a field named "__proto__" stays a plain field.
     return Object.fromEntries(entries);
+  }
+
+  async hashDelIfEqual(key: string, fields: Record<string, string>): Promise<number> {
+    const pairs = Object.entries(fields).flat();
+    if (pairs.length === 0) return 0;
+    return this.call<number>('EVAL', HASH_DEL_IF_EQUAL, 1, key, ...pairs);
   }
 
   async hashDel(key: string, ...fields: string[]): Promise<number> {

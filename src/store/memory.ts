@@ -183,10 +183,22 @@ export class MemoryStore implements Store {
 
   async hashSet(key: string, fields: Record<string, string>): Promise<void> {
     this.sweep();
+    this.setFields(key, fields);
+  }
+
+  private setFields(key: string, fields: Record<string, string>): void {
     const entries = Object.entries(fields);
     if (entries.length === 0) return;
     const hash = this.writable(key, 'hash', () => ({ type: 'hash', fields: new Map() })).value.fields;
     for (const [field, value] of entries) hash.set(field, value);
+  }
+
+  async hashSetMany(writes: ReadonlyArray<readonly [string, Record<string, string>]>): Promise<void> {
+    this.sweep();
+    // Every type is checked before anything is written: all or none, as the Redis script does.
+    for (const [key] of writes) this.read(key, 'hash');
+    // No await between the writes: nothing else runs in the middle.
+    for (const [key, fields] of writes) this.setFields(key, fields);
   }
 
   async hashGet(key: string, field: string): Promise<string | null> {
@@ -197,6 +209,15 @@ export class MemoryStore implements Store {
     const hash = this.read(key, 'hash');
     // fromEntries defines own properties, so a field named "__proto__" stays a plain field.
     return hash ? Object.fromEntries(hash.fields) : {};
+  }
+
+  async hashDelIfEqual(key: string, fields: Record<string, string>): Promise<number> {
+    const hash = this.read(key, 'hash');
+    if (!hash) return 0;
+    let removed = 0;
+    for (const [field, value] of Object.entries(fields)) if (hash.fields.get(field) === value && hash.fields.delete(field)) removed++;
+    if (hash.fields.size === 0) this.data.delete(key);
+    return removed;
   }
 
   async hashDel(key: string, ...fields: string[]): Promise<number> {

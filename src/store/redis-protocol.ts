@@ -15,6 +15,21 @@ export const LIST_PUSH =
   "if ARGV[2] ~= '' then redis.call('EXPIRE', KEYS[1], ARGV[2]) end return 1";
 
 /**
+ * HSET on every key of KEYS, all or none: the types are checked before anything is written (a
+ * script is not rolled back). ARGV holds, for each key in turn, its field count then its
+ * field/value pairs; HSET takes them a thousand pairs at a time (Lua's unpack has a stack limit).
+ */
+export const HASH_SET_MANY =
+  "for _, k in ipairs(KEYS) do local t = redis.call('TYPE', k).ok " +
+  "if t ~= 'hash' and t ~= 'none' then return redis.error_reply('WRONGTYPE Operation against a key holding the wrong kind of value') end end " +
+  "local a = 1 for _, k in ipairs(KEYS) do local n = tonumber(ARGV[a]) local last = a + 2 * n " +
+  "for j = a + 1, last, 2000 do redis.call('HSET', k, unpack(ARGV, j, math.min(j + 1999, last))) end a = last + 1 end return 1";
+
+/** HDEL each field of ARGV's field/value pairs whose value is still the one given; how many went. */
+export const HASH_DEL_IF_EQUAL =
+  "local n = 0 for i = 1, #ARGV, 2 do if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then n = n + redis.call('HDEL', KEYS[1], ARGV[i]) end end return n";
+
+/**
  * A store error names the Redis reason and the command, never the command's values (user
  * messages, up to 100 KB, would land in logs): anything after ", command was: " is dropped.
  */

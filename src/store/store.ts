@@ -62,10 +62,20 @@ export interface Store {
 
   /** HSET key field value. */
   hashSet(key: string, fields: Record<string, string>): Promise<void>;
+  /**
+   * HSET on several hashes in one atomic step: every hash gets its fields, or (a key of another
+   * type, a failure) none does. A manifest and its compact view switch together this way.
+   */
+  hashSetMany(writes: ReadonlyArray<readonly [key: string, fields: Record<string, string>]>): Promise<void>;
   /** HGET key field (null when the key or the field is missing). */
   hashGet(key: string, field: string): Promise<string | null>;
   /** HGETALL ({} when missing). */
   hashGetAll(key: string): Promise<Record<string, string>>;
+  /**
+   * HDEL of each field only while it still holds the value given, atomically: what was folded
+   * into a snapshot is removed, a value written since is kept. How many fields were removed.
+   */
+  hashDelIfEqual(key: string, fields: Record<string, string>): Promise<number>;
   /** HDEL: how many fields were removed. */
   hashDel(key: string, ...fields: string[]): Promise<number>;
 

@@ -431,6 +431,44 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         expect(await store.ttl('h')).toBe(-2);
       });
 
+      it('hashSetMany writes every hash in one step, and merges like hashSet', async () => {
+        await store.hashSet('m1', { a: '1' });
+        await store.hashSetMany([
+          ['m1', { b: '2' }],
+          ['m2', { c: '3', d: '4' }],
+          ['m3', {}],
+        ]);
+        expect(await store.hashGetAll('m1')).toEqual({ a: '1', b: '2' });
+        expect(await store.hashGetAll('m2')).toEqual({ c: '3', d: '4' });
+        expect(await store.ttl('m3')).toBe(-2);
+        await store.hashSetMany([]);
+      });
+
+      it('hashSetMany writes nothing at all when one key holds another type', async () => {
+        await store.listPush('l', 'a', { maxLen: 2 });
+        await expect(store.hashSetMany([['fresh', { a: '1' }], ['l', { b: '2' }]])).rejects.toThrow(/WRONGTYPE/);
+        expect(await store.ttl('fresh')).toBe(-2);
+      });
+
+      it('hashSetMany takes thousands of fields (a whole manifest) in one call', async () => {
+        const fields = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`doc-${i}`, `v${i}`]));
+        await store.hashSetMany([['big', fields], ['small', { _rev: 'r1' }]]);
+        const all = await store.hashGetAll('big');
+        expect(Object.keys(all)).toHaveLength(5000);
+        expect(all['doc-4999']).toBe('v4999');
+        expect(await store.hashGet('small', '_rev')).toBe('r1');
+      });
+
+      it('hashDelIfEqual removes a field only while it holds the value given', async () => {
+        await store.hashSet('d', { a: '1', b: '2', c: '3' });
+        expect(await store.hashDelIfEqual('d', { a: '1', b: 'changed', zzz: 'x' })).toBe(1);
+        expect(await store.hashGetAll('d')).toEqual({ b: '2', c: '3' });
+        expect(await store.hashDelIfEqual('d', { b: '2', c: '3' })).toBe(2);
+        expect(await store.ttl('d')).toBe(-2);
+        expect(await store.hashDelIfEqual('missing', { a: '1' })).toBe(0);
+        expect(await store.hashDelIfEqual('missing', {})).toBe(0);
+      });
+
       it('hash operations on a list key reject with WRONGTYPE', async () => {
         await store.listPush('l', 'a', { maxLen: 2 });
         await expect(store.hashSet('l', { a: '1' })).rejects.toThrow(/WRONGTYPE/);

@@ -12,6 +12,9 @@ export function prefixedStore(inner: Store, prefix: string): Store {
       const fn = value as (...args: unknown[]) => Promise<unknown>;
       if (prop === 'requestsMade') return () => fn.call(target); // takes no key
       if (prop === 'del') return (...keys: string[]) => fn.apply(target, keys.map((k) => prefix + k));
+      if (prop === 'hashSetMany') {
+        return (writes: Array<[string, Record<string, string>]>) => fn.call(target, writes.map(([k, fields]) => [prefix + k, fields]));
+      }
       if (prop === 'keysWithPrefix') {
         return async (p: string) => ((await fn.call(target, prefix + p)) as string[]).map((k) => k.slice(prefix.length));
       }
