@@ -10,6 +10,7 @@ import { defineConfig } from 'vitest/config';
 import type { Reporter } from 'vitest/node';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { describeMissing, missingPrerequisites, skippedLine } from './test/support/prerequisites';
+import type { CompanionWorker } from './scripts/lib/companion-workers';
 
 /** Files that need a real Redis: they run in the `redis` project, never in `node`. */
 const REDIS_TESTS = ['test/store/upstash.test.ts', 'test/store/redis.test.ts', 'test/tasks/upstash.test.ts', 'test/privacy/erase-upstash.test.ts', 'test/handoff/redis.test.ts', 'test/knowledge/live-redis.test.ts'];
@@ -50,7 +51,13 @@ const projects = [
         // Loopback fakes started by the global setup, reachable from inside workerd.
         // ALLOW_MEMORY_STORE as `npm run dev` sets it: these tests run on per-isolate memory
         // (test/workers/app.test.ts checks that a Worker without it refuses to start).
-        miniflare: { bindings: { ...inject('fakeBindings'), ALLOW_MEMORY_STORE: '1' } },
+        // The companion Workers (the PDF reader, the chart renderer), built by the global setup
+        // with the names, dates and flags of their own wrangler.toml, answer the PDF_READER and
+        // CHART_RENDERER service bindings (wrangler.toml) as they do once deployed.
+        miniflare: {
+          bindings: { ...inject('fakeBindings'), ALLOW_MEMORY_STORE: '1' },
+          workers: inject('companionWorkers') as CompanionWorker[],
+        },
       })),
     ],
     test: {

@@ -7,7 +7,8 @@
  * A module may import its own layer or a lower one, never a higher one, and no import cycles.
  * The core (the assistant and its types) imports no domain service: app.ts hands them in.
  */
-const ENTRIES = '^src/(worker|node)\\.ts$';
+// src/media-worker/ holds the companion Workers' entries and, for the assistant Worker, the bindings' client.
+const ENTRIES = '^src/((worker|node)\\.ts$|media-worker/)';
 const APP = '^src/app\\.ts$';
 const EDGES = '^src/(channels|admin|jobs|console)/';
 const HANDLERS = '^handlers/';
@@ -66,6 +67,14 @@ module.exports = {
       comment: 'The Worker cannot open TCP sockets: the Redis store and ioredis are for the Node entry only.',
       from: { path: '^src/worker\\.ts$' },
       to: { path: '^src/store/redis\\.ts$|ioredis|^src/node\\.ts$', reachable: true },
+    },
+    {
+      name: 'worker-never-reaches-pdfjs-or-resvg',
+      severity: 'error',
+      comment:
+        'PDF.js (unpdf) and resvg are about 1 MB gzipped: they live in the companion Workers (src/media-worker/pdf, src/media-worker/png), reached through the PDF_READER and CHART_RENDERER bindings, so the assistant Worker stays under 1 MB (issue #17).',
+      from: { path: '^src/worker\\.ts$' },
+      to: { path: 'node_modules/(unpdf|@resvg/resvg-wasm)/|^src/knowledge/extract/pdf\\.ts$|^src/media/png-(worker|node)\\.ts$|^src/media-worker/((pdf|png)/worker|handler|pdf-route|png-route)\\.ts$', reachable: true },
     },
   ],
   options: {

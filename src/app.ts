@@ -77,7 +77,8 @@ import { handoffEraser } from './handoff/erase';
 import { handoffsAdmin } from './admin/handoffs';
 import { handoffOverdueJob } from './jobs/handoff-overdue';
 import { accountHandlers } from '../handlers/account';
-import type { PngRenderer } from './media/png';
+import type { PngRenderer } from './media/png-renderer';
+import type { PdfReader } from './knowledge/extract/index';
 import { chartLinkRoutes, chartLinks, type ChartLinks } from './media/chart-links';
 import bundleJson from './generated/bundle.json';
 import knowledgeJson from './generated/knowledge.json';
@@ -124,8 +125,10 @@ export interface RuntimeOverrides {
   now?: () => Date;
   /** A model other than the configured one (tests: a fake server, a fake clock). */
   llm?: Llm;
-  /** SVG to PNG on this platform: each entry passes its own (media/png-node, media/png-worker). */
+  /** SVG to PNG on this platform: in process on Node (media/png-node), the chart renderer Worker on Workers. */
   renderPng?: PngRenderer;
+  /** A PDF's text layer: in process on Node (knowledge/extract/pdf), the PDF reader Worker on Workers; without it PDF uploads are refused (503). */
+  readPdf?: PdfReader;
 }
 
 interface Bundle {
@@ -169,6 +172,7 @@ export function createRuntime(config: Config, overrides: RuntimeOverrides = {}):
     analyzer: bundle.analyzer,
     now,
     maxUploadMb: config.knowledge.maxUploadMb,
+    readPdf: overrides.readPdf,
     bundledIds: new Set(base.documents.map((d) => d.id)),
   });
   const knowledge = new LiveKnowledge(base, catalogue, {

@@ -19,6 +19,7 @@ import { RedisStore } from './store/redis';
 import { createLogger } from './log';
 import { pngRenderer } from './media/png';
 import { nodePng } from './media/png-node';
+import { extractPdf } from './knowledge/extract/pdf';
 import { forwardedClientAddress, type ClientAddressOf } from './channels/web/address';
 
 export interface NodeServer {
@@ -46,7 +47,8 @@ export async function startNodeServer(opts: StartOptions = {}): Promise<NodeServ
   if (redisStore && !(await redisStore.ready())) log.warn('redis store: not reachable at start-up; answering 503 until it is');
   // Upstash over node:http: a kept-alive request costs a fraction of Node's fetch in CPU.
   const store = opts.store ?? redisStore ?? createStore({ upstash: config.upstash && { ...config.upstash, send: nodeSend(), batching: 'event-loop-turn' } });
-  const runtime = createRuntime(config, { renderPng: pngRenderer(nodePng), ...opts, store, log });
+  // Both heavy readers run in process on Node (on Workers they are the PDF reader and chart renderer Workers).
+  const runtime = createRuntime(config, { renderPng: pngRenderer(nodePng), readPdf: extractPdf, ...opts, store, log });
   const app = createApp(runtime, { clientAddress: nodeClientAddress(config.trustProxy) });
   const background = new BackgroundTracker();
   const port = opts.port ?? config.port;

@@ -1,14 +1,16 @@
 /**
  * @module worker
  * The Cloudflare Workers entry: `fetch` serves the app, `scheduled` runs the daily jobs.
- * The runtime is built once per isolate from its bindings and reused across requests.
+ * The runtime is built once per isolate from its bindings and reused across requests. Reading
+ * PDFs and drawing charts is done by two companion Workers (src/media-worker), reached through
+ * the PDF_READER and CHART_RENDERER service bindings.
  */
 import { createApp, createRuntime, runScheduled, type Runtime } from './app';
 import { ConfigError, loadConfig, requireSharedStore, type RawEnv } from './config';
 import type { Hono } from 'hono';
 import { HANDOFF_OVERDUE_CRON, handoffTickWanted, jobsForCron } from './jobs/schedule';
 import { cloudflareClientAddress } from './channels/web/address';
-import { pngRenderer, type PngRenderer } from './media/png';
+import { CHART_RENDERER_BINDING, mediaPdfReader, mediaPngRenderer, PDF_READER_BINDING, serviceBinding } from './media-worker/client';
 
 interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
@@ -22,17 +24,21 @@ interface ScheduledControllerLike {
 
 let cached: { env: RawEnv; rt: Runtime; app: Hono } | undefined;
 
-/**
- * Charts drawn with the Workers platform, imported on the first chart: the platform imports a
- * .wasm, which only the bundler turns into a module (Node cannot load this entry otherwise).
- */
-const workerRenderPng: PngRenderer = async (chart) => pngRenderer((await import('./media/png-worker')).workerPng)(chart);
-
 function boot(env: RawEnv): { rt: Runtime; app: Hono } {
   if (cached?.env !== env) {
     const config = loadConfig(env);
     requireSharedStore(config);
-    const rt = createRuntime(config, { renderPng: workerRenderPng });
+    // PDFs and charts go to the companion Workers (src/media-worker) over their service bindings:
+    // PDF.js and resvg would take this bundle past its 1 MB gzipped target. Each is optional:
+    // without one, only its feature is missing (PDFs refused, or charts sent as text).
+    const pdfReader = serviceBinding(env, PDF_READER_BINDING);
+    const chartRenderer = serviceBinding(env, CHART_RENDERER_BINDING);
+    const rt = createRuntime(config, {
+      ...(pdfReader ? { readPdf: mediaPdfReader(pdfReader) } : {}),
+      ...(chartRenderer ? { renderPng: mediaPngRenderer(chartRenderer) } : {}),
+    });
+    if (!pdfReader) rt.log.warn(`media: the ${PDF_READER_BINDING} service binding is missing; PDF uploads are refused`);
+    if (!chartRenderer) rt.log.warn(`media: the ${CHART_RENDERER_BINDING} service binding is missing; charts are sent as text`);
     // Cloudflare writes CF-Connecting-IP itself, so here it is the client's address.
     cached = { env, rt, app: createApp(rt, { clientAddress: cloudflareClientAddress }) };
   }

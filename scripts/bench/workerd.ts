@@ -3,9 +3,11 @@
  * The app inside workerd, the runtime Cloudflare Workers run: builds the Worker exactly as a
  * deploy would (`wrangler deploy --dry-run --outdir`), measures the bundle, and runs it under
  * Miniflare (the copy wrangler itself ships, so the workerd is the one `wrangler dev` uses) with
- * bindings pointing at the loopback fakes. Workers freeze their clocks while code runs, so
- * everything here is wall time seen from outside: per update, from delivery to the answer at
- * the fake Bot API; at start, from launch to ready and the first request.
+ * bindings pointing at the loopback fakes, and with its companion Workers (the PDF reader and
+ * the chart renderer, built the same way) behind its PDF_READER and CHART_RENDERER service
+ * bindings, so a /kpi update draws its chart as once deployed. Workers freeze their clocks
+ * while code runs, so everything here is wall time seen from outside: per update, from delivery
+ * to the answer at the fake Bot API; at start, from launch to ready and the first request.
  */
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -17,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { startWorld } from './world';
 import { answerCounts, CHAT_BASE, messageFor, telegramHeaders, telegramUpdate, TELEGRAM_SECRET, TELEGRAM_TOKEN } from './traffic';
 import { median, summarize, type Summary } from './stats';
+import { buildCompanions, type CompanionWorker } from '../lib/companion-workers';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -46,6 +49,8 @@ export interface BuiltWorker {
   script: string;
   rawBytes: number;
   gzipBytes: number;
+  /** The companion Workers, built the first time the Worker is started in Miniflare. */
+  companions(): CompanionWorker[];
   remove(): void;
 }
 
@@ -70,7 +75,18 @@ export function buildWorker(entry?: string): BuiltWorker {
     rawBytes += data.length;
     gzipBytes += gzipSync(data, { level: 9 }).length;
   }
-  return { dir, script: join(dir, 'worker.js'), rawBytes, gzipBytes, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  let companions: ReturnType<typeof buildCompanions> | undefined;
+  return {
+    dir,
+    script: join(dir, 'worker.js'),
+    rawBytes,
+    gzipBytes,
+    companions: () => (companions ??= buildCompanions()).workers,
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+      companions?.remove();
+    },
+  };
 }
 
 function compat(): { compatibilityDate: string; compatibilityFlags: string[] } {
@@ -80,16 +96,36 @@ function compat(): { compatibilityDate: string; compatibilityFlags: string[] } {
   return { compatibilityDate: date, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]!) };
 }
 
+/** wrangler.toml's [[services]]: binding name to the Worker it names. */
+function serviceBindings(): Record<string, string> {
+  const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
+  const out: Record<string, string> = {};
+  for (const m of toml.matchAll(/^\[\[services\]\]\s*\nbinding\s*=\s*"([^"]+)"\s*\nservice\s*=\s*"([^"]+)"/gm)) out[m[1]!] = m[2]!;
+  return out;
+}
+
+/** The Worker first (dispatchFetch reaches it), then its companions behind its service bindings. */
 function startMiniflare(worker: BuiltWorker, bindings: Record<string, string>): MiniflareLike {
   const Miniflare = loadMiniflare();
+  const services = serviceBindings();
+  const companions = worker.companions();
+  const missing = Object.values(services).filter((name) => !companions.some((c) => c.name === name));
+  if (missing.length > 0) throw new Error(`wrangler.toml binds ${missing.join(', ')}, which no companion config builds`);
   return new Miniflare({
-    modules: true,
-    scriptPath: worker.script,
-    modulesRoot: worker.dir,
-    ...compat(),
-    // As wrangler bundles it: the chart renderer's .wasm is a module of its own.
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    bindings: { LOG_LEVEL: 'error', ...bindings },
+    workers: [
+      {
+        name: 'tro-ly-cchc',
+        modules: true,
+        scriptPath: worker.script,
+        modulesRoot: worker.dir,
+        ...compat(),
+        // As wrangler bundles it: a .wasm is a module of its own.
+        modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+        bindings: { LOG_LEVEL: 'error', ...bindings },
+        serviceBindings: services,
+      },
+      ...companions,
+    ],
   });
 }
 
@@ -103,6 +139,8 @@ export interface WorkerdUpdateCost {
   answeredCount: number;
   duplicates: number;
   non200: number;
+  /** Charts sent (sendPhoto calls, warm-up included): the /kpi updates' charts, drawn by the chart renderer Worker. */
+  photos: number;
 }
 
 /** Updates one at a time into the Worker on workerd, each timed until its answer reaches the fake. */
@@ -132,7 +170,8 @@ export async function measureWorkerdUpdateCost(worker: BuiltWorker, opts: { stor
     }
     const seen = await world.harvest();
     const { answered: answeredCount, duplicates } = answerCounts(seen.telegram.answers, opts.warmup, opts.updates);
-    return { store: opts.store, updates: opts.updates, answered: summarize(answered), ack: summarize(ack), answeredCount, duplicates, non200 };
+    const photos = seen.telegram.methods.sendPhoto ?? 0;
+    return { store: opts.store, updates: opts.updates, answered: summarize(answered), ack: summarize(ack), answeredCount, duplicates, non200, photos };
   } finally {
     await Promise.all([dispose(mf), world.close()]);
   }

@@ -25,7 +25,7 @@ import { LazyPostings } from '../search/postings';
 import { shardCount, splitPostings } from '../search/sharded-postings';
 import type { AnalyzerData } from '../search/analyzer';
 import { shardedChunks, type LiveEntry, type ManifestSource, type ShardedHead, type ShardedSource } from '../search/live-index';
-import { extractLimits, extractText, type DocumentWarning } from './extract/index';
+import { extractLimits, extractText, type DocumentWarning, type PdfReader } from './extract/index';
 import { extractLegalMetadata, legalKindName, LegalMetadataSchema } from './legal-metadata';
 import { chunkLegalText } from './legal-chunks';
 import { KnowledgeBundleSchema, type Chunk, type DocumentMeta, type KnowledgeBundle, type SerializedIndex } from './schema';
@@ -198,6 +198,8 @@ interface CatalogueDeps {
   analyzer: AnalyzerData;
   now: () => Date;
   maxUploadMb: number;
+  /** Reads a PDF's text layer (in process on Node, the PDF reader Worker on Workers); without it PDFs are refused. */
+  readPdf?: PdfReader;
   /** Ids of the documents bundled at build time (a new upload never takes one by accident). */
   bundledIds?: ReadonlySet<string>;
 }
@@ -251,7 +253,7 @@ export class Catalogue implements ManifestSource {
    */
   async prepare(input: UploadInput, id?: string): Promise<Prepared> {
     const limits = extractLimits(this.deps.maxUploadMb);
-    const extracted = await extractText(input.bytes, { filename: input.filename, contentType: input.contentType }, limits);
+    const extracted = await extractText(input.bytes, { filename: input.filename, contentType: input.contentType }, limits, this.deps.readPdf);
     const f = input.fields;
     const legal = extractLegalMetadata(extracted.text, {
       number: f.number,

@@ -8,7 +8,7 @@
 import { Hono } from 'hono';
 import type { ReplyImage } from '../core/types';
 import type { Store } from '../store/store';
-import type { PngRenderer } from './png';
+import type { PngRenderer } from './png-renderer';
 import { fromBase64, randomId, toBase64 } from '../text/base64';
 
 export const CHART_LINK_TTL_SECONDS = 24 * 3600;

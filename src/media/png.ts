@@ -5,9 +5,11 @@
  * code runs on Workers and Node; what differs is passed in by the entry as a PngPlatform
  * (media/png-node, media/png-worker) rather than sniffed here: how the .wasm is obtained, and
  * on Node a native deflate that encodes the PNG in a fraction of resvg's own encoder's CPU.
- * resvg is compiled and instantiated once per isolate or process.
+ * resvg is compiled and instantiated once per isolate or process. On Workers this runs in the
+ * chart renderer Worker (src/media-worker/png); the assistant Worker only holds a PngRenderer (media/png-renderer).
  */
 import { initWasm, Resvg } from '@resvg/resvg-wasm';
+import type { PngRenderer } from './png-renderer';
 
 /** What resvg's initWasm accepts: a compiled module (Workers) or the file's bytes (Node). */
 type ResvgWasm = WebAssembly.Module | BufferSource;
@@ -65,11 +67,7 @@ export async function svgToPng(svg: string, opts: PngOptions): Promise<Uint8Arra
   }
 }
 
-/**
- * A chart (SVG laid out at `width` px) as PNG bytes at that width; throws when it cannot. The
- * entry builds one for its platform and the runtime hands it to the channels that send photos.
- */
-export type PngRenderer = (chart: { svg: string; width: number }) => Promise<Uint8Array<ArrayBuffer>>;
+export type { PngRenderer };
 
 export function pngRenderer(platform: PngPlatform): PngRenderer {
   return (chart) => svgToPng(chart.svg, { width: chart.width, platform });

@@ -7,11 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DocumentError, extractLimits, extractText, type ExtractLimits } from '../../src/knowledge/extract/index';
-import { pageText } from '../../src/knowledge/extract/pdf';
+import { DocumentError, extractLimits, extractText as extract, type Declared, type ExtractLimits } from '../../src/knowledge/extract/index';
+import { extractPdf, pageText } from '../../src/knowledge/extract/pdf';
 import { makeDocx, paragraphXml } from './support/docx';
 
 const DIR = join(import.meta.dirname, '../fixtures/documents');
+/** PDFs read in process, as the Node entry reads them (on Workers the PDF reader Worker does). */
+const extractText = (bytes: Uint8Array, declared: Declared, limits?: ExtractLimits) => extract(bytes, declared, limits, extractPdf);
 const fixture = (name: string) => new Uint8Array(readFileSync(join(DIR, name)));
 const utf8 = (s: string) => new TextEncoder().encode(s);
 

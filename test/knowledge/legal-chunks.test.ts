@@ -6,10 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { extractText } from '../../src/knowledge/extract/index';
+import { extractText as extract, type Declared, type ExtractLimits } from '../../src/knowledge/extract/index';
+import { extractPdf } from '../../src/knowledge/extract/pdf';
 import { chunkLegalText, LegalChunkSchema, MAX_CHUNK_CHARS, splitText, type LegalChunk } from '../../src/knowledge/legal-chunks';
 
 const DIR = join(import.meta.dirname, '../fixtures/documents');
+/** PDFs read in process, as the Node entry reads them (on Workers the PDF reader Worker does). */
+const extractText = (bytes: Uint8Array, declared: Declared, limits?: ExtractLimits) => extract(bytes, declared, limits, extractPdf);
 
 function plain(s: string): string {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');

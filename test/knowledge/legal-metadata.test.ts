@@ -6,10 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { extractText } from '../../src/knowledge/extract/index';
+import { extractText as extract, type Declared, type ExtractLimits } from '../../src/knowledge/extract/index';
+import { extractPdf } from '../../src/knowledge/extract/pdf';
 import { extractLegalMetadata, LEGAL_KINDS, LegalMetadataSchema, legalKindName } from '../../src/knowledge/legal-metadata';
 
 const DIR = join(import.meta.dirname, '../fixtures/documents');
+/** PDFs read in process, as the Node entry reads them (on Workers the PDF reader Worker does). */
+const extractText = (bytes: Uint8Array, declared: Declared, limits?: ExtractLimits) => extract(bytes, declared, limits, extractPdf);
 
 /** The same text typed without diacritics (đ → d), as many people type. */
 function plain(s: string): string {

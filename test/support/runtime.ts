@@ -10,6 +10,7 @@ import { loadConfig, type RawEnv } from '../../src/config';
 import { MemoryStore } from '../../src/store/memory';
 import { createLogger } from '../../src/log';
 import { BackgroundTracker } from '../../src/background';
+import { extractPdf } from '../../src/knowledge/extract/pdf';
 
 export interface TestApp {
   rt: Runtime;
@@ -24,7 +25,8 @@ export interface TestApp {
 export function makeTestApp(env: RawEnv = {}, now = () => new Date('2026-11-21T08:00:00+07:00')): TestApp {
   const logs: string[] = [];
   const store = new MemoryStore({ now: () => now().getTime() });
-  const rt = createRuntime(loadConfig(env), { store, now, log: createLogger('debug', (l) => logs.push(l)) });
+  // PDFs read in process, as the Node entry reads them.
+  const rt = createRuntime(loadConfig(env), { store, now, log: createLogger('debug', (l) => logs.push(l)), readPdf: extractPdf });
   const app = createApp(rt);
   const background = new BackgroundTracker();
   return {

@@ -7,10 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import chiThiPdf from '../fixtures/documents/chi-thi-22-ct-tu.pdf?inline';
 import scanPdf from '../fixtures/documents/scan.pdf?inline';
-import { DocumentError, extractLimits, extractText } from '../../src/knowledge/extract/index';
+import { DocumentError, extractLimits, extractText as extract, type Declared, type ExtractLimits } from '../../src/knowledge/extract/index';
+import { extractPdf } from '../../src/knowledge/extract/pdf';
 import { extractLegalMetadata } from '../../src/knowledge/legal-metadata';
 import { chunkLegalText } from '../../src/knowledge/legal-chunks';
 import { makeDocx, paragraphXml, tableXml } from '../knowledge/support/docx';
+
+/** PDFs read in process with the reader the PDF reader Worker runs (the assistant Worker asks it over PDF_READER). */
+const extractText = (bytes: Uint8Array, declared: Declared, limits?: ExtractLimits) => extract(bytes, declared, limits, extractPdf);
 
 function bytesOf(dataUrl: string): Uint8Array {
   const binary = atob(dataUrl.slice(dataUrl.indexOf(',') + 1));

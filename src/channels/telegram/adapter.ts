@@ -21,7 +21,7 @@ import { realSchedule, TYPING_DELAY_MS, type Schedule } from '../typing';
 import { MEDIA_FIELDS, UpdateSchema, type CallbackQuery, type TelegramMessage, type TelegramUpdate } from './schema';
 import { VOTE_DATA, type Progress, type Target, type TelegramConfig, type TelegramSender } from './sender';
 import { StreamingMessage } from './stream';
-import type { PngRenderer } from '../../media/png';
+import type { PngRenderer } from '../../media/png-renderer';
 
 export interface TelegramChannelDeps {
   assistant: Assistant;

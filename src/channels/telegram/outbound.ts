@@ -9,7 +9,7 @@ import type { Texts } from '../../core/texts';
 import type { Outbound, SendResult } from '../../core/types';
 import type { Store } from '../../store/store';
 import { describeError, type Logger } from '../../log';
-import type { PngRenderer } from '../../media/png';
+import type { PngRenderer } from '../../media/png-renderer';
 import { defaultSleep, isUnreachable, TelegramSender, type Progress, type TelegramConfig } from './sender';
 
 interface TelegramOutboundDeps {

@@ -16,7 +16,7 @@ import { Api, GrammyError, InputFile } from 'grammy';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import type { Texts } from '../../core/texts';
 import type { Locale, Reply, ReplyImage } from '../../core/types';
-import type { PngRenderer } from '../../media/png';
+import type { PngRenderer } from '../../media/png-renderer';
 import type { Store } from '../../store/store';
 import { describeError, type Logger } from '../../log';
 import { splitPlain } from '../plain';

@@ -23,6 +23,9 @@ const REFUSALS = {
   'zip-corrupt': 422,
   'zip-not-docx': 422,
   'html-mostly-script': 422,
+  // The PDF reader (the PDF reader Worker on Workers) is absent or failing: not the file's fault.
+  'pdf-reader-missing': 503,
+  'pdf-reader-failed': 503,
 } as const;
 
 export type DocumentErrorCode = keyof typeof REFUSALS;
@@ -31,6 +34,11 @@ export type DocumentErrorStatus = (typeof REFUSALS)[DocumentErrorCode];
 interface Bilingual {
   vi: string;
   en: string;
+}
+
+/** Whether `code` names a refusal: the PDF reader Worker's replies are checked against it. */
+export function isDocumentErrorCode(code: unknown): code is DocumentErrorCode {
+  return typeof code === 'string' && Object.hasOwn(REFUSALS, code);
 }
 
 /** A refused upload: `status` for the reply, `reason` to show ("vi — en"), `code` for programs. */
@@ -54,12 +62,12 @@ export function refuse(code: DocumentErrorCode, vi: string, en: string): Documen
   return new DocumentError(code, { vi, en });
 }
 
-type DocumentWarningCode =
-  | 'pdf-pages-without-text'
-  | 'pdf-owner-locked'
-  | 'html-much-script'
-  | 'docx-size-mismatch'
-  | 'markdown-front-matter';
+const WARNING_CODES = ['pdf-pages-without-text', 'pdf-owner-locked', 'html-much-script', 'docx-size-mismatch', 'markdown-front-matter'] as const;
+type DocumentWarningCode = (typeof WARNING_CODES)[number];
+
+export function isDocumentWarningCode(code: unknown): code is DocumentWarningCode {
+  return typeof code === 'string' && (WARNING_CODES as readonly string[]).includes(code);
+}
 
 /** Something the operator should check in an accepted document; never a reason to refuse it. */
 export interface DocumentWarning extends Bilingual {

@@ -5,11 +5,13 @@
  * refuses with a typed DocumentError (413, 415 or 422 and a reason, Vietnamese first) whatever
  * cannot be indexed. It never returns empty text. Pure apart from CPU: no I/O, no environment,
  * so the admin route (which reads KNOWLEDGE_MAX_UPLOAD_MB through config) passes the limits in.
+ * PDFs are read by the PdfReader passed in (./pdf-reader): in process on Node (./pdf), by the
+ * PDF reader Worker on Workers; without one a PDF is refused with 503, other formats still work.
  *
  * @example
  * const limits = extractLimits(config.knowledgeMaxUploadMb);
  * try {
- *   const { format, text, warnings } = await extractText(bytes, { filename, contentType }, limits);
+ *   const { format, text, warnings } = await extractText(bytes, { filename, contentType }, limits, extractPdf);
  * } catch (e) {
  *   if (e instanceof DocumentError) return c.json({ error: e.reason, code: e.code }, e.status);
  *   throw e;
@@ -19,11 +21,12 @@ import { detectFormat, type Declared, type DocumentFormat } from './detect';
 import { extractDocx } from './docx';
 import { megabytes, refuse, type DocumentWarning } from './errors';
 import { extractHtml } from './html';
-import { extractPdf } from './pdf';
+import { pdfReaderMissing, type PdfReader } from './pdf-reader';
 import { countLetters, decodeText, markdownToText, normalizeExtracted } from './text';
 
 export { DocumentError, type DocumentErrorCode, type DocumentErrorStatus, type DocumentWarning } from './errors';
 export type { Declared, DocumentFormat } from './detect';
+export type { PdfReader, PdfText } from './pdf-reader';
 
 const DEFAULT_MAX_UPLOAD_MB = 10;
 
@@ -60,7 +63,7 @@ interface ExtractedText {
 /** Fewer letters than this and there is nothing worth indexing. */
 const MIN_LETTERS = 20;
 
-export async function extractText(bytes: Uint8Array, declared: Declared, limits: ExtractLimits = extractLimits()): Promise<ExtractedText> {
+export async function extractText(bytes: Uint8Array, declared: Declared, limits: ExtractLimits = extractLimits(), readPdf?: PdfReader): Promise<ExtractedText> {
   if (bytes.length > limits.maxBytes) {
     throw refuse(
       'too-large',
@@ -76,7 +79,8 @@ export async function extractText(bytes: Uint8Array, declared: Declared, limits:
   let warnings: DocumentWarning[] = [];
   switch (format) {
     case 'pdf': {
-      ({ text, pages, warnings } = await extractPdf(bytes, limits.maxPages));
+      if (!readPdf) throw pdfReaderMissing();
+      ({ text, pages, warnings } = await readPdf(bytes, limits.maxPages));
       break;
     }
     case 'docx':

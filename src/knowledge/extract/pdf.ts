@@ -7,21 +7,18 @@
  * wrapped at the right margin is joined back to its paragraph unless the next line starts a
  * numbered part. A PDF without a text layer (a scan), a damaged one, or one that needs a
  * password is refused; it is never indexed empty.
+ * This is the in-process PdfReader (./pdf-reader): the Node entry passes it in, the media
+ * Worker runs it; the assistant Worker never imports it (its bundle stays under 1 MB gzipped).
  */
 import { getDocumentProxy } from 'unpdf';
 import { DocumentError, refuse, warning, type DocumentWarning } from './errors';
+import type { PdfText } from './pdf-reader';
 import { countLetters, normalizeExtracted } from './text';
 
 /** Fewer letters than this on a page: the page is a picture (scanned, or a photo). */
 const MIN_PAGE_LETTERS = 10;
 /** Fewer letters than this in the whole file: no text layer. */
 const MIN_DOCUMENT_LETTERS = 40;
-
-interface PdfText {
-  text: string;
-  pages: number;
-  warnings: DocumentWarning[];
-}
 
 /** The subset of PDF.js's TextItem this module reads. */
 interface TextItem {
