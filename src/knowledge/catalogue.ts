@@ -5,15 +5,17 @@
  *
  * Store layout (all under `kb:`):
  *   kb:manifest        hash  docId → ManifestEntry (current version, status, segment) and `_rev`,
- *                      the revision isolates poll (one HGET): written in the same HSET as the entries
+ *                      the revision isolates poll (one HGET): written in the same step as the entries
+ *   kb:live, kb:live:snap  the manifest cut to what the search reads, switched in the same atomic
+ *                      step: what a cold isolate loads (knowledge/live-view)
  *   kb:doc:<id>        hash  `v<n>` → VersionRecord (every version ever published, for audit)
  *   kb:seg:<seg>:<k>   string parts of one immutable segment (a KnowledgeBundle with postings)
  *   kb:hash:<sha256>   string: the document id a file's content was published as
  *   kb:lock:<id>       claim held while a version of <id> is being published or retired
  *
  * A publish writes the new segment first (new keys, nothing points at them), then the version
- * record, then switches the manifest in one HSET (the new entry and any entries it supersedes
- * together), then bumps the revision. A failure before the HSET leaves the old version
+ * record, then switches the manifest and its compact view in one atomic step (the new entry and
+ * any entries it supersedes together, and the revision). A failure before that step leaves the old version
  * answering; two publishes of one id at once cannot both hold the lock (409 for the second).
  */
 import { z } from 'zod';
@@ -28,6 +30,8 @@ import { shardedChunks, type LiveEntry, type ManifestSource, type ShardedHead, t
 import { extractLimits, extractText, type DocumentWarning, type PdfReader } from './extract/index';
 import { extractLegalMetadata, legalKindName, LegalMetadataSchema } from './legal-metadata';
 import { chunkLegalText } from './legal-chunks';
+import { decodeHead, encodeHead } from './sharded-head';
+import { LiveView } from './live-view';
 import { KnowledgeBundleSchema, type Chunk, type DocumentMeta, type KnowledgeBundle, type SerializedIndex } from './schema';
 
 const MANIFEST_KEY = 'kb:manifest';
@@ -41,18 +45,6 @@ const blockKey = (segment: string, b: number) => `kb:seg:${segment}:t${b}`;
 /** Chunks per text block of a sharded segment (a hit fetches its block: about 64 KB). */
 const TEXT_BLOCK = 64;
 
-/**
- * A head holds thousands of documents and tens of thousands of numbers, read on every cold
- * start: checked for shape with cheap rules (this code wrote it when it published them).
- */
-const ShardedHeadSchema = z.object({
-  format: z.literal(2),
-  fingerprint: z.string(),
-  documents: z.array(z.looseObject({ id: z.string(), title: z.string(), source: z.string(), date: z.string(), kind: z.string() })).transform((d) => d as DocumentMeta[]),
-  docOf: z.custom<number[]>((v) => Array.isArray(v) && v.every((n) => Number.isInteger(n) && n >= 0), 'must be chunk-to-document positions'),
-  shards: z.number().int().positive(),
-  blockSize: z.number().int().positive(),
-});
 const SerializedPostingsSchema = z.object({ terms: z.string(), counts: z.string(), postings: z.string() });
 const TextBlockSchema = z.array(z.tuple([z.string(), z.string()]));
 
@@ -205,7 +197,11 @@ interface CatalogueDeps {
 }
 
 export class Catalogue implements ManifestSource {
-  constructor(private readonly deps: CatalogueDeps) {}
+  private readonly view: LiveView;
+
+  constructor(private readonly deps: CatalogueDeps) {
+    this.view = new LiveView(deps.store);
+  }
 
   // ---- what isolates read (ManifestSource) -----------------------------------------------
 
@@ -218,8 +214,10 @@ export class Catalogue implements ManifestSource {
    * checked by the small LiveEntrySchema (thousands of lines on a cold start; the full entry's
    * checks are for the operator's views).
    */
-  entries(): Promise<LiveEntry[]> {
-    return readManifest(this.deps.store, MANIFEST_KEY, LiveEntrySchema, (e) => e.docId);
+  async entries(): Promise<LiveEntry[]> {
+    // A store written before the compact view existed (or restored from such an export): the
+    // full manifest, until the next switch writes the view.
+    return (await this.view.read()) ?? readManifest(this.deps.store, MANIFEST_KEY, LiveEntrySchema, (e) => e.docId);
   }
 
   async segment(id: string, parts: number): Promise<KnowledgeBundle> {
@@ -241,7 +239,29 @@ export class Catalogue implements ManifestSource {
   }
 
   private async entry(id: string): Promise<ManifestEntry | undefined> {
-    return (await this.manifest()).find((e) => e.docId === id);
+    return (await this.entriesOf([id])).get(id);
+  }
+
+  /** The manifest entries of these ids: one HGET each, sent together (one request on Upstash). */
+  private async entriesOf(ids: readonly string[]): Promise<Map<string, ManifestEntry>> {
+    const unique = [...new Set(ids)].filter((id) => id !== REVISION_FIELD);
+    const raw = await Promise.all(unique.map((id) => this.deps.store.hashGet(MANIFEST_KEY, id)));
+    const out = new Map<string, ManifestEntry>();
+    unique.forEach((id, i) => {
+      const parsed = ManifestEntrySchema.safeParse(safeJson(raw[i] ?? undefined));
+      if (parsed.success) out.set(id, parsed.data);
+    });
+    return out;
+  }
+
+  /** `id`, or `id-2`, `id-3`… the first that neither the manifest nor the bundle uses (looked up eight at a time). */
+  private async unusedId(id: string): Promise<string> {
+    for (let n = 1; ; n += 8) {
+      const candidates = Array.from({ length: 8 }, (_, k) => (n + k === 1 ? id : `${id.slice(0, 75)}-${n + k}`));
+      const taken = await this.entriesOf(candidates);
+      const free = candidates.find((c) => !taken.has(c) && !this.deps.bundledIds?.has(c));
+      if (free) return free;
+    }
   }
 
   // ---- reading an upload -------------------------------------------------------------------
@@ -317,9 +337,10 @@ export class Catalogue implements ManifestSource {
    */
   async publish(prepared: Prepared, actor: string, mode: 'create' | 'version'): Promise<{ created: boolean; entry: ManifestEntry; record: VersionRecord }> {
     const { store, now } = this.deps;
-    const manifest = await this.manifest();
-    const byId = new Map(manifest.map((e) => [e.docId, e]));
+    // Only the entries this publish touches are read (never the whole manifest): its cost grows
+    // with the document, not with the corpus.
     const same = await store.get(hashKey(prepared.hash));
+    const byId = await this.entriesOf([prepared.id, ...(same ? [same] : []), ...prepared.metadata.supersedes]);
     if (same) {
       const existing = byId.get(same);
       if (existing && existing.status !== 'retired' && (mode === 'create' || same === prepared.id)) {
@@ -331,7 +352,7 @@ export class Catalogue implements ManifestSource {
     if (mode === 'version') {
       if (!byId.has(id) && !this.deps.bundledIds?.has(id)) throw notFound(id);
     } else {
-      id = uniqueId(id, (candidate) => byId.has(candidate) || Boolean(this.deps.bundledIds?.has(candidate)));
+      id = await this.unusedId(id);
     }
     for (const old of prepared.metadata.supersedes) {
       if (!byId.has(old) && !this.deps.bundledIds?.has(old)) {
@@ -351,7 +372,7 @@ export class Catalogue implements ManifestSource {
     }
     try {
       // Read again under the locks: a version published meanwhile counts.
-      const locked = new Map((await this.manifest()).map((e) => [e.docId, e]));
+      const locked = await this.entriesOf(ids);
       const current = locked.get(id);
       // A new document whose id another publish took meanwhile is told, never made a version of it.
       if (mode === 'create' && current) {
@@ -521,7 +542,7 @@ export class Catalogue implements ManifestSource {
 
   /**
    * A large segment as an isolate reads it on demand: the postings cut by term hash into
-   * shards of about 100 KB, the chunks' headings and texts in blocks of TEXT_BLOCK, and a head
+   * small shards (search/sharded-postings), the chunks' headings and texts in blocks of TEXT_BLOCK, and a head
    * (the documents, which document each chunk belongs to, the counts), written last.
    */
   private async writeSharded(segment: string, bundle: KnowledgeBundle & { index: SerializedIndex }): Promise<void> {
@@ -533,8 +554,8 @@ export class Catalogue implements ManifestSource {
       const block = bundle.chunks.slice(b * TEXT_BLOCK, (b + 1) * TEXT_BLOCK).map((c): [string, string] => [c.heading, c.text]);
       writes.push([blockKey(segment, b), JSON.stringify(block)]);
     }
-    // A few keys at a time: each request stays small.
-    for (let i = 0; i < writes.length; i += 8) await Promise.all(writes.slice(i, i + 8).map(([k, v]) => store.set(k, v)));
+    // A few dozen keys at a time: each request stays well under a REST request's size limit.
+    for (let i = 0; i < writes.length; i += 32) await Promise.all(writes.slice(i, i + 32).map(([k, v]) => store.set(k, v)));
     const docIndex = new Map(bundle.documents.map((d, i) => [d.id, i]));
     const head: ShardedHead = {
       format: 2,
@@ -546,13 +567,13 @@ export class Catalogue implements ManifestSource {
       shards: shards.length,
       blockSize: TEXT_BLOCK,
     };
-    await store.set(headKey(segment), JSON.stringify(head));
+    await store.set(headKey(segment), JSON.stringify(encodeHead(head)));
   }
 
   /** A sharded segment's head and readers for its shards and text blocks (search/live-index). */
   async openSharded(id: string): Promise<ShardedSource> {
     const raw = await this.deps.store.get(headKey(id));
-    const head = ShardedHeadSchema.parse(safeJson(raw ?? undefined));
+    const head = decodeHead(safeJson(raw ?? undefined));
     const read = async <T>(keys: string[], schema: z.ZodType<T>): Promise<T[]> => {
       const values = await Promise.all(keys.map((k) => this.deps.store.get(k)));
       return values.map((v, i) => {
@@ -619,8 +640,15 @@ export class Catalogue implements ManifestSource {
   }
 
   /** One HSET: the entries and the revision isolates poll change together, or not at all. */
-  private switchManifest(fields: Record<string, string>): Promise<void> {
-    return switchManifest(this.deps.store, MANIFEST_KEY, fields, this.deps.now());
+  private async switchManifest(fields: Record<string, string>): Promise<void> {
+    const entries = Object.values(fields).flatMap((v) => {
+      const parsed = LiveEntrySchema.safeParse(safeJson(v));
+      return parsed.success ? [parsed.data] : [];
+    });
+    const view = await this.view.prepare(entries, () => readManifest(this.deps.store, MANIFEST_KEY, LiveEntrySchema, (e) => e.docId));
+    await switchManifest(this.deps.store, MANIFEST_KEY, fields, this.deps.now(), [view.write]);
+    // The switch is done; a fold that fails is tried again by the next switch.
+    if (view.fold) await this.view.fold().catch(() => undefined);
   }
 
   private segmentBundle(id: string, version: number, prepared: Prepared): KnowledgeBundle {
@@ -748,14 +776,6 @@ function proposeId(m: PublishedMetadata, hash: string): string {
   if (fromNumber.length >= 2) return /^[a-z0-9]/.test(fromNumber) ? fromNumber : `vb-${fromNumber}`;
   const fromTitle = slugify(m.title, 50);
   return fromTitle.length >= 3 ? `${fromTitle}-${hash.slice(0, 6)}` : `vb-${hash.slice(0, 12)}`;
-}
-
-function uniqueId(id: string, taken: (id: string) => boolean): string {
-  if (!taken(id)) return id;
-  for (let n = 2; ; n++) {
-    const candidate = `${id.slice(0, 75)}-${n}`;
-    if (!taken(candidate)) return candidate;
-  }
 }
 
 async function sha256(bytes: Uint8Array): Promise<string> {

@@ -264,10 +264,15 @@ export async function readManifest<T>(store: Store, key: string, schema: z.ZodTy
   return out.sort((a, b) => idOf(a).localeCompare(idOf(b)));
 }
 
-/** One HSET: the entries and the revision isolates poll change together, or not at all. */
-export async function switchManifest(store: Store, key: string, fields: Record<string, string>, now: Date): Promise<void> {
+/**
+ * One HSET: the entries and the revision isolates poll change together, or not at all. `views`:
+ * other hashes (a compact view of the same entries) switched in the same atomic step, each
+ * given the same revision.
+ */
+export async function switchManifest(store: Store, key: string, fields: Record<string, string>, now: Date, views: ReadonlyArray<readonly [string, Record<string, string>]> = []): Promise<void> {
   const revision = `${now.getTime().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
-  await store.hashSet(key, { ...fields, [REVISION_FIELD]: revision });
+  if (!views.length) return store.hashSet(key, { ...fields, [REVISION_FIELD]: revision });
+  await store.hashSetMany([[key, { ...fields, [REVISION_FIELD]: revision }], ...views.map(([k, f]): [string, Record<string, string>] => [k, { ...f, [REVISION_FIELD]: revision }])]);
 }
 
 /** Stores a segment's text in parts of PART_CHARS, one part at a time (each request stays small). */

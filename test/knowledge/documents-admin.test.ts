@@ -147,14 +147,21 @@ describe('/admin/documents', () => {
     const t = makeTestApp({ ADMIN_TOKEN: TOKEN });
     expect((await upload(t, form(PLAN_V1, 'a.txt'))).status).toBe(201);
     const hashSet = t.store.hashSet.bind(t.store);
+    const hashSetMany = t.store.hashSetMany.bind(t.store);
     const spy = vi.spyOn(t.store, 'hashSet').mockImplementation(async (key, fields) => {
       if (key === 'kb:manifest') throw new Error('store down');
       return hashSet(key, fields);
+    });
+    // The manifest and its compact view switch together: failing that step fails both.
+    const spyMany = vi.spyOn(t.store, 'hashSetMany').mockImplementation(async (writes) => {
+      if (writes.some(([key]) => key === 'kb:manifest')) throw new Error('store down');
+      return hashSetMany(writes);
     });
     const res = await upload(t, form(PLAN_V2, 'b.txt'), { method: 'PUT', path: '/admin/documents/412-kh-ubnd' });
     expect(res.status).toBe(500);
     expect(JSON.stringify(await res.json())).not.toContain('store down');
     spy.mockRestore();
+    spyMany.mockRestore();
     await t.rt.knowledge.refresh(true);
     expect((await ask(t)).reply).toContain('7 giờ 30');
     const detail = (await (await t.request('/admin/documents/412-kh-ubnd', { headers: auth })).json()) as { version: number };

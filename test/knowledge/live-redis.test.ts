@@ -271,6 +271,12 @@ describe.each<Backend>(['upstash', 'redis'])('live documents on real Redis throu
             return target.hashSet(key, fields);
           };
         }
+        if (prop === 'hashSetMany') {
+          return async (writes: Array<[string, Record<string, string>]>) => {
+            if (failing && writes.some(([key]) => key === 'kb:manifest')) throw new Error('store down');
+            return target.hashSetMany(writes);
+          };
+        }
         return Reflect.get(target, prop, receiver) as unknown;
       },
     });
