@@ -125,13 +125,15 @@ interface State {
   sharded: Map<string, Sharded>;
   /** Corpus-wide statistics while segments are loaded. */
   stats?: CorpusStats;
+  /** Per segment, which of its chunks may answer (1) under these entries: made on first use. */
+  masks: Map<string, Uint8Array>;
 }
 
 /** Most distinct terms whose corpus df is remembered between manifest changes. */
 const DF_CACHE_LIMIT = 100_000;
 
 export class LiveKnowledge implements KnowledgeSearch {
-  private state: State = { revision: null, entries: new Map(), segments: new Map(), sharded: new Map() };
+  private state: State = { revision: null, entries: new Map(), segments: new Map(), sharded: new Map(), masks: new Map() };
   private readonly refresher: Refresher;
 
   constructor(
@@ -220,7 +222,7 @@ export class LiveKnowledge implements KnowledgeSearch {
     const stats: CorpusStats | undefined = segments.size ? { chunks, df: (term) => corpusDf(this.base, segments, sharded, dfCache, term) } : undefined;
     for (const s of segments.values()) s.stats = stats;
     // One assignment: a query sees the old state or the new one.
-    this.state = { revision: failed ? null : revision, entries, segments, sharded, stats };
+    this.state = { revision: failed ? null : revision, entries, segments, sharded, stats, masks: new Map() };
   }
 
   /**
@@ -252,12 +254,30 @@ export class LiveKnowledge implements KnowledgeSearch {
     };
   }
 
-  /** A segment's filter: only the current version of a document that may answer. */
+  /**
+   * A segment's filter: only the current version of a document that may answer. A query asks it
+   * of every chunk it scores (tens of thousands at a province's size), so the answer is worked
+   * out once per manifest state, per document, into a mask.
+   */
   private segmentFilter(state: State, id: string, index: KnowledgeIndex): ChunkFilter {
-    return (c) => {
-      const e = state.entries.get(index.chunkAt(c).docId);
-      return e !== undefined && e.segment === id && e.status !== 'retired' && e.visibility === 'public';
-    };
+    let mask = state.masks.get(id);
+    if (!mask) {
+      mask = new Uint8Array(index.size);
+      const byDoc = new Map<string, boolean>();
+      for (let n = 0; n < index.size; n++) {
+        const docId = index.chunkAt(n).docId;
+        let ok = byDoc.get(docId);
+        if (ok === undefined) {
+          const e = state.entries.get(docId);
+          ok = e !== undefined && e.segment === id && e.status !== 'retired' && e.visibility === 'public';
+          byDoc.set(docId, ok);
+        }
+        mask[n] = ok ? 1 : 0;
+      }
+      state.masks.set(id, mask);
+    }
+    const allowed = mask;
+    return (c) => allowed[c] === 1;
   }
 
   document(id: string): DocumentMeta | undefined {
