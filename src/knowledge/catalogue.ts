@@ -214,6 +214,13 @@ export class Catalogue implements ManifestSource {
    * checked by the small LiveEntrySchema (thousands of lines on a cold start; the full entry's
    * checks are for the operator's views).
    */
+  async current(): Promise<{ revision: string | null; entries: LiveEntry[] }> {
+    const view = await this.view.readWithRevision();
+    if (view) return view;
+    const [revision, entries] = await Promise.all([this.revision(), this.entries()]);
+    return { revision, entries };
+  }
+
   async entries(): Promise<LiveEntry[]> {
     // A store written before the compact view existed (or restored from such an export): the
     // full manifest, until the next switch writes the view.

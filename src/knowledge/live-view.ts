@@ -65,11 +65,17 @@ export class LiveView {
 
   /** Every document's entry, sorted by id; undefined while this store has no view (read the manifest). */
   async read(): Promise<LiveEntry[] | undefined> {
+    return (await this.readWithRevision())?.entries;
+  }
+
+  /** The entries and the revision they belong to (the hash's, switched with its rows). */
+  async readWithRevision(): Promise<{ revision: string; entries: LiveEntry[] } | undefined> {
     // Called in this order in one turn: the hash is read before the snapshot (see above).
     const deltaRead = this.store.hashGetAll(DELTA_KEY);
     const snapRead = this.store.get(SNAP_KEY);
     const [delta, snap] = await Promise.all([deltaRead, snapRead]);
-    if (delta[REVISION_FIELD] === undefined) return undefined;
+    const revision = delta[REVISION_FIELD];
+    if (revision === undefined) return undefined;
     const rows = parseSnapshot(snap);
     const out: LiveEntry[] = [];
     for (const [docId, value] of Object.entries(delta)) {
@@ -84,7 +90,7 @@ export class LiveView {
       if (e) out.push(e);
     }
     // Code-point order: ids are ASCII, and localeCompare costs tens of ms over thousands.
-    return out.sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
+    return { revision, entries: out.sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0)) };
   }
 
   /**

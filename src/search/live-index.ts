@@ -56,6 +56,11 @@ export interface ManifestSource {
   /** A token that changes whenever the manifest does; null before anything was published. */
   revision(): Promise<string | null>;
   entries(): Promise<LiveEntry[]>;
+  /**
+   * The entries with the revision they belong to, in one round trip where the source can: what a
+   * cold isolate asks first (it has no revision to compare), saving the revision's own round trip.
+   */
+  current?(): Promise<{ revision: string | null; entries: LiveEntry[] }>;
   /** A segment stored whole (parts ≥ 1). */
   segment(id: string, parts: number): Promise<KnowledgeBundle>;
   /** A large segment stored sharded (parts 0): its head, and its shards and text blocks on demand. */
@@ -88,6 +93,34 @@ interface Sharded {
   postings: ShardedPostings;
   /** Text blocks filled in, oldest first (their texts are dropped again past MAX_TEXT_BLOCKS). */
   blocks: number[];
+  /** Chunk positions by document, made on first need (see chunkPosition). */
+  positions?: { docIndex: Map<string, number>; starts: Int32Array; order: Int32Array };
+}
+
+/**
+ * The position of a sharded segment's chunk from its id (`<doc>@<version>#<k>`, the k-th chunk
+ * of its document, as shardedChunks names them): worked out from the head's chunk owners, which
+ * costs a fraction of a map of every chunk id (50,000 string keys on a province's corpus).
+ */
+function chunkPosition(s: Sharded, chunkId: string): number | undefined {
+  const { head } = s.source;
+  if (!s.positions) {
+    const docIndex = new Map(head.documents.map((d, i) => [d.id, i]));
+    const starts = new Int32Array(head.documents.length + 1);
+    for (const d of head.docOf) starts[d + 1]!++;
+    for (let d = 0; d < head.documents.length; d++) starts[d + 1]! += starts[d]!;
+    const order = new Int32Array(head.docOf.length);
+    const next = starts.slice(0, head.documents.length);
+    head.docOf.forEach((d, n) => (order[next[d]!++] = n));
+    s.positions = { docIndex, starts, order };
+  }
+  const at = chunkId.lastIndexOf('@');
+  const hash = chunkId.lastIndexOf('#');
+  const d = s.positions.docIndex.get(chunkId.slice(0, at));
+  const k = Number(chunkId.slice(hash + 1));
+  if (d === undefined || at < 0 || hash < at || !Number.isInteger(k) || k < 1) return undefined;
+  const i = s.positions.starts[d]! + k - 1;
+  return i < s.positions.starts[d + 1]! ? s.positions.order[i] : undefined;
 }
 
 /** Shard characters one sharded segment keeps in memory (base64 and terms: about a byte each, plus decoded lists). */
@@ -177,9 +210,16 @@ export class LiveKnowledge implements KnowledgeSearch {
   }
 
   private async load(): Promise<void> {
-    const revision = await this.source.revision();
-    if (revision === this.state.revision) return;
-    const list = await this.source.entries();
+    let revision: string | null;
+    let list: LiveEntry[];
+    if (this.state.revision === null && this.source.current) {
+      ({ revision, entries: list } = await this.source.current());
+      if (revision === null && !list.length && !this.state.entries.size) return;
+    } else {
+      revision = await this.source.revision();
+      if (revision === this.state.revision) return;
+      list = await this.source.entries();
+    }
     const entries = new Map(list.map((e) => [e.docId, e]));
     const wanted = new Map<string, number>();
     for (const e of list) if (e.segment && e.status !== 'retired') wanted.set(e.segment, e.parts);
@@ -373,7 +413,7 @@ export class LiveKnowledge implements KnowledgeSearch {
       const id = state.entries.get(h.doc.id)?.segment;
       const s = id ? state.sharded.get(id) : undefined;
       if (!id || !s || h.chunk.text) continue;
-      const n = state.segments.get(id)!.chunkNumber(h.chunk.id);
+      const n = chunkPosition(s, h.chunk.id);
       if (n === undefined) continue;
       (wanted.get(id) ?? wanted.set(id, new Set()).get(id)!).add(Math.floor(n / s.source.head.blockSize));
     }

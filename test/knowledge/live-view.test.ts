@@ -12,6 +12,10 @@ import { FOLD_AT, LiveView } from '../../src/knowledge/live-view';
 import type { KnowledgeBundle } from '../../src/knowledge/schema';
 import type { LiveEntry } from '../../src/search/live-index';
 import { MemoryStore } from '../../src/store/memory';
+import { LiveKnowledge } from '../../src/search/live-index';
+import { createIndex } from '../../src/search/knowledge-index';
+import { KnowledgeBundleSchema } from '../../src/knowledge/schema';
+import knowledgeJson from '../../src/generated/knowledge.json';
 import type { AnalyzerData } from '../../src/search/analyzer';
 import bundleJson from '../../src/generated/bundle.json';
 import { PLAN_V1, PLAN_V2 } from './support/plan';
@@ -177,6 +181,31 @@ describe('a publish reads only the entries it touches', () => {
     await c.retire('bulk-9');
     expect(read).not.toContain('kb:manifest');
     expect(await c.entries()).toEqual(await fromManifest(c));
+  });
+});
+
+describe('a cold isolate', () => {
+  it('loads the view and its revision in one round trip, then checks only the revision', async () => {
+    const store = new MemoryStore();
+    const c = catalogueOn(store);
+    await publish(c, PLAN_V1);
+    const revision = await rev(store, 'kb:manifest');
+    const calls: string[] = [];
+    for (const method of ['get', 'hashGet', 'hashGetAll'] as const) {
+      const original = store[method].bind(store) as (...a: string[]) => Promise<unknown>;
+      (store as unknown as Record<string, unknown>)[method] = (...a: string[]) => {
+        calls.push(`${method} ${a.join(' ')}`);
+        return original(...a);
+      };
+    }
+    const live = new LiveKnowledge(createIndex(KnowledgeBundleSchema.parse(knowledgeJson), analyzer), c, { analyzer, refreshMs: 5000 });
+    await live.refresh(true);
+    expect(live.revision).toBe(revision);
+    // The hash and the snapshot (sent together), then the segment; no separate revision read.
+    expect(calls.filter((k) => !k.startsWith('get kb:seg:'))).toEqual(['hashGetAll kb:live', 'get kb:live:snap']);
+    calls.length = 0;
+    await live.refresh(true);
+    expect(calls).toEqual(['hashGet kb:manifest _rev']);
   });
 });
 
