@@ -14,6 +14,7 @@ import { parseCsv } from '../text/csv';
 import type { KpiService } from '../kpi/service';
 import type { SourcedRow } from '../kpi/ingest';
 import type { PullSource } from '../config-pull-sources';
+import { readBounded } from '../text/bounded-read';
 
 const PULL_TIMEOUT_MS = 10_000;
 const PULL_MAX_BYTES = 1024 * 1024;
@@ -79,27 +80,7 @@ async function readLimited(res: Response, max: number): Promise<string> {
     await res.body?.cancel();
     throw new Error(`response larger than ${max} bytes`);
   }
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw new Error(`response larger than ${max} bytes`);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    all.set(c, offset);
-    offset += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  return new TextDecoder().decode(await readBounded(res.body, max, () => new Error(`response larger than ${max} bytes`)));
 }
 
 function pick(record: unknown, spec: string): unknown {

@@ -17,6 +17,7 @@
  * @example
  * const { bytes, contentType, filename, finalUrl } = await fetchDocument(url, { maxBytes, timeoutMs: 10_000 });
  */
+import { readBounded } from '../text/bounded-read';
 
 const REFUSALS = {
   'url-invalid': 400,
@@ -158,7 +159,7 @@ export async function fetchDocument(url: string, opts: FetchDocumentOptions): Pr
         void res.body?.cancel().catch(() => {});
         throw tooLarge();
       }
-      const bytes = await readBounded(res, opts.maxBytes, expired, tooLarge);
+      const bytes = await readDocument(res, opts.maxBytes, expired, tooLarge);
       const contentType = res.headers.get('content-type');
       return {
         bytes,
@@ -173,31 +174,13 @@ export async function fetchDocument(url: string, opts: FetchDocumentOptions): Pr
 }
 
 /** Reads the body chunk by chunk and stops (cancelling the stream) as soon as it passes maxBytes. */
-async function readBounded(res: Response, maxBytes: number, expired: Promise<never>, tooLarge: () => UrlFetchError): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+async function readDocument(res: Response, maxBytes: number, expired: Promise<never>, tooLarge: () => UrlFetchError): Promise<Uint8Array> {
   try {
-    for (;;) {
-      const { done, value } = await Promise.race([reader.read(), expired]);
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) throw tooLarge();
-      chunks.push(value);
-    }
+    return await readBounded(res.body, maxBytes, tooLarge, expired);
   } catch (e) {
-    void reader.cancel().catch(() => {});
     if (e instanceof UrlFetchError) throw e;
     throw refuse('url-unreachable', 'Kết nối bị ngắt khi đang tải tài liệu.', 'The connection broke while downloading the document.');
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
 
 /**

@@ -10,6 +10,7 @@
 import type { z } from 'zod';
 import { DocumentError } from '../knowledge/extract/errors';
 import type { ErrorReply } from './protocol';
+import { readBounded } from '../text/bounded-read';
 
 /** Serves one path: the request and its parsed URL in, the reply out (or a thrown BadRequest or DocumentError). */
 export type Route = (request: Request, url: URL) => Promise<Response>;
@@ -66,25 +67,5 @@ export function query<T extends z.ZodType>(schema: T, url: URL): z.infer<T> {
 export async function readBody(request: Request, max: number, tooLarge: () => Error): Promise<Uint8Array> {
   const declared = Number(request.headers.get('content-length'));
   if (declared > max) throw tooLarge();
-  if (!request.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
+  return readBounded(request.body, max, tooLarge);
 }

@@ -7,6 +7,7 @@
  * Inflation is fflate's (pure JS: runs on Workers and Node alike).
  */
 import { Inflate } from 'fflate';
+import { concatBytes } from '../../text/bounded-read';
 
 export interface ZipEntry {
   name: string;
@@ -130,11 +131,5 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, maxBytes: numbe
     if (e instanceof ZipError) throw e;
     throw new ZipError('corrupt', `${entry.name} cannot be inflated (${(e as Error).message})`);
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(parts, total);
 }
