@@ -13,7 +13,6 @@ import { describe, expect, it } from 'vitest';
 import { createApp, createRuntime } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
-import { DocumentError } from '../../src/knowledge/extract/index';
 import { extractPdf } from '../../src/knowledge/extract/pdf';
 import { kpiHistorySvg } from '../../src/media/kpi-history';
 import { nodePng } from '../../src/media/png-node';
@@ -25,6 +24,7 @@ import { MemoryStore } from '../../src/store/memory';
 import { decodePng, PNG_SIGNATURE } from '../support/png-decode';
 import { rising, texts } from '../media/fixtures';
 import { PLAN_V1, uploadForm } from '../knowledge/support/plan';
+import { refusal } from '../support/refusal';
 
 const DIR = join(import.meta.dirname, '../fixtures/documents');
 const fixture = (name: string) => new Uint8Array(readFileSync(join(DIR, name)));
@@ -39,15 +39,6 @@ const pngBinding = bindingTo(chartRenderer);
 const post = (handler: MediaHandler, path: string, body?: BodyInit, headers?: Record<string, string>) =>
   handler.fetch(new Request(`http://companion${path}`, { method: 'POST', body, headers }));
 
-async function refusal(promise: Promise<unknown>): Promise<DocumentError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof DocumentError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('reading PDFs through the PDF reader Worker', () => {
   const remote = mediaPdfReader(pdfBinding);

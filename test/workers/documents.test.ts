@@ -7,11 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import chiThiPdf from '../fixtures/documents/chi-thi-22-ct-tu.pdf?inline';
 import scanPdf from '../fixtures/documents/scan.pdf?inline';
-import { DocumentError, extractLimits, extractText as extract, type Declared, type ExtractLimits } from '../../src/knowledge/extract/index';
+import { extractLimits, extractText as extract, type Declared, type ExtractLimits } from '../../src/knowledge/extract/index';
 import { extractPdf } from '../../src/knowledge/extract/pdf';
 import { extractLegalMetadata } from '../../src/knowledge/legal-metadata';
 import { chunkLegalText } from '../../src/knowledge/legal-chunks';
 import { makeDocx, paragraphXml, tableXml } from '../knowledge/support/docx';
+import { refusal } from '../support/refusal';
 
 /** PDFs read in process with the reader the PDF reader Worker runs (the assistant Worker asks it over PDF_READER). */
 const extractText = (bytes: Uint8Array, declared: Declared, limits?: ExtractLimits) => extract(bytes, declared, limits, extractPdf);
@@ -21,15 +22,6 @@ function bytesOf(dataUrl: string): Uint8Array {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
-async function refusal(promise: Promise<unknown>): Promise<DocumentError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof DocumentError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('documents in workerd', () => {
   it('reads a PDF text layer and its metadata', async () => {
