@@ -1,10 +1,11 @@
 /**
  * @module search/query-engine
  * Runs one query against the postings: resolves the query's terms once (a plan), adds up
- * idf × impact over their posting lists in a single pass that also records which query words
- * and word pairs each chunk holds, keeps the best chunks, and turns them into hits with their
- * coverage (what the relevance rule reads). Synchronous, and sized for large corpora: the
- * per-chunk scratch arrays are allocated once and reused by every query.
+ * idf × impact over their posting lists, skipping the postings that cannot change the best
+ * chunks (lexical(): exact, not approximate), records which query words and word pairs the best
+ * chunks hold, and turns them into hits with their coverage (what the relevance rule reads).
+ * Synchronous, and sized for large corpora: the per-chunk scratch arrays are allocated once and
+ * reused by every query.
  */
 import type { DocumentMeta, KnowledgeBundle } from '../knowledge/schema';
 import type { Analyzer } from './analyzer';
@@ -58,6 +59,8 @@ export class QueryEngine {
   private readonly wordMask: Uint32Array;
   private readonly exactMask: Uint32Array;
   private readonly pairMask: Uint32Array;
+  /** One bit per chunk, all clear between queries: puts lexical()'s candidates in chunk order. */
+  private readonly marks: Uint32Array;
   /** Set when this engine is one segment of a larger corpus (see CorpusStats). */
   stats?: CorpusStats;
 
@@ -73,6 +76,7 @@ export class QueryEngine {
     this.wordMask = new Uint32Array(n);
     this.exactMask = new Uint32Array(n);
     this.pairMask = new Uint32Array(n);
+    this.marks = new Uint32Array((n + 31) >>> 5);
   }
 
   get documentCount(): number {
@@ -134,31 +138,193 @@ export class QueryEngine {
   }
 
   /**
-   * Scores every chunk sharing a term with the query and returns the best `limit` as hits;
-   * chunks `allow` refuses are never returned.
+   * The best `limit` chunks sharing a term with the query, as hits; chunks `allow` refuses are
+   * never returned. Exactly what scoring every chunk would give (lexicalExhaustive), but it skips
+   * the work that cannot change the result (MaxScore): lists are read in decreasing order of the
+   * most they can add to a chunk (weight × idf × the list's largest impact). Once `limit` allowed
+   * chunks already score more than everything the lists not read yet could add up to, no chunk
+   * outside them can get in: the remaining lists (the long ones of common syllables) are only
+   * looked into for those candidates, and candidates that can no longer reach the k-th score are
+   * dropped as they go. The few that survive are then scored again from all lists in the plan's
+   * order, so their scores are bit for bit those of the exhaustive sum, with the same word, exact
+   * and pair masks, and ranked by the same rule.
    */
   lexical(plan: Plan, limit: number, allow?: ChunkFilter): SearchHit[] {
+    const { lookups } = plan;
+    const n = lookups.length;
+    // The bounds below assume a whole positive limit and positive contributions; anything else
+    // (never produced by plan()) keeps the plain algorithm's behaviour, whatever it is.
+    if (n === 0 || !Number.isInteger(limit) || limit < 1) return this.lexicalExhaustive(plan, limit, allow);
+    const lists = new Array<{ chunks: Uint32Array; impacts: Uint8Array }>(n);
+    const w = new Float64Array(n);
+    const bound = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const { t, weight, idf: termIdf } = lookups[i]!;
+      const list = (lists[i] = this.postings.list(t));
+      w[i] = weight * termIdf * IMPACT_SCALE;
+      const top = maxImpact(list.impacts);
+      if (!(w[i]! > 0 && w[i]! < Infinity) || top <= 0) return this.lexicalExhaustive(plan, limit, allow);
+      bound[i] = w[i]! * top;
+    }
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => bound[b]! - bound[a]! || a - b);
+    // rest[j]: the most the lists from order[j] on can add to one chunk; postingsLeft[j]: their length.
+    const rest = new Float64Array(n + 1);
+    const postingsLeft = new Float64Array(n + 1);
+    for (let j = n - 1; j >= 0; j--) {
+      rest[j] = rest[j + 1]! + bound[order[j]!]!;
+      postingsLeft[j] = postingsLeft[j + 1]! + lists[order[j]!]!.chunks.length;
+    }
+
+    const { scores, touched } = this;
+    let count = 0;
+    let best = 0;
+    // A lower bound on the k-th best final score of an allowed chunk (scores only grow), and the
+    // bound a chunk must stay under to be left out (see SLACK).
+    let theta = -Infinity;
+    let floor = -Infinity;
+    let thetaAt = -1;
+    let j = 0;
+    // Phase 1: every posting of the lists that can add the most, until the rest cannot bring in a new chunk.
+    for (; j < n; j++) {
+      // Worth a look at the k-th score only if some chunk beats the rest already, and the lists
+      // still to read are longer than the scan over the chunks touched.
+      if (count >= limit && best > rest[j]! && postingsLeft[j]! > count) {
+        theta = Math.max(theta, kthScore(scores, touched, count, limit, allow));
+        floor = behind(theta);
+        thetaAt = j;
+        if (rest[j]! < floor) break;
+      }
+      const { chunks, impacts } = lists[order[j]!]!;
+      const wj = w[order[j]!]!;
+      for (let i = 0; i < chunks.length; i++) {
+        const c = chunks[i]!;
+        const s = scores[c]!;
+        if (s === 0) touched[count++] = c;
+        const next = s + wj * impacts[i]!;
+        scores[c] = next;
+        if (next > best) best = next;
+      }
+    }
+    if (thetaAt !== j) {
+      theta = Math.max(theta, kthScore(scores, touched, count, limit, allow));
+      floor = behind(theta);
+    }
+
+    // The allowed chunks that may still reach the k-th score, put in chunk order through a bitmap
+    // (cheaper than sorting thousands of them).
+    const { marks } = this;
+    let m = 0;
+    for (let i = 0; i < count; i++) {
+      const c = touched[i]!;
+      if (scores[c]! + rest[j]! < floor || (allow && !allow(c))) continue;
+      marks[c >>> 5]! |= 1 << (c & 31);
+      m++;
+    }
+    const cands = new Uint32Array(m);
+    m = 0;
+    for (let word = 0; word < marks.length; word++) {
+      let bits = marks[word]!;
+      if (bits === 0) continue;
+      marks[word] = 0;
+      while (bits !== 0) {
+        cands[m++] = (word << 5) | (31 - Math.clz32(bits & -bits));
+        bits &= bits - 1;
+      }
+    }
+
+    // Phase 2, candidate by candidate: the remaining lists in the same order, leaving a candidate
+    // as soon as what it has plus what is left to read cannot reach the k-th score. Candidates go
+    // in chunk order, so each list is read forward from where the previous candidate left it.
+    if (j < n) {
+      const from = j;
+      const at = new Uint32Array(n - from);
+      const finished = new TopScores(limit);
+      let kept = 0;
+      for (let k = 0; k < m; k++) {
+        const c = cands[k]!;
+        let s = scores[c]!;
+        let r = from;
+        for (; r < n; r++) {
+          if (s + rest[r]! < floor) break;
+          const { chunks, impacts } = lists[order[r]!]!;
+          const p = (at[r - from] = seek(chunks, at[r - from]!, c));
+          if (p < chunks.length && chunks[p] === c) s += w[order[r]!]! * impacts[p]!;
+        }
+        if (r < n || s < floor) continue;
+        scores[c] = s;
+        cands[kept++] = c;
+        // A fully added candidate's sum is a lower bound for the k-th score too.
+        theta = Math.max(theta, finished.add(s));
+        floor = behind(theta);
+      }
+      m = 0;
+      for (let k = 0; k < kept; k++) if (scores[cands[k]!]! >= floor) cands[m++] = cands[k]!;
+    }
+
+    // The survivors scored again in the plan's order (the exhaustive sum's order), with their masks:
+    // a list shorter than the survivors is read whole against their bits (many survivors: fewer
+    // than k chunks allowed), a longer one is searched for each survivor.
+    const { wordMask, exactMask, pairMask } = this;
+    for (let k = 0; k < m; k++) {
+      const c = cands[k]!;
+      scores[c] = 0;
+      marks[c >>> 5]! |= 1 << (c & 31);
+    }
+    for (let i = 0; i < n; i++) {
+      const { chunks, impacts } = lists[i]!;
+      const { wordBit, exactBit, pairBit } = lookups[i]!;
+      const wi = w[i]!;
+      if (chunks.length <= m) {
+        for (let p = 0; p < chunks.length; p++) {
+          const c = chunks[p]!;
+          if ((marks[c >>> 5]! & (1 << (c & 31))) === 0) continue;
+          scores[c]! += wi * impacts[p]!;
+          wordMask[c]! |= wordBit;
+          exactMask[c]! |= exactBit;
+          pairMask[c]! |= pairBit;
+        }
+        continue;
+      }
+      let p = 0;
+      for (let k = 0; k < m; k++) {
+        const c = cands[k]!;
+        p = seek(chunks, p, c);
+        if (p === chunks.length) break;
+        if (chunks[p] !== c) continue;
+        scores[c]! += wi * impacts[p]!;
+        wordMask[c]! |= wordBit;
+        exactMask[c]! |= exactBit;
+        pairMask[c]! |= pairBit;
+      }
+    }
+    const top = selectTop(scores, cands, m, limit);
+    const hits = top.map((r) => this.hitFromMasks(r.chunk, r.score, plan));
+    for (let i = 0; i < count; i++) scores[touched[i]!] = 0;
+    // Only the survivors' masks and bits were set.
+    for (let k = 0; k < m; k++) {
+      const c = cands[k]!;
+      wordMask[c] = 0;
+      exactMask[c] = 0;
+      pairMask[c] = 0;
+      marks[c >>> 5] = 0;
+    }
+    return hits;
+  }
+
+  /** Scores every chunk sharing a term with the query (what lexical() must always agree with). */
+  private lexicalExhaustive(plan: Plan, limit: number, allow?: ChunkFilter): SearchHit[] {
     const { scores, touched, wordMask, exactMask, pairMask } = this;
     let count = 0;
     for (const { t, weight, idf: termIdf, wordBit, exactBit, pairBit } of plan.lookups) {
       const { chunks, impacts } = this.postings.list(t);
       const w = weight * termIdf * IMPACT_SCALE;
-      if ((wordBit | exactBit | pairBit) === 0) {
-        for (let i = 0; i < chunks.length; i++) {
-          const c = chunks[i]!;
-          if (scores[c] === 0) touched[count++] = c;
-          scores[c]! += w * impacts[i]!;
-        }
-      } else {
-        // The same pass records which query words and pairs each chunk contains.
-        for (let i = 0; i < chunks.length; i++) {
-          const c = chunks[i]!;
-          if (scores[c] === 0) touched[count++] = c;
-          scores[c]! += w * impacts[i]!;
-          wordMask[c]! |= wordBit;
-          exactMask[c]! |= exactBit;
-          pairMask[c]! |= pairBit;
-        }
+      for (let i = 0; i < chunks.length; i++) {
+        const c = chunks[i]!;
+        if (scores[c] === 0) touched[count++] = c;
+        scores[c]! += w * impacts[i]!;
+        wordMask[c]! |= wordBit;
+        exactMask[c]! |= exactBit;
+        pairMask[c]! |= pairBit;
       }
     }
     const top = selectTop(scores, touched, count, limit, allow);
@@ -242,6 +408,115 @@ function selectTop(scores: Float64Array, touched: Uint32Array, count: number, li
     let at = top.length;
     while (at > 0 && (top[at - 1]!.score < s || (top[at - 1]!.score === s && top[at - 1]!.chunk > c))) at--;
     top.splice(at, 0, { chunk: c, score: s });
+  }
+  return top;
+}
+
+/**
+ * Relative slack on every pruning comparison. Scores are sums of a few dozen positive terms, and
+ * adding them in another order (phase 1 reads lists by bound, not in the plan's order) or adding
+ * up bounds moves a sum by well under 1e-13 of itself; a chunk is left out only when even its
+ * bound is below the k-th score by more than this, so it can neither beat nor tie the k-th chunk.
+ */
+const SLACK = 1e-9;
+
+/** The bound under which a chunk is certainly behind a k-th score of `theta` (-Infinity: no k-th score yet). */
+function behind(theta: number): number {
+  return theta * (1 - 2 * SLACK);
+}
+
+/** The `k`-th best score among these chunks (those `allow` accepts), or -Infinity when fewer. */
+function kthScore(scores: Float64Array, chunks: Uint32Array, count: number, k: number, allow?: ChunkFilter): number {
+  const top = new TopScores(k);
+  let kth = -Infinity;
+  for (let i = 0; i < count; i++) {
+    const c = chunks[i]!;
+    const s = scores[c]!;
+    if (s > kth && !(allow && !allow(c))) kth = top.add(s);
+  }
+  return kth;
+}
+
+/** The k best scores added so far (a min-heap), for the k-th of them. */
+class TopScores {
+  private readonly heap: Float64Array;
+  private size = 0;
+
+  constructor(private readonly k: number) {
+    this.heap = new Float64Array(k);
+  }
+
+  /** Adds a score; returns the k-th best so far, or -Infinity while fewer than k. */
+  add(s: number): number {
+    const { heap, k } = this;
+    if (this.size < k) {
+      let at = this.size++;
+      while (at > 0) {
+        const up = (at - 1) >> 1;
+        if (heap[up]! <= s) break;
+        heap[at] = heap[up]!;
+        at = up;
+      }
+      heap[at] = s;
+    } else if (s > heap[0]!) {
+      let at = 0;
+      for (;;) {
+        let child = 2 * at + 1;
+        if (child >= k) break;
+        if (child + 1 < k && heap[child + 1]! < heap[child]!) child++;
+        if (heap[child]! >= s) break;
+        heap[at] = heap[child]!;
+        at = child;
+      }
+      heap[at] = s;
+    }
+    return this.size === k ? heap[0]! : -Infinity;
+  }
+}
+
+/** The first position at or after `from` whose chunk is ≥ `target` (galloping, then binary search). */
+function seek(sorted: Uint32Array, from: number, target: number): number {
+  const n = sorted.length;
+  if (from >= n || sorted[from]! >= target) return from;
+  let lo = from;
+  let step = 1;
+  let hi = from + 1;
+  while (hi < n && sorted[hi]! < target) {
+    lo = hi;
+    step *= 2;
+    hi = lo + step;
+  }
+  if (hi > n) hi = n;
+  // sorted[lo] < target, and sorted[hi] >= target or hi = n.
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < target) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/**
+ * The largest impact of a posting list, 0 if it holds a zero impact (never written: impacts are
+ * 1..255). Lists never change, so it is kept per list; keyed by the impacts' buffer and place, so
+ * the subarray views built postings hand out share one entry.
+ */
+const maxImpacts = new WeakMap<ArrayBufferLike, Map<number, number>>();
+function maxImpact(impacts: Uint8Array): number {
+  let byPlace = maxImpacts.get(impacts.buffer);
+  if (!byPlace) maxImpacts.set(impacts.buffer, (byPlace = new Map()));
+  const key = impacts.length * 2 ** 32 + impacts.byteOffset;
+  let top = byPlace.get(key);
+  if (top === undefined) {
+    top = 0;
+    let least = 255;
+    for (let i = 0; i < impacts.length; i++) {
+      const v = impacts[i]!;
+      if (v > top) top = v;
+      if (v < least) least = v;
+    }
+    if (least === 0) top = 0;
+    byPlace.set(key, top);
   }
   return top;
 }
