@@ -123,8 +123,12 @@ function chunkPosition(s: Sharded, chunkId: string): number | undefined {
   return i < s.positions.starts[d + 1]! ? s.positions.order[i] : undefined;
 }
 
-/** Shard characters one sharded segment keeps in memory (base64 and terms: about a byte each, plus decoded lists). */
-const SHARD_BUDGET_CHARS = 16_000_000;
+/**
+ * Shard characters one sharded segment keeps in memory (base64 and terms: about a byte each, plus
+ * decoded lists). At 50,000 chunks, 16 M made every round of the eval questions fetch and decode
+ * about a thousand shards again; 32 M keeps the index at about 45 MiB after them (bench:knowledge).
+ */
+const SHARD_BUDGET_CHARS = 32_000_000;
 /** Text blocks one sharded segment keeps filled in. */
 const MAX_TEXT_BLOCKS = 256;
 
