@@ -217,14 +217,20 @@ export class Catalogue implements ManifestSource {
   async current(): Promise<{ revision: string | null; entries: LiveEntry[] }> {
     const view = await this.view.readWithRevision();
     if (view) return view;
-    const [revision, entries] = await Promise.all([this.revision(), this.entries()]);
+    // A store from before the view: the manifest itself (entries() would read the view again).
+    const [revision, entries] = await Promise.all([this.revision(), this.liveFromManifest()]);
     return { revision, entries };
+  }
+
+  /** What the search reads of every entry, from the full manifest (a store without the view). */
+  private liveFromManifest(): Promise<LiveEntry[]> {
+    return readManifest(this.deps.store, MANIFEST_KEY, LiveEntrySchema, (e) => e.docId);
   }
 
   async entries(): Promise<LiveEntry[]> {
     // A store written before the compact view existed (or restored from such an export): the
     // full manifest, until the next switch writes the view.
-    return (await this.view.read()) ?? readManifest(this.deps.store, MANIFEST_KEY, LiveEntrySchema, (e) => e.docId);
+    return (await this.view.read()) ?? this.liveFromManifest();
   }
 
   async segment(id: string, parts: number): Promise<KnowledgeBundle> {
@@ -652,7 +658,7 @@ export class Catalogue implements ManifestSource {
       const parsed = LiveEntrySchema.safeParse(safeJson(v));
       return parsed.success ? [parsed.data] : [];
     });
-    const view = await this.view.prepare(entries, () => readManifest(this.deps.store, MANIFEST_KEY, LiveEntrySchema, (e) => e.docId));
+    const view = await this.view.prepare(entries, () => this.liveFromManifest());
     await switchManifest(this.deps.store, MANIFEST_KEY, fields, this.deps.now(), [view.write]);
     // The switch is done; a fold that fails is tried again by the next switch.
     if (view.fold) await this.view.fold().catch(() => undefined);
