@@ -7,9 +7,7 @@
  * 1024 KiB (issue #17; PDF.js and resvg each live in a companion Worker of their own for that).
  * Usage: tsx scripts/bundle-size.ts dist/assistant [dist/pdf-reader …] [--max-kib 1024]
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { bundleBytes } from './lib/bundle-bytes';
 
 const args = process.argv.slice(2);
 const flag = args.indexOf('--max-kib');
@@ -23,16 +21,7 @@ if (dirs.length === 0) dirs.push('dist');
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 const over: string[] = [];
 for (const dir of dirs) {
-  let raw = 0;
-  let gz = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    // Source maps and wrangler's README.md are written beside the bundle but not uploaded.
-    if (!statSync(path).isFile() || name.endsWith('.map') || name.endsWith('.md')) continue;
-    const data = readFileSync(path);
-    raw += data.length;
-    gz += gzipSync(data, { level: 9 }).length;
-  }
+  const { raw, gzip: gz } = bundleBytes(dir);
   console.log(`Workers bundle ${dir}: ${kib(raw)} raw, ${kib(gz)} gzipped (limit 3072 KiB on the free plan${maxKib !== undefined ? `; target ${maxKib} KiB` : ''})`);
   if (maxKib !== undefined && gz > maxKib * 1024) over.push(`${dir} is ${kib(gz)} gzipped, above the ${maxKib} KiB target`);
 }

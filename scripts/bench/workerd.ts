@@ -11,15 +11,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { startWorld } from './world';
 import { answerCounts, CHAT_BASE, messageFor, telegramHeaders, telegramUpdate, TELEGRAM_SECRET, TELEGRAM_TOKEN } from './traffic';
 import { median, summarize, type Summary } from './stats';
 import { buildCompanions, type CompanionWorker } from '../lib/companion-workers';
+import { bundleBytes } from '../lib/bundle-bytes';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -65,16 +65,7 @@ export function buildWorker(entry?: string): BuiltWorker {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
   });
-  let rawBytes = 0;
-  let gzipBytes = 0;
-  // Like scripts/bundle-size.ts: every uploaded file, source maps excluded.
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (!statSync(path).isFile() || name.endsWith('.map') || name.endsWith('.md')) continue;
-    const data = readFileSync(path);
-    rawBytes += data.length;
-    gzipBytes += gzipSync(data, { level: 9 }).length;
-  }
+  const { raw: rawBytes, gzip: gzipBytes } = bundleBytes(dir);
   let companions: ReturnType<typeof buildCompanions> | undefined;
   return {
     dir,
