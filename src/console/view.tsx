@@ -152,6 +152,31 @@ export const FilterSelect: FC<{ id: string; label: string; all: string; value?: 
   </div>
 );
 
+/** A filter's date range: two date fields named from and to. */
+export const DateRangeFields: FC<{ fromLabel: string; toLabel: string; from?: string; to?: string }> = ({ fromLabel, toLabel, from, to }) => (
+  <>
+    <div class="field">
+      <label for="from">{fromLabel}</label>
+      <input id="from" name="from" type="date" value={from} />
+    </div>
+    <div class="field">
+      <label for="to">{toLabel}</label>
+      <input id="to" name="to" type="date" value={to} />
+    </div>
+  </>
+);
+
+/** An upload form's buttons: each submits the form with its own `mode` (a look first, then the write). */
+export const ModeButtons: FC<{ buttons: ReadonlyArray<{ mode: string; label: string }> }> = ({ buttons }) => (
+  <div class="row">
+    {buttons.map((b, i) => (
+      <button type="submit" name="mode" value={b.mode} class={i > 0 ? 'secondary' : undefined}>
+        {b.label}
+      </button>
+    ))}
+  </div>
+);
+
 /** A column heading; `num` right-aligns a column of numbers. */
 export type Column = string | { label: string; num: true };
 

@@ -7,7 +7,7 @@
 import type { AuditEntry } from '../../admin/audit';
 import { addDays, dayStart, isIsoDay, vnDay } from '../../core/vn-time';
 import type { PageContext } from '../deps';
-import { FilterSelect, Table, vnDateTime, type Notice } from '../view';
+import { DateRangeFields, FilterSelect, Table, vnDateTime, type Notice } from '../view';
 
 const DEFAULT_DAYS = 7;
 
@@ -31,14 +31,7 @@ export async function auditPage(ctx: PageContext) {
   const body = (
     <>
       <form method="get" action="/console/audit" class="card row">
-        <div class="field">
-          <label for="from">{t('console-from')}</label>
-          <input id="from" name="from" type="date" value={from} />
-        </div>
-        <div class="field">
-          <label for="to">{t('console-to')}</label>
-          <input id="to" name="to" type="date" value={to} />
-        </div>
+        <DateRangeFields fromLabel={t('console-from')} toLabel={t('console-to')} from={from} to={to} />
         <FilterSelect id="actor" label={t('console-audit-actor')} all={t('console-all')} value={actor} options={actors.map((a) => ({ value: a, label: a }))} />
         <button type="submit">{t('console-filter')}</button>
       </form>

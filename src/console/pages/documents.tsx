@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { fromBase64, randomId, toBase64 } from '../../text/base64';
 import type { Store } from '../../store/store';
 import type { PageContext } from '../deps';
-import { CsrfField, Table, vnDate, vnDateTime, type Notice, type View } from '../view';
+import { CsrfField, ModeButtons, Table, vnDate, vnDateTime, type Notice, type View } from '../view';
 
 export const DOCUMENT_FIELDS = ['title', 'number', 'kind', 'issuer', 'signer', 'issuedAt', 'effectiveAt', 'expiresAt', 'supersedes', 'source', 'url', 'visibility'] as const;
 const DATE_FIELDS = new Set(['issuedAt', 'effectiveAt', 'expiresAt']);
@@ -163,14 +163,12 @@ export async function documentsSection(ctx: PageContext, q: string, state: Docum
             </div>
           </div>
         </details>
-        <div class="row">
-          <button type="submit" name="mode" value="preview">
-            {t('console-doc-preview')}
-          </button>
-          <button type="submit" name="mode" value="publish" class="secondary">
-            {t('console-doc-publish-now')}
-          </button>
-        </div>
+        <ModeButtons
+          buttons={[
+            { mode: 'preview', label: t('console-doc-preview') },
+            { mode: 'publish', label: t('console-doc-publish-now') },
+          ]}
+        />
       </form>
 
       <h3>{t('console-doc-list')}</h3>

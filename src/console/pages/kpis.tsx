@@ -13,7 +13,7 @@ import type { StatusResult } from '../../kpi/status';
 import type { Observation } from '../../kpi/schema';
 import { kpiHistorySvg } from '../../media/kpi-history';
 import type { PageContext } from '../deps';
-import { CsrfField, Table, vnDate, type Notice } from '../view';
+import { CsrfField, ModeButtons, Table, vnDate, type Notice } from '../view';
 
 interface MetricsRow {
   kpi: string;
@@ -190,14 +190,12 @@ export async function kpisPage(ctx: PageContext, upload?: UploadOutcome) {
             <label for="source">{t('console-kpi-source')}</label>
             <input id="source" name="source" type="text" maxlength={300} value={upload?.input.source ?? ''} />
           </div>
-          <div class="row">
-            <button type="submit" name="mode" value="dry">
-              {t('console-kpi-dry-run')}
-            </button>
-            <button type="submit" name="mode" value="write" class="secondary">
-              {t('console-kpi-write')}
-            </button>
-          </div>
+          <ModeButtons
+            buttons={[
+              { mode: 'dry', label: t('console-kpi-dry-run') },
+              { mode: 'write', label: t('console-kpi-write') },
+            ]}
+          />
         </form>
       </section>
 

@@ -9,7 +9,7 @@
  */
 import type { Child } from 'hono/jsx';
 import type { PageContext } from '../deps';
-import { CsrfField, Table, type View } from '../view';
+import { CsrfField, ModeButtons, Table, type View } from '../view';
 
 /** One record of POST /admin/procedures' answer (its dry run carries the card). */
 interface ImportedRecord {
@@ -49,11 +49,7 @@ export function procedureImportSection(ctx: PageContext, state: ProcedureImportS
           </label>
           <input id="proc-file" name="file" type="file" required accept=".json,.csv" />
         </div>
-        <div class="row">
-          <button type="submit" name="mode" value="preview">
-            {t('console-proc-preview')}
-          </button>
-        </div>
+        <ModeButtons buttons={[{ mode: 'preview', label: t('console-proc-preview') }]} />
       </form>
       {state.rows?.length ? <RefusedRows v={v} rows={state.rows} /> : null}
       {state.result ? <ResultView v={v} result={state.result} pendingId={state.pendingId} /> : null}

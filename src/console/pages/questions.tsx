@@ -11,7 +11,7 @@ import type { ListedQuestion, StatsReport, TopQuestion } from '../../analytics/r
 import { REPLY_WAIT_DAYS } from '../../analytics/questions';
 import { addDays, isIsoDay, vnDay } from '../../core/vn-time';
 import type { PageContext } from '../deps';
-import { count, FilterSelect, Table, vnDateTime, type Notice, type View } from '../view';
+import { count, DateRangeFields, FilterSelect, Table, vnDateTime, type Notice, type View } from '../view';
 
 const DEFAULT_DAYS = 7;
 const MAX_LISTED = 200;
@@ -43,14 +43,7 @@ export async function questionsPage(ctx: PageContext) {
     <>
       <form method="get" action="/console/questions" class="card">
         <div class="row">
-          <div class="field">
-            <label for="from">{t('console-from')}</label>
-            <input id="from" name="from" type="date" value={from} />
-          </div>
-          <div class="field">
-            <label for="to">{t('console-to')}</label>
-            <input id="to" name="to" type="date" value={to} />
-          </div>
+          <DateRangeFields fromLabel={t('console-from')} toLabel={t('console-to')} from={from} to={to} />
           <FilterSelect
             id="channel"
             label={t('console-channel')}
