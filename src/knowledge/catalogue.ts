@@ -42,8 +42,12 @@ const segmentKey = (segment: string, part: number) => `kb:seg:${segment}:${part}
 const headKey = (segment: string) => `kb:seg:${segment}:h`;
 const shardKey = (segment: string, k: number) => `kb:seg:${segment}:s${k}`;
 const blockKey = (segment: string, b: number) => `kb:seg:${segment}:t${b}`;
-/** Chunks per text block of a sharded segment (a hit fetches its block: about 64 KB). */
-const TEXT_BLOCK = 64;
+/**
+ * Chunks per text block of a sharded segment: a hit fetches its block, about 4 KB of text (64
+ * chunks made every hit fetch and parse about 15 KB, most of it never quoted). Each segment's
+ * head says its own block size, so segments written with another still read.
+ */
+const TEXT_BLOCK = 16;
 
 const SerializedPostingsSchema = z.object({ terms: z.string(), counts: z.string(), postings: z.string() });
 const TextBlockSchema = z.array(z.tuple([z.string(), z.string()]));

@@ -91,8 +91,12 @@ export interface ShardedSource {
 interface Sharded {
   source: ShardedSource;
   postings: ShardedPostings;
-  /** Text blocks filled in, oldest first (their texts are dropped again past MAX_TEXT_BLOCKS). */
-  blocks: number[];
+  /**
+   * Text blocks filled in, least recently used first, with their characters: past
+   * TEXT_BUDGET_CHARS the least recently used are emptied again.
+   */
+  texts: Map<number, number>;
+  textChars: number;
   /** Chunk positions by document, made on first need (see chunkPosition). */
   positions?: { docIndex: Map<string, number>; starts: Int32Array; order: Int32Array };
 }
@@ -129,8 +133,13 @@ function chunkPosition(s: Sharded, chunkId: string): number | undefined {
  * about a thousand shards again; 32 M keeps the index at about 45 MiB after them (bench:knowledge).
  */
 const SHARD_BUDGET_CHARS = 32_000_000;
-/** Text blocks one sharded segment keeps filled in. */
-const MAX_TEXT_BLOCKS = 256;
+/**
+ * Characters of chunk text (headings and texts) one sharded segment keeps filled in, about 8 MB.
+ * Kept least recently used first, not first in first out: at 50,000 chunks, 256 blocks kept in
+ * the order they came made a third of the eval questions fetch and parse their hits' texts again
+ * every round, and the texts parsed were most of what the young heap's collections copied.
+ */
+const TEXT_BUDGET_CHARS = 4_000_000;
 
 /** The chunks of a sharded segment, their ids rebuilt: `<doc>@<version>#<n-th chunk of the doc>`. */
 export function shardedChunks(head: ShardedHead, texts: ReadonlyArray<readonly [string, string] | undefined>): Chunk[] {
@@ -152,6 +161,8 @@ interface LiveOptions extends RefresherOptions {
    * by an operator): their bundled text is never searched.
    */
   hidden?: () => ReadonlySet<string>;
+  /** Characters of chunk text a sharded segment keeps filled in (default TEXT_BUDGET_CHARS). */
+  textChars?: number;
 }
 
 interface State {
@@ -164,6 +175,8 @@ interface State {
   stats?: CorpusStats;
   /** Per segment, which of its chunks may answer (1) under these entries: made on first use. */
   masks: Map<string, Uint8Array>;
+  /** The same for the bundled index, under this set of overridden records. */
+  baseMask?: { hidden: ReadonlySet<string> | undefined; mask: Uint8Array };
 }
 
 /** Most distinct terms whose corpus df is remembered between manifest changes. */
@@ -189,6 +202,13 @@ export class LiveKnowledge implements KnowledgeSearch {
   /** Live segments loaded in this isolate. */
   get segmentCount(): number {
     return this.state.segments.size;
+  }
+
+  /** Characters of chunk text held for sharded segments (what the text cache costs, roughly). */
+  get heldTextChars(): number {
+    let n = 0;
+    for (const s of this.state.sharded.values()) n += s.textChars;
+    return n;
   }
 
   get size(): number {
@@ -248,7 +268,7 @@ export class LiveKnowledge implements KnowledgeSearch {
         if (head.fingerprint !== indexFingerprintFor(this.opts.analyzer)) throw new Error(`segment ${id} was indexed with another analysis; compaction must rebuild it`);
         const postings = new ShardedPostings(head.shards, head.docOf.length);
         segments.set(id, shardedIndex(head.documents, shardedChunks(head, []), this.opts.analyzer, postings));
-        sharded.set(id, { source, postings, blocks: [] });
+        sharded.set(id, { source, postings, texts: new Map(), textChars: 0 });
     };
     // One unreadable segment costs only its own documents: the rest switch, and the next check
     // (the revision is not taken as seen) tries that segment again.
@@ -285,43 +305,36 @@ export class LiveKnowledge implements KnowledgeSearch {
     }
   }
 
-  /** The bundled index's filter: a bundled document named in the manifest was retired or replaced. */
+  /**
+   * The bundled index's filter: a bundled document named in the manifest was retired or replaced,
+   * or overridden by a live procedure record. Worked out once per manifest state and set of
+   * overridden records (the same set object while it does not change).
+   */
   private baseFilter(state: State): ChunkFilter | undefined {
     const hidden = this.opts.hidden?.();
     if (!state.entries.size && !hidden?.size) return undefined;
-    return (c) => {
-      const id = this.base.chunkAt(c).docId;
+    if (state.baseMask && state.baseMask.hidden === hidden) return state.baseMask.mask;
+    const mask = chunkMask(this.base, (id) => {
       if (hidden?.has(id)) return false;
       const e = state.entries.get(id);
       // A bundled document superseded (no live version of its own) is still searched, for history.
       return !e || (e.status === 'superseded' && !e.segment);
-    };
+    });
+    state.baseMask = { hidden, mask };
+    return mask;
   }
 
-  /**
-   * A segment's filter: only the current version of a document that may answer. A query asks it
-   * of every chunk it scores (tens of thousands at a province's size), so the answer is worked
-   * out once per manifest state, per document, into a mask.
-   */
+  /** A segment's filter: only the current version of a document that may answer, worked out once per manifest state. */
   private segmentFilter(state: State, id: string, index: KnowledgeIndex): ChunkFilter {
     let mask = state.masks.get(id);
     if (!mask) {
-      mask = new Uint8Array(index.size);
-      const byDoc = new Map<string, boolean>();
-      for (let n = 0; n < index.size; n++) {
-        const docId = index.chunkAt(n).docId;
-        let ok = byDoc.get(docId);
-        if (ok === undefined) {
-          const e = state.entries.get(docId);
-          ok = e !== undefined && e.segment === id && e.status !== 'retired' && e.visibility === 'public';
-          byDoc.set(docId, ok);
-        }
-        mask[n] = ok ? 1 : 0;
-      }
+      mask = chunkMask(index, (docId) => {
+        const e = state.entries.get(docId);
+        return e !== undefined && e.segment === id && e.status !== 'retired' && e.visibility === 'public';
+      });
       state.masks.set(id, mask);
     }
-    const allowed = mask;
-    return (c) => allowed[c] === 1;
+    return mask;
   }
 
   document(id: string): DocumentMeta | undefined {
@@ -407,24 +420,34 @@ export class LiveKnowledge implements KnowledgeSearch {
   }
 
   /**
-   * Fills in the headings and texts of hits from sharded segments (their blocks, fetched once);
-   * the hits whose text could not be read are left out (never quoted empty).
+   * Fills in the headings and texts of hits from sharded segments (their blocks, fetched once
+   * and kept while recently used); the hits whose text could not be read are left out (never
+   * quoted empty).
    */
   private async fillTexts(state: State, hits: SearchHit[]): Promise<SearchHit[]> {
     if (!state.sharded.size) return hits;
     const wanted = new Map<string, Set<number>>();
+    const used = new Map<string, Set<number>>();
     for (const h of hits) {
       const id = state.entries.get(h.doc.id)?.segment;
       const s = id ? state.sharded.get(id) : undefined;
-      if (!id || !s || h.chunk.text) continue;
+      if (!id || !s) continue;
       const n = chunkPosition(s, h.chunk.id);
       if (n === undefined) continue;
-      (wanted.get(id) ?? wanted.set(id, new Set()).get(id)!).add(Math.floor(n / s.source.head.blockSize));
+      const b = Math.floor(n / s.source.head.blockSize);
+      (used.get(id) ?? used.set(id, new Set()).get(id)!).add(b);
+      const chars = s.texts.get(b);
+      if (chars !== undefined && h.chunk.text) {
+        // Used again: to the back of the line.
+        s.texts.delete(b);
+        s.texts.set(b, chars);
+      } else (wanted.get(id) ?? wanted.set(id, new Set()).get(id)!).add(b);
     }
     await Promise.all(
       [...wanted].map(async ([id, blocks]) => {
         const s = state.sharded.get(id)!;
         const index = state.segments.get(id)!;
+        const size = s.source.head.blockSize;
         const list = [...blocks];
         let got: Array<Array<[string, string]>>;
         try {
@@ -434,14 +457,22 @@ export class LiveKnowledge implements KnowledgeSearch {
           return;
         }
         list.forEach((b, i) => {
-          got[i]!.forEach(([heading, text], j) => Object.assign(index.chunkAt(b * s.source.head.blockSize + j), { heading, text }));
-          s.blocks.push(b);
+          let chars = 0;
+          got[i]!.forEach(([heading, text], j) => {
+            Object.assign(index.chunkAt(b * size + j), { heading, text });
+            chars += heading.length + text.length;
+          });
+          s.textChars += chars - (s.texts.get(b) ?? 0);
+          s.texts.delete(b);
+          s.texts.set(b, chars);
         });
-        // Texts filled long ago are let go again: memory stays bounded, a later hit fetches them anew.
-        while (s.blocks.length > MAX_TEXT_BLOCKS) {
-          const old = s.blocks.shift()!;
-          if (s.blocks.includes(old)) continue;
-          const size = s.source.head.blockSize;
+        // Texts not used for long are let go again: memory stays bounded, a later hit fetches them anew.
+        const keep = used.get(id)!;
+        for (const [old, chars] of s.texts) {
+          if (s.textChars <= (this.opts.textChars ?? TEXT_BUDGET_CHARS)) break;
+          if (keep.has(old)) continue;
+          s.texts.delete(old);
+          s.textChars -= chars;
           for (let n = old * size; n < Math.min((old + 1) * size, index.size); n++) Object.assign(index.chunkAt(n), { heading: '', text: '' });
         }
       }),
@@ -454,6 +485,19 @@ export class LiveKnowledge implements KnowledgeSearch {
     const owner = e?.segment ? this.state.segments.get(e.segment) : undefined;
     return owner ? owner.bestSentences(chunk, query, max) : this.withStats(() => this.base.bestSentences(chunk, query, max));
   }
+}
+
+/** One byte per chunk of `index`: 1 where its document may answer (asked once per document). */
+function chunkMask(index: KnowledgeIndex, may: (docId: string) => boolean): Uint8Array {
+  const mask = new Uint8Array(index.size);
+  const byDoc = new Map<string, boolean>();
+  for (let n = 0; n < index.size; n++) {
+    const docId = index.chunkAt(n).docId;
+    let ok = byDoc.get(docId);
+    if (ok === undefined) byDoc.set(docId, (ok = may(docId)));
+    mask[n] = ok ? 1 : 0;
+  }
+  return mask;
 }
 
 /** A document's metadata with what the manifest says of its validity. */

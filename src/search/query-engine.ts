@@ -28,8 +28,12 @@ export interface CorpusStats {
   df(term: string): number;
 }
 
-/** Says whether a chunk (by number) may be returned: retired or replaced documents may not. */
-export type ChunkFilter = (chunk: number) => boolean;
+/**
+ * Which chunks (by number) may be returned: 1 where a chunk may, 0 where its document is retired
+ * or replaced. A mask rather than a function: a query asks it of every chunk it scores (tens of
+ * thousands at a province's size), and a call per chunk was a tenth of a query's time.
+ */
+export type ChunkFilter = Uint8Array;
 
 /** One query's lookups, resolved against the index once. */
 export interface Plan {
@@ -216,7 +220,7 @@ export class QueryEngine {
     let m = 0;
     for (let i = 0; i < count; i++) {
       const c = touched[i]!;
-      if (scores[c]! + rest[j]! < floor || (allow && !allow(c))) continue;
+      if (scores[c]! + rest[j]! < floor || (allow && allow[c] !== 1)) continue;
       marks[c >>> 5]! |= 1 << (c & 31);
       m++;
     }
@@ -399,7 +403,7 @@ function selectTop(scores: Float64Array, touched: Uint32Array, count: number, li
   for (let i = 0; i < count; i++) {
     const c = touched[i]!;
     const s = scores[c]!;
-    if (allow && !allow(c)) continue;
+    if (allow && allow[c] !== 1) continue;
     if (top.length === limit) {
       const last = top[limit - 1]!;
       if (s < last.score || (s === last.score && c > last.chunk)) continue;
@@ -432,7 +436,7 @@ function kthScore(scores: Float64Array, chunks: Uint32Array, count: number, k: n
   for (let i = 0; i < count; i++) {
     const c = chunks[i]!;
     const s = scores[c]!;
-    if (s > kth && !(allow && !allow(c))) kth = top.add(s);
+    if (s > kth && !(allow && allow[c] !== 1)) kth = top.add(s);
   }
   return kth;
 }

@@ -11,6 +11,12 @@ import { makeTestApp, postJson } from '../support/runtime';
 import { createApp, createRuntime } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
+import { Catalogue } from '../../src/knowledge/catalogue';
+import { createIndex } from '../../src/search/knowledge-index';
+import { LiveKnowledge } from '../../src/search/live-index';
+import type { AnalyzerData } from '../../src/search/analyzer';
+import { MemoryStore } from '../../src/store/memory';
+import bundleJson from '../../src/generated/bundle.json';
 
 const TOKEN = 'sharded-admin-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -73,6 +79,63 @@ describe('sharded live segments', () => {
 
     // Compaction merges small segments only: the sharded one stays as it is.
     expect(await t.rt.catalogue.compact({ maxSegments: 0 })).toMatchObject({ merged: 0 });
+  });
+});
+
+describe('texts of a sharded segment held in an isolate', () => {
+  const analyzer = (bundleJson as { analyzer: AnalyzerData }).analyzer;
+  const pool = [
+    'Chỉ thị 22-CT/TU ban hành ngày nào?',
+    'làm lại căn cước cần giấy tờ gì',
+    'đăng ký khai sinh ở đâu',
+    'chỉ số hài lòng SIPAS năm 2022',
+    'ban chỉ đạo phòng chống tham nhũng',
+    'cấp giấy phép xây dựng nhà ở',
+    'đăng ký kết hôn cần gì',
+    'chuyển đổi số cơ quan Đảng',
+  ];
+
+  it('keep the recently used blocks, let the others go past their budget, and fetch them again', async () => {
+    const store = new MemoryStore();
+    const catalogue = new Catalogue({ store, analyzer, now: () => new Date(), maxUploadMb: 50 });
+    await catalogue.publishBundle(corpus(), 'test');
+    const seed = createIndex(KnowledgeBundleSchema.parse(knowledgeJson), analyzer);
+    const reads: string[] = [];
+    const get = store.get.bind(store);
+    store.get = async (key: string) => {
+      reads.push(key);
+      return get(key);
+    };
+    const isolate = (textChars?: number) => new LiveKnowledge(seed, catalogue, { analyzer, refreshMs: 60_000, ...(textChars ? { textChars } : {}) });
+    /** The text blocks a question reads. */
+    const ask = async (live: LiveKnowledge, q: string): Promise<string[]> => {
+      reads.length = 0;
+      const { hits } = await live.hybridSearch(q, { limit: 5 });
+      expect(hits.every((h) => h.chunk.text.length > 0)).toBe(true);
+      return reads.filter((k) => /:t\d+$/.test(k));
+    };
+    // What each question reads, and the characters that holds, on an isolate of its own.
+    const alone = [];
+    for (const q of pool) {
+      const live = isolate();
+      const blocks = await ask(live, q);
+      alone.push({ q, blocks, chars: live.heldTextChars });
+    }
+    const disjoint = (a: string[], b: string[]) => a.length > 0 && b.length > 0 && !a.some((k) => b.includes(k));
+    const triple = alone.flatMap((a) => alone.flatMap((b) => alone.map((c) => [a, b, c] as const))).find(([a, b, c]) => disjoint(a.blocks, b.blocks) && disjoint(a.blocks, c.blocks) && disjoint(b.blocks, c.blocks) && c.chars <= b.chars);
+    expect(triple).toBeDefined();
+    const [a, b, c] = triple!;
+
+    // Room for the texts of two questions: A, B, A again (nothing read), then C lets B go, not A.
+    const live = isolate(a.chars + b.chars);
+    expect(await ask(live, a.q)).toEqual(a.blocks);
+    expect(await ask(live, b.q)).toEqual(b.blocks);
+    expect(await ask(live, a.q)).toEqual([]);
+    expect(await ask(live, c.q)).toEqual(c.blocks);
+    expect(live.heldTextChars).toBeLessThanOrEqual(a.chars + b.chars);
+    expect(await ask(live, a.q)).toEqual([]);
+    // B's texts were let go: asked again, they are fetched again and quoted in full.
+    expect((await ask(live, b.q)).length).toBeGreaterThan(0);
   });
 });
 

@@ -53,7 +53,7 @@ function reference(postings: PostingLists, chunkCount: number, plan: Plan, allow
     }
   }
   const ranked: number[] = [];
-  for (let c = 0; c < chunkCount; c++) if (seen[c] && (!allow || allow(c))) ranked.push(c);
+  for (let c = 0; c < chunkCount; c++) if (seen[c] && (!allow || allow[c] === 1)) ranked.push(c);
   ranked.sort((a, b) => scores[b]! - scores[a]! || a - b);
   const tracked = Math.min(plan.words.length, TRACKED);
   return ranked.map((c) => {
@@ -90,10 +90,12 @@ function queries(bundle: KnowledgeBundle, mixes: number, seed: number): string[]
   return out;
 }
 
-const filters: Array<[string, ChunkFilter | undefined]> = [
+/** A filter mask over `n` chunks: 1 where `may` says so. */
+const mask = (n: number, may: (c: number) => boolean): ChunkFilter => Uint8Array.from({ length: n }, (_, c) => (may(c) ? 1 : 0));
+const filters = (n: number): Array<[string, ChunkFilter | undefined]> => [
   ['no filter', undefined],
-  ['odd chunks only', (c) => c % 2 === 1],
-  ['one chunk in seven', (c) => c % 7 === 3],
+  ['odd chunks only', mask(n, (c) => c % 2 === 1)],
+  ['one chunk in seven', mask(n, (c) => c % 7 === 3)],
 ];
 
 /** Runs every query through lexical() and the reference; returns how many hits were compared. */
@@ -102,7 +104,7 @@ function compare(bundle: KnowledgeBundle, postings: PostingLists, texts: string[
   let compared = 0;
   for (const text of texts) {
     const plan = engine.plan(text);
-    for (const [name, allow] of filters) {
+    for (const [name, allow] of filters(bundle.chunks.length)) {
       const all = reference(postings, bundle.chunks.length, plan, allow);
       for (const limit of LIMITS) {
         const got = engine.lexical(plan, limit, allow).map((h) => ({
