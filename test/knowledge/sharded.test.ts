@@ -115,7 +115,7 @@ describe('texts of a sharded segment held in an isolate', () => {
       return reads.filter((k) => /:t\d+$/.test(k));
     };
     // What each question reads, and the characters that holds, on an isolate of its own.
-    const alone = [];
+    const alone: Array<{ q: string; blocks: string[]; chars: number }> = [];
     for (const q of pool) {
       const live = isolate();
       const blocks = await ask(live, q);
