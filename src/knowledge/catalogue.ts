@@ -24,7 +24,7 @@ import { PART_CHARS, readManifest, readParts, REVISION_FIELD, safeJson, switchMa
 import { slugify } from '../text/normalize';
 import { createIndex, serializeIndex } from '../search/knowledge-index';
 import { LazyPostings } from '../search/postings';
-import { shardCount, splitPostings } from '../search/sharded-postings';
+import { decodeShard, encodeShard, shardCount, splitPostings } from '../search/sharded-postings';
 import type { AnalyzerData } from '../search/analyzer';
 import { shardedChunks, type LiveEntry, type ManifestSource, type ShardedHead, type ShardedSource } from '../search/live-index';
 import { extractLimits, extractText, type DocumentWarning, type PdfReader } from './extract/index';
@@ -49,7 +49,6 @@ const blockKey = (segment: string, b: number) => `kb:seg:${segment}:t${b}`;
  */
 const TEXT_BLOCK = 16;
 
-const SerializedPostingsSchema = z.object({ terms: z.string(), counts: z.string(), postings: z.string() });
 const TextBlockSchema = z.array(z.tuple([z.string(), z.string()]));
 
 /** Every key the catalogue owns starts with this (export/import). */
@@ -566,7 +565,7 @@ export class Catalogue implements ManifestSource {
     const { store } = this.deps;
     const postings = new LazyPostings(bundle.index, bundle.chunks.length);
     const shards = splitPostings(postings, shardCount(bundle.index.postings.length));
-    const writes: Array<[string, string]> = shards.map((sh, k) => [shardKey(segment, k), JSON.stringify(sh)]);
+    const writes: Array<[string, string]> = shards.map((sh, k) => [shardKey(segment, k), encodeShard(sh)]);
     for (let b = 0; b * TEXT_BLOCK < bundle.chunks.length; b++) {
       const block = bundle.chunks.slice(b * TEXT_BLOCK, (b + 1) * TEXT_BLOCK).map((c): [string, string] => [c.heading, c.text]);
       writes.push([blockKey(segment, b), JSON.stringify(block)]);
@@ -591,17 +590,17 @@ export class Catalogue implements ManifestSource {
   async openSharded(id: string): Promise<ShardedSource> {
     const raw = await this.deps.store.get(headKey(id));
     const head = decodeHead(safeJson(raw ?? undefined));
-    const read = async <T>(keys: string[], schema: z.ZodType<T>): Promise<T[]> => {
+    const read = async <T>(keys: string[], decode: (raw: string) => T): Promise<T[]> => {
       const values = await Promise.all(keys.map((k) => this.deps.store.get(k)));
       return values.map((v, i) => {
         if (v === null) throw new Error(`segment ${id} is missing ${keys[i]}`);
-        return schema.parse(JSON.parse(v));
+        return decode(v);
       });
     };
     return {
       head,
-      shards: (ks) => read(ks.map((k) => shardKey(id, k)), SerializedPostingsSchema),
-      blocks: (bs) => read(bs.map((b) => blockKey(id, b)), TextBlockSchema),
+      shards: (ks) => read(ks.map((k) => shardKey(id, k)), decodeShard),
+      blocks: (bs) => read(bs.map((b) => blockKey(id, b)), (v) => TextBlockSchema.parse(JSON.parse(v))),
     };
   }
 

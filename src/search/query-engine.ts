@@ -166,7 +166,7 @@ export class QueryEngine {
       const { t, weight, idf: termIdf } = lookups[i]!;
       const list = (lists[i] = this.postings.list(t));
       w[i] = weight * termIdf * IMPACT_SCALE;
-      const top = maxImpact(list.impacts);
+      const top = list.top;
       if (!(w[i]! > 0 && w[i]! < Infinity) || top <= 0) return this.lexicalExhaustive(plan, limit, allow);
       bound[i] = w[i]! * top;
     }
@@ -498,31 +498,6 @@ function seek(sorted: Uint32Array, from: number, target: number): number {
     else hi = mid;
   }
   return hi;
-}
-
-/**
- * The largest impact of a posting list, 0 if it holds a zero impact (never written: impacts are
- * 1..255). Lists never change, so it is kept per list; keyed by the impacts' buffer and place, so
- * the subarray views built postings hand out share one entry.
- */
-const maxImpacts = new WeakMap<ArrayBufferLike, Map<number, number>>();
-function maxImpact(impacts: Uint8Array): number {
-  let byPlace = maxImpacts.get(impacts.buffer);
-  if (!byPlace) maxImpacts.set(impacts.buffer, (byPlace = new Map()));
-  const key = impacts.length * 2 ** 32 + impacts.byteOffset;
-  let top = byPlace.get(key);
-  if (top === undefined) {
-    top = 0;
-    let least = 255;
-    for (let i = 0; i < impacts.length; i++) {
-      const v = impacts[i]!;
-      if (v > top) top = v;
-      if (v < least) least = v;
-    }
-    if (least === 0) top = 0;
-    byPlace.set(key, top);
-  }
-  return top;
 }
 
 function contains(sorted: Uint32Array, value: number): boolean {
