@@ -128,11 +128,11 @@ function chunkPosition(s: Sharded, chunkId: string): number | undefined {
 }
 
 /**
- * Shard characters one sharded segment keeps in memory (base64 and terms: about a byte each, plus
- * decoded lists). At 50,000 chunks, 16 M made every round of the eval questions fetch and decode
- * about a thousand shards again; 32 M keeps the index at about 45 MiB after them (bench:knowledge).
+ * Bytes of shards one sharded segment keeps in memory: their text and the lists decoded from it
+ * (least recently used let go first). Counting the text alone (32 M characters) let the decoded
+ * lists grow the index past 64 MB once an isolate had answered a few hundred varied questions.
  */
-const SHARD_BUDGET_CHARS = 32_000_000;
+const SHARD_BUDGET_BYTES = 32_000_000;
 /**
  * Characters of chunk text (headings and texts) one sharded segment keeps filled in, about 8 MB.
  * Kept least recently used first, not first in first out: at 50,000 chunks, 256 blocks kept in
@@ -414,7 +414,7 @@ export class LiveKnowledge implements KnowledgeSearch {
             this.opts.onError?.(e);
           }
         }
-        s.postings.trim(SHARD_BUDGET_CHARS, new Set(terms.map((t) => shardOf(t, s.postings.shards))));
+        s.postings.trim(SHARD_BUDGET_BYTES, new Set(terms.map((t) => shardOf(t, s.postings.shards))));
       }),
     );
   }

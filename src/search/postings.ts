@@ -176,8 +176,16 @@ export class LazyPostings implements PostingLists {
   }
 
   list(t: number): PostingList {
-    return (this.cache[t] ??= this.decode(t));
+    let list = this.cache[t];
+    if (!list) {
+      list = this.cache[t] = this.decode(t);
+      this.decodedBytes += list.chunks.byteLength + list.impacts.byteLength;
+    }
+    return list;
   }
+
+  /** Bytes of the lists decoded so far (what they add to the stored text in memory). */
+  decodedBytes = 0;
 
   /**
    * A term's run decoded in one pass straight from the base64 text: sextets to bytes, bytes to

@@ -95,47 +95,50 @@ class Subset implements PostingLists {
  * is not here is not found: fetch a query's shards (`missing`) before searching it.
  */
 export class ShardedPostings implements PostingLists {
-  private readonly loaded = new Map<number, { postings: LazyPostings; chars: number; used: number }>();
-  private clock = 0;
+  /** The shards held, least recently used first (a shard used again moves to the end). */
+  private readonly loaded = new Map<number, { postings: LazyPostings; chars: number }>();
 
   constructor(
     readonly shards: number,
     private readonly chunkCount: number,
   ) {}
 
-  /** The shards of these terms not fetched yet. */
+  /** The shards of these terms not fetched yet; those held count as used now. */
   missing(terms: Iterable<string>): number[] {
     const out = new Set<number>();
     for (const term of terms) {
       const k = shardOf(term, this.shards);
       const have = this.loaded.get(k);
-      if (have) have.used = ++this.clock;
-      else out.add(k);
+      if (have) {
+        this.loaded.delete(k);
+        this.loaded.set(k, have);
+      } else out.add(k);
     }
     return [...out];
   }
 
   add(k: number, serialized: SerializedPostings): void {
     const chars = serialized.terms.length + serialized.counts.length + serialized.postings.length;
-    this.loaded.set(k, { postings: new LazyPostings(serialized, this.chunkCount), chars, used: ++this.clock });
+    this.loaded.delete(k);
+    this.loaded.set(k, { postings: new LazyPostings(serialized, this.chunkCount), chars });
   }
 
-  /** Characters of the shards held (what they cost in memory, roughly). */
-  get heldChars(): number {
+  /** What the shards held cost in memory, roughly: their text (a byte or so a character) and the lists decoded from it. */
+  get heldBytes(): number {
     let n = 0;
-    for (const s of this.loaded.values()) n += s.chars;
+    for (const s of this.loaded.values()) n += s.chars + s.postings.decodedBytes;
     return n;
   }
 
-  /** Drops the least recently used shards until at most `chars` are held, keeping `keep`. */
-  trim(chars: number, keep: ReadonlySet<number>): void {
-    if (this.heldChars <= chars) return;
-    const order = [...this.loaded].filter(([k]) => !keep.has(k)).sort((a, b) => a[1].used - b[1].used);
-    let held = this.heldChars;
-    for (const [k, s] of order) {
-      if (held <= chars) break;
+  /** Drops the least recently used shards until at most `bytes` are held, keeping `keep`. */
+  trim(bytes: number, keep: ReadonlySet<number>): void {
+    let held = this.heldBytes;
+    if (held <= bytes) return;
+    for (const [k, s] of this.loaded) {
+      if (held <= bytes) break;
+      if (keep.has(k)) continue;
       this.loaded.delete(k);
-      held -= s.chars;
+      held -= s.chars + s.postings.decodedBytes;
     }
   }
 

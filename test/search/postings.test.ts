@@ -9,7 +9,7 @@ import { KnowledgeBundleSchema } from '../../src/knowledge/schema';
 import { Analyzer, type AnalyzerData } from '../../src/search/analyzer';
 import { buildPostings } from '../../src/search/bm25f';
 import { LazyPostings, serializePostings, type PostingLists, type SerializedPostings } from '../../src/search/postings';
-import { decodeShard, encodeShard, splitPostings } from '../../src/search/sharded-postings';
+import { decodeShard, encodeShard, ShardedPostings, shardOf, splitPostings } from '../../src/search/sharded-postings';
 import bundleJson from '../../src/generated/bundle.json';
 import knowledgeJson from '../../src/generated/knowledge.json';
 
@@ -71,5 +71,36 @@ describe('stored postings', () => {
     expect(shards[0]!.terms).toContain('\n');
     for (const bad of ['P1\nabc', 'P1\n', '{"terms":"a"}', 'null', '[]']) expect(() => decodeShard(bad), bad).toThrow(/shard/);
     expect(() => decodeShard('nonsense')).toThrow();
+  });
+
+  it('a sharded view counts the lists it decoded in what it holds, and lets the least recently used shards go first', () => {
+    const built = buildPostings(bundled, analyzer);
+    const count = 8;
+    const shards = splitPostings(built, count);
+    const view = new ShardedPostings(count, bundled.chunks.length);
+    shards.forEach((sh, k) => view.add(k, sh));
+    const text = shards.reduce((n, sh) => n + sh.terms.length + sh.counts.length + sh.postings.length, 0);
+    expect(view.heldBytes).toBe(text);
+    // Decoding a long list adds its chunks (4 bytes each) and impacts (1 byte each).
+    const term = Array.from({ length: built.termCount }, (_, t) => t).sort((a, b) => built.df(b) - built.df(a))[0]!;
+    const word = built.termAt(term);
+    const t = view.findTerm(word);
+    view.list(t);
+    expect(view.heldBytes).toBe(text + 5 * built.df(term));
+    // Shard of `word` used last; shard 0 (or 1) used before it: trimming to one shard keeps the most recent.
+    const mine = shardOf(word, count);
+    const other = mine === 0 ? 1 : 0;
+    const otherWord = Array.from({ length: built.termCount }, (_, i) => built.termAt(i)).find((w) => shardOf(w, count) === other)!;
+    expect(view.missing([otherWord])).toEqual([]);
+    expect(view.missing([word])).toEqual([]);
+    const mineBytes = shards[mine]!.terms.length + shards[mine]!.counts.length + shards[mine]!.postings.length + 5 * built.df(term);
+    view.trim(mineBytes, new Set());
+    expect(view.heldBytes).toBe(mineBytes);
+    expect(view.missing([word])).toEqual([]);
+    expect(view.missing([otherWord])).toEqual([other]);
+    // What is kept for the query at hand stays, whatever the budget.
+    view.add(other, shards[other]!);
+    view.trim(0, new Set([other]));
+    expect(view.missing([otherWord, word])).toEqual([mine]);
   });
 });
