@@ -19,7 +19,7 @@ import { BM25F, buildPostings } from './bm25f';
 import { hybridSearch, type HybridOptions, type HybridResult } from './hybrid';
 import { PlaceMatcher } from './places';
 import { LazyPostings, serializePostings, type PostingLists } from './postings';
-import { QueryEngine, type ChunkFilter, type CorpusStats, type SearchOptions } from './query-engine';
+import { QueryEngine, type ChunkFilter, type CorpusStats, type QueryAnalysis, type SearchOptions } from './query-engine';
 import { checkPlaces, type SearchHit, type SearchResult } from './relevance';
 import { SentencePicker } from './sentence-picker';
 import { EmbeddingsFileSchema, VectorStore, embeddingText, textHash } from './vectors';
@@ -74,9 +74,14 @@ export class KnowledgeIndex {
     return this.engine.chunkNumber(id);
   }
 
+  /** A query as this index's analyzer reads it (what lexicalHits and queryTerms also take). */
+  analyze(query: string): QueryAnalysis {
+    return this.analyzer.analyzeQuery(query);
+  }
+
   /** Every index term a query looks up (its words folded and as typed, pairs, expansions). */
-  queryTerms(query: string): string[] {
-    const q = this.analyzer.analyzeQuery(query);
+  queryTerms(query: string | QueryAnalysis): string[] {
+    const q = typeof query === 'string' ? this.analyzer.analyzeQuery(query) : query;
     const terms = new Set<string>(q.terms.map((t) => t.term));
     for (const w of q.words) {
       terms.add(w.folded);
@@ -110,7 +115,7 @@ export class KnowledgeIndex {
    * The best lexical hits of this index alone, not yet judged by the relevance rule: what a
    * search over several segments merges (search/live-index).
    */
-  lexicalHits(query: string, limit: number, allow?: ChunkFilter): { hits: SearchHit[]; queryWords: number } {
+  lexicalHits(query: string | QueryAnalysis, limit: number, allow?: ChunkFilter): { hits: SearchHit[]; queryWords: number } {
     const plan = this.engine.plan(query);
     return { hits: this.engine.lexical(plan, limit, allow), queryWords: plan.words.length };
   }

@@ -22,7 +22,7 @@ import type { HybridOptions, HybridResult } from './hybrid';
 import { createIndex, indexFingerprintFor, shardedIndex, type KnowledgeIndex } from './knowledge-index';
 import type { SerializedPostings } from './postings';
 import { ShardedPostings, shardOf } from './sharded-postings';
-import type { ChunkFilter, CorpusStats, SearchOptions } from './query-engine';
+import type { ChunkFilter, CorpusStats, QueryAnalysis, SearchOptions } from './query-engine';
 import { judgeHits, type SearchHit, type SearchResult } from './relevance';
 
 /** What every caller of the knowledge search needs; the bundled index and the live one both offer it. */
@@ -366,15 +366,18 @@ export class LiveKnowledge implements KnowledgeSearch {
   search(query: string, opts: SearchOptions = {}): SearchResult {
     const state = this.state;
     if (!state.entries.size && !this.opts.hidden?.().size) return this.base.search(query, opts);
-    return this.base.checkPlaces(query, this.merged(state, query, opts));
+    return this.base.checkPlaces(query, this.merged(state, this.base.analyze(query), opts));
   }
 
-  /** The bundled index and every live segment searched, merged and judged (before the place check). */
-  private merged(state: State, query: string, opts: SearchOptions): SearchResult {
+  /**
+   * The bundled index and every live segment searched, merged and judged (before the place
+   * check). The query is analysed once for all of them: every segment shares the analysis data.
+   */
+  private merged(state: State, analysis: QueryAnalysis, opts: SearchOptions): SearchResult {
     const limit = Math.max(1, opts.limit ?? 5);
-    const first = this.withStats(() => this.base.lexicalHits(query, limit, this.baseFilter(state)));
+    const first = this.withStats(() => this.base.lexicalHits(analysis, limit, this.baseFilter(state)));
     const hits: SearchHit[] = [...first.hits];
-    for (const [id, index] of state.segments) hits.push(...index.lexicalHits(query, limit, this.segmentFilter(state, id, index)).hits);
+    for (const [id, index] of state.segments) hits.push(...index.lexicalHits(analysis, limit, this.segmentFilter(state, id, index)).hits);
     hits.sort((a, b) => b.score - a.score);
     const top = hits.slice(0, limit).map((h) => {
       const e = state.entries.get(h.doc.id);
@@ -387,8 +390,9 @@ export class LiveKnowledge implements KnowledgeSearch {
     await this.refresh();
     const state = this.state;
     if (!state.entries.size && !this.opts.hidden?.().size) return this.base.hybridSearch(query, opts);
-    await this.fetchShards(state, query);
-    const result = this.merged(state, query, opts);
+    const analysis = this.base.analyze(query);
+    await this.fetchShards(state, analysis);
+    const result = this.merged(state, analysis, opts);
     const hits = await this.fillTexts(state, result.hits);
     // The place check reads the hits' texts: after they are filled in.
     const judged = hits.length === result.hits.length ? result : judgeHits(hits, result.queryWords);
@@ -400,9 +404,9 @@ export class LiveKnowledge implements KnowledgeSearch {
    * Brings in the shards of every sharded segment that this query's terms fall in. A segment
    * whose shards cannot be read is reported and searched with what it has.
    */
-  private async fetchShards(state: State, query: string): Promise<void> {
+  private async fetchShards(state: State, analysis: QueryAnalysis): Promise<void> {
     if (!state.sharded.size) return;
-    const terms = this.base.queryTerms(query);
+    const terms = this.base.queryTerms(analysis);
     await Promise.all(
       [...state.sharded.values()].map(async (s) => {
         const missing = s.postings.missing(terms);

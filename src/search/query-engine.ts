@@ -35,6 +35,9 @@ export interface CorpusStats {
  */
 export type ChunkFilter = Uint8Array;
 
+/** A query as the analyzer reads it. */
+export type QueryAnalysis = ReturnType<Analyzer['analyzeQuery']>;
+
 /** One query's lookups, resolved against the index once. */
 export interface Plan {
   lookups: Array<{ t: number; weight: number; idf: number; wordBit: number; exactBit: number; pairBit: number }>;
@@ -65,6 +68,8 @@ export class QueryEngine {
   private readonly pairMask: Uint32Array;
   /** One bit per chunk, all clear between queries: puts lexical()'s candidates in chunk order. */
   private readonly marks: Uint32Array;
+  /** lexical()'s candidates, in chunk order (at most every chunk). */
+  private readonly cands: Uint32Array;
   /** Set when this engine is one segment of a larger corpus (see CorpusStats). */
   stats?: CorpusStats;
 
@@ -81,6 +86,7 @@ export class QueryEngine {
     this.exactMask = new Uint32Array(n);
     this.pairMask = new Uint32Array(n);
     this.marks = new Uint32Array((n + 31) >>> 5);
+    this.cands = new Uint32Array(n);
   }
 
   get documentCount(): number {
@@ -113,9 +119,12 @@ export class QueryEngine {
     return this.idf(t < 0 ? 0 : this.postings.df(t));
   }
 
-  /** Analyses a query and resolves its terms, word by word and pair by pair, against the postings. */
-  plan(query: string): Plan {
-    const q = this.analyzer.analyzeQuery(query);
+  /**
+   * Resolves a query's terms, word by word and pair by pair, against the postings; the query as
+   * typed, or as already analysed (a search over several segments analyses it once).
+   */
+  plan(query: string | QueryAnalysis): Plan {
+    const q = typeof query === 'string' ? this.analyzer.analyzeQuery(query) : query;
     const p = this.postings;
     const words = q.words.map((w) => {
       const folded = p.findTerm(w.folded);
@@ -224,7 +233,7 @@ export class QueryEngine {
       marks[c >>> 5]! |= 1 << (c & 31);
       m++;
     }
-    const cands = new Uint32Array(m);
+    const { cands } = this;
     m = 0;
     for (let word = 0; word < marks.length; word++) {
       let bits = marks[word]!;
