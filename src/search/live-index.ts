@@ -130,9 +130,11 @@ function chunkPosition(s: Sharded, chunkId: string): number | undefined {
 /**
  * Bytes of shards one sharded segment keeps in memory: their text and the lists decoded from it
  * (least recently used let go first). Counting the text alone (32 M characters) let the decoded
- * lists grow the index past 64 MB once an isolate had answered a few hundred varied questions.
+ * lists grow the index past 64 MB once an isolate had answered a few hundred varied questions;
+ * the eval questions at 50,000 chunks use 42.5 MB of shards, and 32 MB made every round fetch
+ * and decode 1,100 shards again.
  */
-const SHARD_BUDGET_BYTES = 32_000_000;
+const SHARD_BUDGET_BYTES = 48_000_000;
 /**
  * Characters of chunk text (headings and texts) one sharded segment keeps filled in, about 8 MB.
  * Kept least recently used first, not first in first out: at 50,000 chunks, 256 blocks kept in
