@@ -52,6 +52,11 @@ interface Node {
   children: Node[];
   /** Whether the heading line was taken out of `lines` (a title, not content). */
   titled: boolean;
+  /**
+   * fullText without the heading, kept once worked out: placing a part asks for it at every
+   * level above and again for the part itself, which rebuilt the whole text once per level.
+   */
+  body?: string;
 }
 
 interface Heading {
@@ -169,7 +174,8 @@ function ownText(node: Node): string {
  */
 function fullText(node: Node, withHeading = false): string {
   const head = withHeading && node.titled ? headingLine(node) : '';
-  return [head, ownText(node), ...node.children.map((c) => fullText(c, true))].filter(Boolean).join('\n');
+  node.body ??= [ownText(node), ...node.children.map((c) => fullText(c, true))].filter(Boolean).join('\n');
+  return head && node.body ? `${head}\n${node.body}` : head || node.body;
 }
 
 /** The heading as the document writes it: "Điều 5. Trách nhiệm…", "1. Mục đích", "I. MỤC ĐÍCH". */

@@ -78,11 +78,18 @@ interface Scan {
 }
 
 const PART_SEPARATOR = /[./%-]+/;
+const HAS_SEPARATOR = /[./%-]/;
 
 export class Analyzer {
   private readonly stop: Set<string>;
   /** folded phrase (space-joined) -> folded syllables of each other form it expands to */
   private readonly expansions = new Map<string, string[][]>();
+  /**
+   * Every leading run of syllables of an expansion's phrase, the phrase included: a scan stops
+   * lengthening a phrase as soon as it is not one (most syllables start none), instead of
+   * building and looking up all maxPhrase phrases from each syllable.
+   */
+  private readonly phrasePrefixes = new Set<string>();
   private readonly maxPhrase: number;
   /** Identifies the analysis (code version + data), stored with a serialised index. */
   readonly fingerprint: string;
@@ -107,6 +114,10 @@ export class Analyzer {
       }
     }
     this.maxPhrase = maxPhrase;
+    for (const key of this.expansions.keys()) {
+      const words = key.split(' ');
+      for (let n = 1; n <= words.length; n++) this.phrasePrefixes.add(words.slice(0, n).join(' '));
+    }
     this.fingerprint = `${ANALYZER_VERSION}:${fnv1a(JSON.stringify(data))}`;
   }
 
@@ -184,16 +195,18 @@ export class Analyzer {
   private scan(text: string): Scan {
     const out: Scan = { folded: [], exact: [], stop: [], breaks: [], compounds: [] };
     for (const { token, breakBefore } of phraseTokens(text)) {
-      const parts = token.split(PART_SEPARATOR).filter(Boolean);
+      // Most tokens are one plain syllable: the split (a regex per token) only where it can cut.
+      const parts = HAS_SEPARATOR.test(token) ? token.split(PART_SEPARATOR).filter(Boolean) : [token];
       if (parts.length > 1 || (parts.length === 1 && parts[0] !== token)) {
         out.compounds.push([foldWord(token), token]);
       }
-      parts.forEach((part, i) => {
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i]!;
         out.folded.push(foldWord(part));
         out.exact.push(part);
         out.stop.push(this.stop.has(part));
         out.breaks.push(breakBefore && i === 0);
-      });
+      }
       // "50%" is read "50 phần trăm": index and query both ways of writing it alike.
       if (token.endsWith('%')) {
         out.folded.push('phan', 'tram');
@@ -221,6 +234,8 @@ export class Analyzer {
       let phrase = '';
       for (let n = 1; n <= this.maxPhrase && i + n <= seq.length; n++) {
         phrase = n === 1 ? seq[i]! : phrase + ' ' + seq[i + n - 1]!;
+        // No expansion starts with this phrase: none starts with a longer one either.
+        if (!this.phrasePrefixes.has(phrase)) break;
         const others = this.expansions.get(phrase);
         if (others) for (const words of others) emit(words);
       }

@@ -47,39 +47,63 @@ export function buildPostings(bundle: KnowledgeBundle, analyzer: Analyzer): Post
   const builder = new PostingsBuilder();
   const lengths = new Float64Array(n * F);
   const rows: Array<{ ids: Uint32Array; tfs: Uint16Array }> = [];
-  // Title and keywords are the document's: analyse them once per document.
-  const perDoc = new Map<string, Array<{ counts: Map<string, number>; length: number }>>();
-  const analyse = (text: string) => {
+  // A field's terms interned once, in its counts' order, with their counts alongside.
+  interface Field {
+    counts: Map<string, number>;
+    length: number;
+    ids?: number[];
+    tfs?: number[];
+  }
+  const interned = (f: Field): Field & { ids: number[]; tfs: number[] } => {
+    if (!f.ids) {
+      f.ids = [];
+      f.tfs = [];
+      for (const [term, tf] of f.counts) {
+        f.ids.push(builder.intern(term));
+        f.tfs.push(tf);
+      }
+    }
+    return f as Field & { ids: number[]; tfs: number[] };
+  };
+  // Title and keywords are the document's: analysed (and interned) once per document.
+  const perDoc = new Map<string, [Field, Field]>();
+  const analyse = (text: string): Field => {
     const counts = new Map<string, number>();
     return { counts, length: analyzer.indexTerms(text, counts) };
   };
+  // A term's slot in the current chunk's row: stamp[id] = chunk + 1 once the chunk has it.
+  const stamp: number[] = [];
+  const slot: number[] = [];
 
-  bundle.chunks.forEach((chunk, i) => {
+  for (let i = 0; i < n; i++) {
+    const chunk = bundle.chunks[i]!;
     let docFields = perDoc.get(chunk.docId);
     if (!docFields) {
       const doc = docs.get(chunk.docId);
       docFields = [analyse(doc?.title ?? ''), analyse((doc?.keywords ?? []).join(', '))];
       perDoc.set(chunk.docId, docFields);
     }
-    const fields = [docFields[0]!, analyse(chunk.heading), docFields[1]!, analyse(chunk.text)];
-    const slots = new Map<number, number>();
+    const fields = [docFields[0], analyse(chunk.heading), docFields[1], analyse(chunk.text)];
     const ids: number[] = [];
-    fields.forEach((f, fi) => {
+    // (cell, tf) pairs: a term occurs once per field, so each cell is written once.
+    const cells: number[] = [];
+    for (let fi = 0; fi < F; fi++) {
+      const f = interned(fields[fi]!);
       lengths[i * F + fi] = f.length;
-      for (const term of f.counts.keys()) {
-        const id = builder.intern(term);
-        if (!slots.has(id)) {
-          slots.set(id, ids.length);
+      for (let k = 0; k < f.ids.length; k++) {
+        const id = f.ids[k]!;
+        if (stamp[id] !== i + 1) {
+          stamp[id] = i + 1;
+          slot[id] = ids.length;
           ids.push(id);
         }
+        cells.push(slot[id]! * F + fi, f.tfs[k]!);
       }
-    });
+    }
     const tfs = new Uint16Array(ids.length * F);
-    fields.forEach((f, fi) => {
-      for (const [term, tf] of f.counts) tfs[slots.get(builder.intern(term))! * F + fi] = Math.min(tf, 65535);
-    });
+    for (let c = 0; c < cells.length; c += 2) tfs[cells[c]!] = Math.min(cells[c + 1]!, 65535);
     rows.push({ ids: Uint32Array.from(ids), tfs });
-  });
+  }
 
   const avg = FIELDS.map((_, fi) => {
     let sum = 0;

@@ -79,9 +79,15 @@ const PHRASE_BREAK = /[,.;:!?()[\]{}"“”‘’'«»…|\n/]/;
 export function phraseTokens(text: string): Array<{ token: string; breakBefore: boolean }> {
   const s = canonicalNumbers(normalize(text));
   const out: Array<{ token: string; breakBefore: boolean }> = [];
+  // TOKEN's own exec from the start (nothing here awaits, so no other call moves lastIndex); a
+  // single space between tokens, by far the most common gap, needs no slice and no regex
+  // (indexing runs this on every chunk).
+  TOKEN.lastIndex = 0;
   let last = 0;
-  for (const m of s.matchAll(TOKEN)) {
-    out.push({ token: m[0], breakBefore: out.length === 0 || PHRASE_BREAK.test(s.slice(last, m.index)) });
+  for (let m = TOKEN.exec(s); m !== null; m = TOKEN.exec(s)) {
+    const gap = m.index - last;
+    const breakBefore = out.length === 0 || (gap === 1 && s.charCodeAt(last) === 32 ? false : PHRASE_BREAK.test(s.slice(last, m.index)));
+    out.push({ token: m[0], breakBefore });
     last = m.index + m[0].length;
   }
   return out;

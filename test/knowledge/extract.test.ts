@@ -7,8 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { DocumentError, extractLimits, extractText as extract, type Declared, type ExtractLimits } from '../../src/knowledge/extract/index';
 import { extractPdf, pageText } from '../../src/knowledge/extract/pdf';
+import { countLetters } from '../../src/knowledge/extract/text';
 import { makeDocx, paragraphXml } from './support/docx';
 
 const DIR = join(import.meta.dirname, '../fixtures/documents');
@@ -110,6 +112,17 @@ describe('rebuilding PDF lines from text items', () => {
 
   it('starts a new line when the baseline moves even without an end-of-line mark', () => {
     expect(pageText([item('a) Thứ nhất;', 70, 700, 400), item('b) Thứ hai.', 70, 686, 400)])).toBe('a) Thứ nhất;\nb) Thứ hai.');
+  });
+});
+
+describe('counting letters', () => {
+  // What it counted before it became a loop: letters by code point, any script.
+  const reference = (text: string) => text.match(/\p{L}/gu)?.length ?? 0;
+
+  it('counts letters by code point as /\\p{L}/gu does, in any script and with odd surrogates', () => {
+    expect(countLetters('Đăng ký 22-CT/TU: 85,52% 𝐀 ﬁ 中文 ٣ \uD800x\uDC00')).toBe(reference('Đăng ký 22-CT/TU: 85,52% 𝐀 ﬁ 中文 ٣ \uD800x\uDC00'));
+    fc.assert(fc.property(fc.string({ unit: 'grapheme-composite', maxLength: 80 }), (s) => countLetters(s) === reference(s)), { numRuns: 500 });
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (s) => countLetters(s) === reference(s)), { numRuns: 500 });
   });
 });
 

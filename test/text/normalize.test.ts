@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { canonicalNumbers, fold, foldWord, hasDiacritics, normalize, phraseTokens, syllables } from '../../src/text/normalize';
 
 describe('Vietnamese normalisation', () => {
@@ -43,5 +44,36 @@ describe('Vietnamese normalisation', () => {
       ['hội', false],
       ['30/9/2023', false],
     ]);
+  });
+});
+
+describe('phrase tokens', () => {
+  // How it read tokens before the single-space shortcut: every gap sliced and tested.
+  const reference = (text: string) => {
+    const s = canonicalNumbers(normalize(text));
+    const out: Array<{ token: string; breakBefore: boolean }> = [];
+    let last = 0;
+    for (const m of s.matchAll(/[\p{L}\p{N}]+(?:[./%-][\p{L}\p{N}%]+)*%?/gu)) {
+      out.push({ token: m[0], breakBefore: out.length === 0 || /[,.;:!?()[\]{}"“”‘’'«»…|\n/]/.test(s.slice(last, m.index)) });
+      last = m.index + m[0].length;
+    }
+    return out;
+  };
+
+  it('splits and flags phrase breaks as the reference does', () => {
+    const piece = fc.constantFrom('Bình', 'Dương', 'năm', '2022', '22-CT/TU', '30.9.2023', '50%', '1.711', '85,52', 'đ', 'A', ' ', ' ', '  ', ', ', '.', '(', ')', '\n', '/', ' - ', '…', '“', '\t', '\u00a0');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
+        const text = parts.join('');
+        expect(phraseTokens(text)).toEqual(reference(text));
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (text) => {
+        expect(phraseTokens(text)).toEqual(reference(text));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

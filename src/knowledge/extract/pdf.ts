@@ -131,7 +131,13 @@ export function pageText(items: readonly TextItem[]): string {
   let ended = true;
 
   for (const item of items) {
-    const [a = 0, b = 0, , , x = 0, y = 0] = item.transform;
+    // Indexed, not destructured: an array pattern runs the iterator protocol for each of tens
+    // of thousands of items.
+    const t = item.transform;
+    const a = t[0] === undefined ? 0 : t[0];
+    const b = t[1] === undefined ? 0 : t[1];
+    const x = t[4] === undefined ? 0 : t[4];
+    const y = t[5] === undefined ? 0 : t[5];
     const size = Math.hypot(a, b) || lastSize || 10;
     const blank = item.str.trim() === '';
     if (line && !ended && Math.abs(y - line.y) > size * 0.5 && !blank) ended = true;
@@ -151,7 +157,8 @@ export function pageText(items: readonly TextItem[]): string {
         // A run of spaces as wide as a column gap keeps the columns apart.
         line.text += item.width > size * 1.5 ? '\t' : ' ';
       } else {
-        if (line.text !== '' && !/[\s]$/.test(line.text)) line.text += gap > size * 1.5 ? '\t' : gap > size * 0.15 ? ' ' : '';
+        // The last character only: a regex anchored at the end scans the whole line each time.
+        if (line.text !== '' && !/\s/.test(line.text[line.text.length - 1]!)) line.text += gap > size * 1.5 ? '\t' : gap > size * 0.15 ? ' ' : '';
         line.text += item.str;
       }
       line.right = Math.max(line.right, x + item.width);

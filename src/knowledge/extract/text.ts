@@ -47,9 +47,37 @@ export function normalizeExtracted(text: string): string {
     .trim();
 }
 
-/** How many letters (any script) the text holds: the measure of "has text" for every format. */
+const LETTER = /\p{L}/u;
+/** Per UTF-16 unit of the BMP: 0 not looked at yet, 1 a letter, 2 not a letter. */
+const LETTER_UNITS = new Uint8Array(0x10000);
+
+/**
+ * How many letters (any script) the text holds, counted by code point as /\p{L}/gu counts them:
+ * the measure of "has text" for every format. A loop, not that regex's match: a PDF counts each
+ * page and then the whole text, and the match made an array of every letter.
+ */
 export function countLetters(text: string): number {
-  return text.match(/\p{L}/gu)?.length ?? 0;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      const lower = c | 0x20;
+      if (lower >= 0x61 && lower <= 0x7a) n++;
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        if (LETTER.test(text.slice(i, i + 2))) n++;
+        i++;
+        continue;
+      }
+    }
+    let known = LETTER_UNITS[c]!;
+    if (known === 0) LETTER_UNITS[c] = known = LETTER.test(String.fromCharCode(c)) ? 1 : 2;
+    if (known === 1) n++;
+  }
+  return n;
 }
 
 /**
