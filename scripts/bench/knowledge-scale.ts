@@ -77,16 +77,16 @@ function counting(store: Store): { store: Store; calls: () => number } {
   return { store: proxy, calls: () => n };
 }
 
-/** A Nghị định-shaped text of about `pages` pages (≈ 3,000 characters each). */
-function longLegalText(pages: number): string {
+/** A Nghị định-shaped text of about `pages` pages (≈ 3,000 characters each); each `number` gives other articles. */
+function longLegalText(pages: number, number = 999): string {
   const base = KnowledgeBundleSchema.parse(knowledgeJson).chunks.map((c) => c.text.replace(/\s+/g, ' '));
-  const lines = ['CHÍNH PHỦ', '', 'Số: 999/2026/NĐ-CP', '', 'Hà Nội, ngày 1 tháng 12 năm 2026', '', 'NGHỊ ĐỊNH', 'Quy định về thử nghiệm quy mô của trợ lý', ''];
+  const lines = ['CHÍNH PHỦ', '', `Số: ${number}/2026/NĐ-CP`, '', 'Hà Nội, ngày 1 tháng 12 năm 2026', '', 'NGHỊ ĐỊNH', 'Quy định về thử nghiệm quy mô của trợ lý', ''];
   let size = 0;
   let article = 1;
   for (let chapter = 1; size < pages * 3000; chapter++) {
     lines.push(`Chương ${['I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X'][(chapter - 1) % 10]}`, `QUY ĐỊNH PHẦN ${chapter}`, '');
     for (let k = 0; k < 8 && size < pages * 3000; k++, article++) {
-      const body = [1, 2, 3].map((c) => `${c}. ${base[(article * 3 + c) % base.length]!.slice(0, 400)}`);
+      const body = [1, 2, 3].map((c) => `${c}. ${base[(article * 3 + c + number) % base.length]!.slice(0, 400)}`);
       lines.push(`Điều ${article}. Nội dung ${article}`, ...body, '');
       size += body.join('').length;
     }
@@ -253,8 +253,12 @@ async function main(argv: string[]): Promise<number> {
   const now = () => new Date();
   const rows: Measured[] = [];
   const publishRows: string[] = [];
-  const text = longLegalText(50);
-  const pdf = pdfOf(text);
+  // Two documents per store: the process's first PDF compiles PDF.js, later ones find it compiled.
+  const documents = [998, 999].map((number) => {
+    const text = longLegalText(50, number);
+    return { number, text, pdf: pdfOf(text) };
+  });
+  let pdfsRead = 0;
 
   const stores: Array<{ name: string; make: () => Promise<{ store: Store; close?: () => Promise<void>; forget?: () => void; url?: string; token?: string } | undefined> }> = [
     { name: 'memory', make: async () => ({ store: new MemoryStore() }) },
@@ -283,22 +287,38 @@ async function main(argv: string[]): Promise<number> {
     }
     rows.push(row);
 
-    // One 50-page document on top of the corpus.
-    const counted = counting(made.store);
-    // The PDF read in process, as the Node entry reads it (on Workers the PDF reader Worker reads it).
-    const cat2 = new Catalogue({ store: counted.store, analyzer, now, maxUploadMb: 50, readPdf: extractPdf });
-    const requests0 = (made.store as Store).requestsMade?.() ?? 0;
-    const c0 = process.cpuUsage();
-    const prepared = await cat2.prepare(
-      pdf ? { bytes: pdf, filename: 'nghi-dinh-999.pdf', contentType: 'application/pdf', fields: { supersedes: [], visibility: 'public' } } : { bytes: new TextEncoder().encode(text), filename: 'nghi-dinh-999.txt', contentType: 'text/plain', fields: { supersedes: [], visibility: 'public' } },
-    );
-    await cat2.publish(prepared, 'bench', 'create');
-    const c = process.cpuUsage(c0);
-    const requests = ((made.store as Store).requestsMade?.() ?? 0) - requests0;
-    const cpuMs = (c.user + c.system) / 1000;
-    publishRows.push(
-      `| ${s.name} | ${pdf ? `PDF, ${prepared.pages} pages` : 'TXT (no Chromium)'} | ${prepared.chunks.length} | ${ms(cpuMs)} | ${counted.calls()} | ${s.name === 'memory' ? '–' : requests} | ${pass(cpuMs <= TARGETS.publishCpuMs && counted.calls() <= TARGETS.publishRequests)} |`,
-    );
+    // 50-page documents on top of the corpus, one after the other.
+    for (const { number, text, pdf } of documents) {
+      const counted = counting(made.store);
+      // The PDF read in process, as the Node entry reads it (on Workers the PDF reader Worker
+      // reads it): its CPU is also given apart.
+      let readCpuMs = 0;
+      const readPdf: typeof extractPdf = async (bytes, maxPages) => {
+        const r0 = process.cpuUsage();
+        try {
+          return await extractPdf(bytes, maxPages);
+        } finally {
+          const r = process.cpuUsage(r0);
+          readCpuMs += (r.user + r.system) / 1000;
+        }
+      };
+      const cat2 = new Catalogue({ store: counted.store, analyzer, now, maxUploadMb: 50, readPdf });
+      const requests0 = (made.store as Store).requestsMade?.() ?? 0;
+      const c0 = process.cpuUsage();
+      const prepared = await cat2.prepare(
+        pdf
+          ? { bytes: pdf, filename: `nghi-dinh-${number}.pdf`, contentType: 'application/pdf', fields: { supersedes: [], visibility: 'public' } }
+          : { bytes: new TextEncoder().encode(text), filename: `nghi-dinh-${number}.txt`, contentType: 'text/plain', fields: { supersedes: [], visibility: 'public' } },
+      );
+      await cat2.publish(prepared, 'bench', 'create');
+      const c = process.cpuUsage(c0);
+      const requests = ((made.store as Store).requestsMade?.() ?? 0) - requests0;
+      const cpuMs = (c.user + c.system) / 1000;
+      const which = pdf ? (pdfsRead++ === 0 ? "the process's first PDF" : 'a later PDF') : 'TXT (no Chromium)';
+      publishRows.push(
+        `| ${s.name} | ${which}, ${prepared.pages ?? '–'} pages | ${prepared.chunks.length} | ${ms(cpuMs)} | ${pdf ? ms(readCpuMs) : '–'} / ${ms(cpuMs - readCpuMs)} | ${counted.calls()} | ${s.name === 'memory' ? '–' : requests} | ${pass(cpuMs <= TARGETS.publishCpuMs && counted.calls() <= TARGETS.publishRequests)} |`,
+      );
+    }
     await made.close?.();
   }
 
@@ -325,9 +345,9 @@ async function main(argv: string[]): Promise<number> {
       `Cold first query of a fresh process over ${r.store} (${c.runs} processes, one question each; the process builds the bundled index first, ${ms(c.bundleMs)} median, and makes Node's fetch ready, ${ms(c.fetchInitMs)} median, neither counted): median ${ms(c.median)}, max ${ms(c.max)} ${pass(c.max <= TARGETS.coldMs)}.`,
     );
   }
-  out.push('Publishing one 50-page document on that corpus:');
-  out.push('| Store | File | Chunks | CPU | Store commands | REST requests | ≤ 2 s CPU, ≤ 50 requests |');
-  out.push('| --- | --- | --- | --- | --- | --- | --- |');
+  out.push('Publishing 50-page documents on that corpus (CPU of the whole publish, and split: reading the PDF, which PDF.js does and on Workers the PDF reader Worker does, / the rest):');
+  out.push('| Store | File | Chunks | CPU | Reading the PDF / the rest | Store commands | REST requests | ≤ 2 s CPU, ≤ 50 requests |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
   out.push(...publishRows);
   out.push(`Targets: cold ≤ ${TARGETS.coldMs} ms, memory ≤ ${TARGETS.memoryMb} MB, warm p99 ≤ ${TARGETS.warmP99Ms} ms wall and ≤ ${TARGETS.warmCpuP99Ms} ms CPU.`);
   process.stdout.write(`${out.join('\n\n')}\n`);
