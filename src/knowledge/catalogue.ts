@@ -43,11 +43,11 @@ const headKey = (segment: string) => `kb:seg:${segment}:h`;
 const shardKey = (segment: string, k: number) => `kb:seg:${segment}:s${k}`;
 const blockKey = (segment: string, b: number) => `kb:seg:${segment}:t${b}`;
 /**
- * Chunks per text block of a sharded segment: a hit fetches its block, about 4 KB of text (64
- * chunks made every hit fetch and parse about 15 KB, most of it never quoted). Each segment's
- * head says its own block size, so segments written with another still read.
+ * Chunks per text block of a sharded segment: a hit fetches its block, about 1 KB of text (64
+ * chunks made every hit fetch, parse and keep about 15 KB, most of it never quoted). Each
+ * segment's head says its own block size, so segments written with another still read.
  */
-const TEXT_BLOCK = 16;
+const TEXT_BLOCK = 4;
 
 const TextBlockSchema = z.array(z.tuple([z.string(), z.string()]));
 

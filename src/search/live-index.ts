@@ -128,20 +128,21 @@ function chunkPosition(s: Sharded, chunkId: string): number | undefined {
 }
 
 /**
- * Bytes of shards one sharded segment keeps in memory: their text and the lists decoded from it
- * (least recently used let go first). Counting the text alone (32 M characters) let the decoded
- * lists grow the index past 64 MB once an isolate had answered a few hundred varied questions;
- * the eval questions at 50,000 chunks use 42.5 MB of shards, and 32 MB made every round fetch
- * and decode 1,100 shards again.
+ * Bytes of shards one sharded segment keeps in memory: their text (terms at two bytes a
+ * character), their per-term tables and the lists decoded from them; least recently used let go
+ * first. Counting the text alone let the index pass 64 MB once an isolate had answered a few
+ * hundred varied questions. At 50,000 chunks the 209 eval questions use 47.7 MB of shards, so
+ * some of them are fetched again each round: the price of staying under 64 MB with the head, the
+ * texts and the search's scratch arrays (npm run bench:knowledge).
  */
-const SHARD_BUDGET_BYTES = 48_000_000;
+const SHARD_BUDGET_BYTES = 40_000_000;
 /**
- * Characters of chunk text (headings and texts) one sharded segment keeps filled in, about 8 MB.
+ * Characters of chunk text (headings and texts) one sharded segment keeps filled in, about 4 MB.
  * Kept least recently used first, not first in first out: at 50,000 chunks, 256 blocks kept in
  * the order they came made a third of the eval questions fetch and parse their hits' texts again
  * every round, and the texts parsed were most of what the young heap's collections copied.
  */
-const TEXT_BUDGET_CHARS = 4_000_000;
+const TEXT_BUDGET_CHARS = 2_000_000;
 
 /** The chunks of a sharded segment, their ids rebuilt: `<doc>@<version>#<n-th chunk of the doc>`. */
 export function shardedChunks(head: ShardedHead, texts: ReadonlyArray<readonly [string, string] | undefined>): Chunk[] {

@@ -148,6 +148,7 @@ export class LazyPostings implements PostingLists {
     if (this.runStarts[n] !== s.postings.length) throw new Error('index: postings do not match the term table');
     this.size = size;
     this.cache = new Array<PostingList | undefined>(n);
+    this.decodedBytes = this.termStarts.byteLength + this.counts.byteLength + this.runStarts.byteLength + 8 * n;
   }
 
   get termCount(): number {
@@ -184,7 +185,10 @@ export class LazyPostings implements PostingLists {
     return list;
   }
 
-  /** Bytes of the lists decoded so far (what they add to the stored text in memory). */
+  /**
+   * Bytes held besides the stored text: the per-term tables (three numbers and a cache slot a
+   * term) and the lists decoded so far.
+   */
   decodedBytes = 0;
 
   /**
