@@ -45,6 +45,8 @@ export interface UpstashStoreOptions {
    * which workerd refuses (the continuations are cancelled).
    */
   batching?: 'task' | 'event-loop-turn';
+  /** Replies as plain JSON (false, the default) or base64 (see RestRequester). */
+  responseEncoding?: 'base64' | false;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -81,6 +83,7 @@ export class UpstashStore extends RedisCommandStore {
       retry: opts.retry,
       timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       send: opts.send,
+      responseEncoding: opts.responseEncoding ?? false,
     });
   }
 
