@@ -331,10 +331,14 @@ export class LiveKnowledge implements KnowledgeSearch {
   private segmentFilter(state: State, id: string, index: KnowledgeIndex): ChunkFilter {
     let mask = state.masks.get(id);
     if (!mask) {
-      mask = chunkMask(index, (docId) => {
-        const e = state.entries.get(docId);
-        return e !== undefined && e.segment === id && e.status !== 'retired' && e.visibility === 'public';
-      });
+      mask = chunkMask(
+        index,
+        (docId) => {
+          const e = state.entries.get(docId);
+          return e !== undefined && e.segment === id && e.status !== 'retired' && e.visibility === 'public';
+        },
+        state.sharded.get(id)?.source.head,
+      );
       state.masks.set(id, mask);
     }
     return mask;
@@ -494,9 +498,18 @@ export class LiveKnowledge implements KnowledgeSearch {
   }
 }
 
-/** One byte per chunk of `index`: 1 where its document may answer (asked once per document). */
-function chunkMask(index: KnowledgeIndex, may: (docId: string) => boolean): Uint8Array {
+/**
+ * One byte per chunk of `index`: 1 where its document may answer (asked once per document). A
+ * sharded segment's head says each chunk's document by position, which spares a cold isolate a
+ * map lookup for each of its 50,000 chunks.
+ */
+function chunkMask(index: KnowledgeIndex, may: (docId: string) => boolean, head?: ShardedHead): Uint8Array {
   const mask = new Uint8Array(index.size);
+  if (head) {
+    const ok = head.documents.map((d) => may(d.id));
+    head.docOf.forEach((d, n) => (mask[n] = ok[d] ? 1 : 0));
+    return mask;
+  }
   const byDoc = new Map<string, boolean>();
   for (let n = 0; n < index.size; n++) {
     const docId = index.chunkAt(n).docId;

@@ -139,6 +139,35 @@ describe('texts of a sharded segment held in an isolate', () => {
   });
 });
 
+describe('documents of a sharded segment taken out of answers', () => {
+  it('a retired document of a bulk segment is never returned again; its neighbours still are', async () => {
+    const analyzer = (bundleJson as { analyzer: AnalyzerData }).analyzer;
+    const store = new MemoryStore();
+    const catalogue = new Catalogue({ store, analyzer, now: () => new Date(), maxUploadMb: 50 });
+    const bundle = corpus();
+    await catalogue.publishBundle(bundle, 'test');
+    const seed = createIndex(KnowledgeBundleSchema.parse(knowledgeJson), analyzer);
+    const isolate = () => new LiveKnowledge(seed, catalogue, { analyzer, refreshMs: 60_000 });
+    // Documents found first by their own title, one early and one late in the segment.
+    const found: string[] = [];
+    for (const d of [...bundle.documents.slice(3, 40), ...bundle.documents.slice(-40)]) {
+      const { hits } = await isolate().hybridSearch(d.title, { limit: 3 });
+      if (hits[0]?.doc.id === d.id) found.push(d.id);
+      if (found.length === 2 && found.some((id) => bundle.documents.findIndex((x) => x.id === id) > bundle.documents.length / 2)) break;
+    }
+    expect(found.length).toBeGreaterThanOrEqual(2);
+    const [gone, kept] = [found[0]!, found.at(-1)!];
+    await catalogue.retire(gone);
+    const live = isolate();
+    for (const d of bundle.documents.filter((x) => x.id === gone)) {
+      const { hits } = await live.hybridSearch(d.title, { limit: 20 });
+      expect(hits.map((h) => h.doc.id)).not.toContain(gone);
+    }
+    const title = bundle.documents.find((x) => x.id === kept)!.title;
+    expect((await live.hybridSearch(title, { limit: 3 })).hits[0]?.doc.id).toBe(kept);
+  });
+});
+
 describe('bulk publish and locks', () => {
   it('a bulk publish is refused (409) while one of its documents is being published, writing nothing', async () => {
     const t = makeTestApp({ ADMIN_TOKEN: TOKEN });
