@@ -3,14 +3,17 @@
  * `npm run bench:knowledge`: living knowledge at a province's size. Generates about 50,000 chunks
  * (the bundled corpus scaled with perturbed copies: 2,000 procedure-sized and 5,000 document-sized
  * records), publishes them live into a store, then measures what an isolate pays:
- *   cold: a fresh LiveKnowledge loading the manifest and segments, plus its first query;
+ *   cold: a fresh LiveKnowledge loading the manifest and segments, plus its first query; over
+ *   Upstash also in 7 fresh processes (scripts/bench/cold-isolate);
  *   memory: heap growth for the live index (after GC);
- *   warm: wall and CPU per query over the eval questions, p50 and p99;
+ *   warm: after a warm-up, wall and CPU per query over the eval questions, p50 and p99
+ *   (scripts/bench/warm-rounds); over Upstash also in a process of the isolate's own
+ *   (scripts/bench/warm-isolate);
  *   recall: R@1 / R@5 of the eval questions answered through the live index;
- *   publish: CPU and store commands to publish one 50-page document (a PDF printed by Chromium
+ *   publish: CPU and store commands to publish two 50-page documents (PDFs printed by Chromium
  *   when /usr/bin/chromium exists, else the same text as TXT), on a corpus of that size.
- * Stores: in-memory, and Upstash REST on a real redis-server when one answers on 127.0.0.1:6379
- * (loopback: a lower bound for a real network).
+ * Stores: in-memory, and Upstash REST on a redis-server of the bench's own (loopback: a lower
+ * bound for a real network).
  *
  * Usage: node --expose-gc --import tsx scripts/bench/knowledge-scale.ts [--chunks 50000] [--rounds 3]
  */
@@ -19,7 +22,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMain } from '../lib/run-main';
-import { rng, scaleBundle } from './corpus';
+import { scaleBundle } from './corpus';
+import { warmRounds, WARMUP_QUESTIONS, type WarmFigures } from './warm-rounds';
 import { percentile, ms, mib, pass } from './stats';
 import { loadQuestions, isInScope } from './eval-set';
 import { startRedisProcess } from './redis-process';
@@ -38,23 +42,11 @@ import knowledgeJson from '../../src/generated/knowledge.json';
 const analyzer = (bundleJson as { analyzer: AnalyzerData }).analyzer;
 /** Fresh processes the Upstash cold start is measured in (one question each). */
 const COLD_PROCESSES = 7;
-/** Questions a new isolate answers before the warm rounds are measured (not eval questions). */
-const WARMUP_QUESTIONS = 200;
 const TARGETS = { memoryMb: 64, warmP99Ms: 25, warmCpuP99Ms: 3, coldMs: 300, publishCpuMs: 2000, publishRequests: 50 };
 
 function option(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
-}
-
-/**
- * Questions a citizen might type, made of the corpus's own words (a fixed seed): what warms a new
- * isolate before it is measured, as the questions before them warm a Worker's isolate in service.
- */
-function warmupQuestions(bundle: KnowledgeBundle, n: number): string[] {
-  const r = rng(17);
-  const words = [...new Set(bundle.chunks.flatMap((c) => c.text.split(/\s+/).filter((w) => /^\p{L}+$/u.test(w))))];
-  return Array.from({ length: n }, () => Array.from({ length: 3 + Math.floor(r() * 10) }, () => words[Math.floor(r() * words.length)]!).join(' '));
 }
 
 function gc(): void {
@@ -121,9 +113,17 @@ function coldProcesses(url: string, token: string, questions: string[]): Array<{
   });
 }
 
+/** The warm rounds again in a process of the isolate's own (scripts/bench/warm-isolate), over Upstash REST. */
+function warmProcess(url: string, token: string, rounds: number): WarmFigures & { heapMb: number } {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'warm-isolate.ts'), url, token, String(rounds)], { encoding: 'utf8', timeout: 600_000 });
+  return JSON.parse(out.trim().split('\n').pop()!) as WarmFigures & { heapMb: number };
+}
+
 interface Measured {
   store: string;
   coldMs: number;
+  /** Upstash: the warm rounds in a process of the isolate's own. */
+  warmProcess?: WarmFigures & { heapMb: number };
   /** Upstash: cold first queries in fresh processes (median, max), and their bundled index build (median). */
   coldProcess?: { median: number; max: number; bundleMs: number; fetchInitMs: number; runs: number };
   /** CPU p50 / p99 of each question's first asking (its shards fetched and decoded) and of the later rounds. */
@@ -153,55 +153,13 @@ async function measureIsolate(storeName: string, store: Store, catalogue: Catalo
   forget();
   gc();
   const memoryMb = (process.memoryUsage().heapUsed - heap0) / 1024 / 1024;
-  for (const q of warmupQuestions(KnowledgeBundleSchema.parse(knowledgeJson), WARMUP_QUESTIONS)) await live.hybridSearch(q, { limit: 5 });
-  const walls: number[] = [];
-  const cpus: number[] = [];
-  let r1 = 0;
-  let r5 = 0;
-  for (let round = 0; round < rounds; round++) {
-    for (const q of questions) {
-      const c0 = process.cpuUsage();
-      const w0 = performance.now();
-      const result = await live.hybridSearch(q.question, { limit: 5 });
-      walls.push(performance.now() - w0);
-      const c = process.cpuUsage(c0);
-      cpus.push((c.user + c.system) / 1000);
-      if (round === 0) {
-        const ids = result.hits.map((h) => h.doc.id);
-        const expected = [q.doc, ...(q.also ?? [])];
-        if (expected.includes(ids[0] ?? '')) r1++;
-        if (ids.slice(0, 5).some((id) => expected.includes(id))) r5++;
-      }
-    }
-  }
-  const split = (values: number[], from: number, to: number): [number, number] => {
-    const part = values.slice(from, to).sort((a, b) => a - b);
-    return [percentile(part, 50), percentile(part, 99)];
-  };
-  const cpuFirst = split(cpus, 0, questions.length);
-  const cpuAgain = split(cpus, questions.length, cpus.length);
+  const figures = await warmRounds(live, KnowledgeBundleSchema.parse(knowledgeJson), rounds);
   forget();
   gc();
   const warmMemoryMb = (process.memoryUsage().heapUsed - heap0) / 1024 / 1024;
   void live;
-  walls.sort((a, b) => a - b);
-  cpus.sort((a, b) => a - b);
   void store;
-  return {
-    store: storeName,
-    coldMs,
-    memoryMb,
-    warmMemoryMb,
-    warmP50: percentile(walls, 50),
-    warmP99: percentile(walls, 99),
-    cpuP50: percentile(cpus, 50),
-    cpuP99: percentile(cpus, 99),
-    cpuFirst,
-    cpuAgain,
-    r1: r1 / questions.length,
-    r5: r5 / questions.length,
-    questions: questions.length,
-  };
+  return { store: storeName, coldMs, memoryMb, warmMemoryMb, ...figures };
 }
 
 /**
@@ -284,6 +242,7 @@ async function main(argv: string[]): Promise<number> {
       const bundles = runs.map((r) => r.bundleMs).sort((a, b) => a - b);
       const fetchInits = runs.map((r) => r.fetchInitMs).sort((a, b) => a - b);
       row.coldProcess = { median: percentile(colds, 50), max: colds[colds.length - 1]!, bundleMs: percentile(bundles, 50), fetchInitMs: percentile(fetchInits, 50), runs: runs.length };
+      row.warmProcess = warmProcess(made.url, made.token, rounds);
     }
     rows.push(row);
 
@@ -337,6 +296,13 @@ async function main(argv: string[]): Promise<number> {
   }
   for (const r of rows) {
     out.push(`Warm CPU over ${r.store} (every thread of the process: V8 compiles and collects garbage beside the query too), p50 / p99: first asking of each question (its shards fetched and decoded) ${ms(r.cpuFirst[0])} / ${ms(r.cpuFirst[1])}; asked again ${ms(r.cpuAgain[0])} / ${ms(r.cpuAgain[1])} ${pass(r.cpuAgain[1] <= TARGETS.warmCpuP99Ms)}.`);
+  }
+  for (const r of rows) {
+    const w = r.warmProcess;
+    if (!w) continue;
+    out.push(
+      `Warm rounds over ${r.store} in a process of the isolate's own (its heap ${mib(w.heapMb * 1024 * 1024)} after them, the bundled index included; the bench's process holds the generated corpus and stores too, hundreds of MB, whose collection runs on V8's helper threads during the queries): wall p50 / p99 ${ms(w.warmP50)} / ${ms(w.warmP99)} ${pass(w.warmP99 <= TARGETS.warmP99Ms)}; CPU p50 / p99 ${ms(w.cpuP50)} / ${ms(w.cpuP99)} ${pass(w.cpuP99 <= TARGETS.warmCpuP99Ms)}; first asking ${ms(w.cpuFirst[0])} / ${ms(w.cpuFirst[1])}; asked again ${ms(w.cpuAgain[0])} / ${ms(w.cpuAgain[1])} ${pass(w.cpuAgain[1] <= TARGETS.warmCpuP99Ms)}; R@1 / R@5 ${(w.r1 * 100).toFixed(1)}% / ${(w.r5 * 100).toFixed(1)}%.`,
+    );
   }
   for (const r of rows) {
     const c = r.coldProcess;
