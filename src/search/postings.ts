@@ -7,7 +7,7 @@
  * query needs it. So start-up cost does not grow with the size of the postings.
  */
 import { ByteWriter, readAllVarints } from './codec';
-import { fromBase64, toBase64 } from '../text/base64';
+import { fromBase64, SEXTETS, toBase64 } from '../text/base64';
 
 /** One term's postings: chunk numbers ascending, with their impacts (1..255). */
 interface PostingList {
@@ -29,9 +29,6 @@ function topImpact(impacts: Uint8Array): number {
   return least === 0 ? 0 : top;
 }
 
-/** base64 sextet of each ASCII character, -1 for characters outside the alphabet. */
-const SEXTET = new Int8Array(128).fill(-1);
-'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((ch, i) => (SEXTET[ch.charCodeAt(0)] = i));
 
 export interface PostingLists {
   readonly termCount: number;
@@ -207,17 +204,15 @@ export class LazyPostings implements PostingLists {
     let value = 0;
     let shift = 1;
     let prev = 0;
-    let top = 0;
-    let least = 255;
     for (let p = this.runStarts[t]!, end = this.runStarts[t + 1]!; p < end; p += 4) {
       const c0 = text.charCodeAt(p);
       const c1 = text.charCodeAt(p + 1);
       const c2 = text.charCodeAt(p + 2);
       const c3 = text.charCodeAt(p + 3);
-      const d0 = SEXTET[c0 & 127]!;
-      const d1 = SEXTET[c1 & 127]!;
-      const d2 = SEXTET[c2 & 127]!;
-      const d3 = SEXTET[c3 & 127]!;
+      const d0 = SEXTETS[c0 & 127]!;
+      const d1 = SEXTETS[c1 & 127]!;
+      const d2 = SEXTETS[c2 & 127]!;
+      const d3 = SEXTETS[c3 & 127]!;
       // A character past ASCII, or one outside the alphabet (-1): the run is corrupt.
       if (((c0 | c1 | c2 | c3) & ~127) !== 0 || (d0 | d1 | d2 | d3) < 0) throw new Error('index: invalid base64 in the postings');
       const n = (d0 << 18) | (d1 << 12) | (d2 << 6) | d3;
@@ -234,16 +229,12 @@ export class LazyPostings implements PostingLists {
           chunks[k++] = prev;
           value = 0;
           shift = 1;
-        } else if (m < count) {
-          impacts[m++] = b;
-          if (b > top) top = b;
-          if (b < least) least = b;
-        }
+        } else if (m < count) impacts[m++] = b;
         // Past the impacts: the run's zero padding.
       }
     }
     if (k < count || m < count) throw new Error('index: truncated postings');
-    return { chunks, impacts, top: count && least === 0 ? 0 : top };
+    return { chunks, impacts, top: topImpact(impacts) };
   }
 
   /** Compares term t with `term` by UTF-16 code units without slicing it out. */

@@ -5,8 +5,9 @@
  */
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const LOOKUP = new Uint8Array(128);
-for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
+/** The sextet of each ASCII character, -1 for characters outside the alphabet (the search index's decoder reads it too). */
+export const SEXTETS = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) SEXTETS[ALPHABET.charCodeAt(i)] = i;
 
 const ALPHABET_CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
 const PAD = 61; // '='
@@ -73,8 +74,8 @@ export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
 
 function sextet(text: string, i: number): number {
   const c = text.charCodeAt(i);
-  const v = c < 128 ? LOOKUP[c]! : 0;
-  if (v === 0 && c !== 65 /* A */) throw new Error(`invalid base64 character at ${i}`);
+  const v = c < 128 ? SEXTETS[c]! : -1;
+  if (v < 0) throw new Error(`invalid base64 character at ${i}`);
   return v;
 }
 
