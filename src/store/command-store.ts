@@ -111,6 +111,12 @@ export abstract class RedisCommandStore implements Store {
     return this.call<string | null>('HGET', key, field);
   }
 
+  async hashGetMany(key: string, fields: readonly string[]): Promise<Array<string | null>> {
+    // HMGET with no field is an error in Redis: nothing asked, nothing sent.
+    if (fields.length === 0) return [];
+    return this.call<Array<string | null>>('HMGET', key, ...fields);
+  }
+
   async hashGetAll(key: string): Promise<Record<string, string>> {
     const flat = await this.call<string[]>('HGETALL', key);
     const entries: Array<[string, string]> = [];

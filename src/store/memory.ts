@@ -205,6 +205,11 @@ export class MemoryStore implements Store {
     return this.read(key, 'hash')?.fields.get(field) ?? null;
   }
 
+  async hashGetMany(key: string, fields: readonly string[]): Promise<Array<string | null>> {
+    const hash = this.read(key, 'hash');
+    return fields.map((f) => hash?.fields.get(f) ?? null);
+  }
+
   async hashGetAll(key: string): Promise<Record<string, string>> {
     const hash = this.read(key, 'hash');
     // fromEntries defines own properties, so a field named "__proto__" stays a plain field.

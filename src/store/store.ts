@@ -69,6 +69,8 @@ export interface Store {
   hashSetMany(writes: ReadonlyArray<readonly [key: string, fields: Record<string, string>]>): Promise<void>;
   /** HGET key field (null when the key or the field is missing). */
   hashGet(key: string, field: string): Promise<string | null>;
+  /** HMGET key field…: each field's value in order, null where the key or the field is missing. */
+  hashGetMany(key: string, fields: readonly string[]): Promise<Array<string | null>>;
   /** HGETALL ({} when missing). */
   hashGetAll(key: string): Promise<Record<string, string>>;
   /**

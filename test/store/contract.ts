@@ -567,6 +567,15 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         await store.set('hg-s', 'x');
         await expect(store.hashGet('hg-s', 'a')).rejects.toThrow(/WRONGTYPE/);
       });
+
+      it('hashGetMany reads fields in the order asked, null for missing ones, nothing for no field, WRONGTYPE on a string', async () => {
+        await store.hashSet('hgm', { a: '1', b: '2', 'thủ tục': 'ba', __proto__x: 'p' });
+        expect(await store.hashGetMany('hgm', ['b', 'zz', 'thủ tục', 'a', 'b'])).toEqual(['2', null, 'ba', '1', '2']);
+        expect(await store.hashGetMany('hgm-missing', ['a', 'b'])).toEqual([null, null]);
+        expect(await store.hashGetMany('hgm', [])).toEqual([]);
+        await store.set('hgm-s', 'x');
+        await expect(store.hashGetMany('hgm-s', ['a'])).rejects.toThrow(/WRONGTYPE/);
+      });
     });
 
     describe('type', () => {
