@@ -24,7 +24,7 @@ import { PART_CHARS, readManifest, readParts, REVISION_FIELD, safeJson, switchMa
 import { slugify } from '../text/normalize';
 import { createIndex, serializeIndex } from '../search/knowledge-index';
 import { LazyPostings } from '../search/postings';
-import { decodeShard, encodeShard, shardCount, splitPostings } from '../search/sharded-postings';
+import { decodeShard, shardCount, shardTermLists, termListsOf } from '../search/sharded-postings';
 import type { AnalyzerData } from '../search/analyzer';
 import { shardedChunks, type LiveEntry, type ManifestSource, type ShardedHead, type ShardedSource } from '../search/live-index';
 import { extractLimits, extractText, type DocumentWarning, type PdfReader } from './extract/index';
@@ -557,21 +557,22 @@ export class Catalogue implements ManifestSource {
   }
 
   /**
-   * A large segment as an isolate reads it on demand: the postings cut by term hash into
-   * small shards (search/sharded-postings), the chunks' headings and texts in blocks of TEXT_BLOCK, and a head
-   * (the documents, which document each chunk belongs to, the counts), written last.
+   * A large segment as an isolate reads it on demand: the postings cut by term hash into small
+   * shards, each a hash with a field per term (search/sharded-postings), the chunks' headings and
+   * texts in blocks of TEXT_BLOCK, and a head (the documents, which document each chunk belongs
+   * to, the counts), written last.
    */
   private async writeSharded(segment: string, bundle: KnowledgeBundle & { index: SerializedIndex }): Promise<void> {
     const { store } = this.deps;
     const postings = new LazyPostings(bundle.index, bundle.chunks.length);
-    const shards = splitPostings(postings, shardCount(bundle.index.postings.length));
-    const writes: Array<[string, string]> = shards.map((sh, k) => [shardKey(segment, k), encodeShard(sh)]);
+    const shards = shardTermLists(postings, shardCount(bundle.index.postings.length));
+    const writes: Array<() => Promise<void>> = shards.map((terms, k) => () => store.hashSet(shardKey(segment, k), Object.fromEntries(terms)));
     for (let b = 0; b * TEXT_BLOCK < bundle.chunks.length; b++) {
       const block = bundle.chunks.slice(b * TEXT_BLOCK, (b + 1) * TEXT_BLOCK).map((c): [string, string] => [c.heading, c.text]);
-      writes.push([blockKey(segment, b), JSON.stringify(block)]);
+      writes.push(() => store.set(blockKey(segment, b), JSON.stringify(block)));
     }
     // A few dozen keys at a time: each request stays well under a REST request's size limit.
-    for (let i = 0; i < writes.length; i += 32) await Promise.all(writes.slice(i, i + 32).map(([k, v]) => store.set(k, v)));
+    for (let i = 0; i < writes.length; i += 32) await Promise.all(writes.slice(i, i + 32).map((write) => write()));
     const docIndex = new Map(bundle.documents.map((d, i) => [d.id, i]));
     const head: ShardedHead = {
       format: 2,
@@ -582,6 +583,7 @@ export class Catalogue implements ManifestSource {
       docOf: bundle.chunks.map((c) => docIndex.get(c.docId)!),
       shards: shards.length,
       blockSize: TEXT_BLOCK,
+      termLists: true,
     };
     await store.set(headKey(segment), JSON.stringify(encodeHead(head)));
   }
@@ -597,9 +599,20 @@ export class Catalogue implements ManifestSource {
         return decode(v);
       });
     };
+    const chunkCount = head.docOf.length;
     return {
       head,
-      shards: (ks) => read(ks.map((k) => shardKey(id, k)), decodeShard),
+      // One HMGET a shard, of the terms asked; a segment stored as whole shards (before term
+      // lists) is read whole and cut down to them.
+      lists: async (wanted) => {
+        const groups = [...wanted];
+        if (head.termLists) {
+          const values = await Promise.all(groups.map(([k, terms]) => this.deps.store.hashGetMany(shardKey(id, k), terms)));
+          return groups.flatMap(([, terms], i) => terms.map((term, j): [string, string | null] => [term, values[i]![j] ?? null]));
+        }
+        const shards = await read(groups.map(([k]) => shardKey(id, k)), decodeShard);
+        return groups.flatMap(([, terms], i) => termListsOf(shards[i]!, chunkCount, terms));
+      },
       blocks: (bs) => read(bs.map((b) => blockKey(id, b)), (v) => TextBlockSchema.parse(JSON.parse(v))),
     };
   }

@@ -22,6 +22,8 @@ interface StoredHeadV3 {
   runs: number[];
   shards: number;
   blockSize: number;
+  /** 'terms': each shard is a hash with a field per term (search/sharded-postings); absent: whole shards as strings. */
+  postings?: 'terms';
 }
 
 export function encodeHead(head: ShardedHead): StoredHeadV3 {
@@ -50,7 +52,7 @@ export function encodeHead(head: ShardedHead): StoredHeadV3 {
     if (runs.length && runs[runs.length - 2] === d) runs[runs.length - 1]!++;
     else runs.push(d, 1);
   }
-  return { format: 3, fingerprint: head.fingerprint, documentCount: n, columns, runs, shards: head.shards, blockSize: head.blockSize };
+  return { format: 3, fingerprint: head.fingerprint, documentCount: n, columns, runs, shards: head.shards, blockSize: head.blockSize, ...(head.termLists ? { postings: 'terms' as const } : {}) };
 }
 
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0;
@@ -61,7 +63,8 @@ export function decodeHead(raw: unknown): ShardedHead {
   if (typeof raw !== 'object' || raw === null) throw new Error('sharded head: not an object');
   const h = raw as Record<string, unknown>;
   if (typeof h.fingerprint !== 'string' || !isCount(h.shards) || !isCount(h.blockSize)) throw new Error('sharded head: fingerprint, shards or blockSize malformed');
-  const base = { format: 2 as const, fingerprint: h.fingerprint, shards: h.shards, blockSize: h.blockSize };
+  if (h.postings !== undefined && (h.format !== 3 || h.postings !== 'terms')) throw new Error('sharded head: unknown postings layout');
+  const base = { format: 2 as const, fingerprint: h.fingerprint, shards: h.shards, blockSize: h.blockSize, ...(h.postings === 'terms' ? { termLists: true } : {}) };
   let documents: DocumentMeta[];
   let docOf: number[];
   if (h.format === 2) {

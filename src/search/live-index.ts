@@ -20,8 +20,7 @@ import { Refresher, type RefresherOptions } from '../store/refresher';
 import type { AnalyzerData } from './analyzer';
 import type { HybridOptions, HybridResult } from './hybrid';
 import { createIndex, indexFingerprintFor, shardedIndex, type KnowledgeIndex } from './knowledge-index';
-import type { SerializedPostings } from './postings';
-import { ShardedPostings, shardOf } from './sharded-postings';
+import { ShardedPostings } from './sharded-postings';
 import type { ChunkFilter, CorpusStats, QueryAnalysis, SearchOptions } from './query-engine';
 import { judgeHits, type SearchHit, type SearchResult } from './relevance';
 
@@ -78,11 +77,17 @@ export interface ShardedHead {
   shards: number;
   /** Chunks per text block. */
   blockSize: number;
+  /**
+   * Postings stored a hash field per term, read term by term (search/sharded-postings); absent on
+   * segments stored as whole shards, which are read whole and cut down to the terms asked.
+   */
+  termLists?: boolean;
 }
 
 export interface ShardedSource {
   head: ShardedHead;
-  shards(ks: number[]): Promise<SerializedPostings[]>;
+  /** The stored lists of these terms, by shard (search/sharded-postings), null where a term is in none. */
+  lists(wanted: ReadonlyMap<number, readonly string[]>): Promise<Array<[string, string | null]>>;
   /** Each block: [heading, text] of its chunks, in order. */
   blocks(bs: number[]): Promise<Array<Array<[string, string]>>>;
 }
@@ -128,14 +133,10 @@ function chunkPosition(s: Sharded, chunkId: string): number | undefined {
 }
 
 /**
- * Bytes of shards one sharded segment keeps in memory: their text (terms at two bytes a
- * character), their per-term tables and the lists decoded from them; least recently used let go
- * first. Counting the text alone let the index pass 64 MB once an isolate had answered a few
- * hundred varied questions. At 50,000 chunks the 209 eval questions use 47.7 MB by this count
- * (the count is high: most terms have no marks); 40 MB made every round fetch part of them
- * again, 56 MB holds them with the index at about 45 MiB (npm run bench:knowledge).
+ * Bytes of terms one sharded segment keeps in memory (search/sharded-postings: each term's list
+ * decoded, and the terms known to be in no shard), least recently used let go first.
  */
-const SHARD_BUDGET_BYTES = 56_000_000;
+const TERM_BUDGET_BYTES = 40_000_000;
 /**
  * Characters of chunk text (headings and texts) one sharded segment keeps filled in, about 4 MB.
  * Kept least recently used first, not first in first out: at 50,000 chunks, 256 blocks kept in
@@ -398,7 +399,7 @@ export class LiveKnowledge implements KnowledgeSearch {
     const state = this.state;
     if (!state.entries.size && !this.opts.hidden?.().size) return this.base.hybridSearch(query, opts);
     const analysis = this.base.analyze(query);
-    await this.fetchShards(state, analysis);
+    await this.fetchTerms(state, analysis);
     const result = this.merged(state, analysis, opts);
     const hits = await this.fillTexts(state, result.hits);
     // The place check reads the hits' texts: after they are filled in.
@@ -408,24 +409,23 @@ export class LiveKnowledge implements KnowledgeSearch {
 
 
   /**
-   * Brings in the shards of every sharded segment that this query's terms fall in. A segment
-   * whose shards cannot be read is reported and searched with what it has.
+   * Brings in this query's terms that every sharded segment does not hold yet. A segment whose
+   * terms cannot be read is reported and searched with what it has.
    */
-  private async fetchShards(state: State, analysis: QueryAnalysis): Promise<void> {
+  private async fetchTerms(state: State, analysis: QueryAnalysis): Promise<void> {
     if (!state.sharded.size) return;
     const terms = this.base.queryTerms(analysis);
     await Promise.all(
       [...state.sharded.values()].map(async (s) => {
         const missing = s.postings.missing(terms);
-        if (missing.length) {
+        if (missing.size) {
           try {
-            const got = await s.source.shards(missing);
-            missing.forEach((k, i) => s.postings.add(k, got[i]!));
+            for (const [term, value] of await s.source.lists(missing)) s.postings.addTerm(term, value);
           } catch (e) {
             this.opts.onError?.(e);
           }
         }
-        s.postings.trim(SHARD_BUDGET_BYTES, new Set(terms.map((t) => shardOf(t, s.postings.shards))));
+        s.postings.trim(TERM_BUDGET_BYTES, new Set(terms));
       }),
     );
   }

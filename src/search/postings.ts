@@ -10,7 +10,7 @@ import { ByteWriter, readAllVarints } from './codec';
 import { fromBase64, SEXTETS, toBase64 } from '../text/base64';
 
 /** One term's postings: chunk numbers ascending, with their impacts (1..255). */
-interface PostingList {
+export interface PostingList {
   chunks: Uint32Array;
   impacts: Uint8Array;
   /** The largest impact, 0 if any impact is 0 (never written): what dynamic pruning bounds a list by. */
@@ -29,6 +29,52 @@ function topImpact(impacts: Uint8Array): number {
   return least === 0 ? 0 : top;
 }
 
+/**
+ * A term's run decoded in one pass straight from the base64 text (`text` from `start` to `end`,
+ * whole quads): sextets to bytes, bytes to gap varints and then impacts, without slicing the run
+ * out or an intermediate byte array (a question's first asking on a warm isolate spent most of
+ * its time decoding lists). Throws on a corrupt run.
+ */
+export function decodeRun(text: string, start: number, end: number, count: number, chunkCount: number): PostingList {
+  const chunks = new Uint32Array(count);
+  const impacts = new Uint8Array(count);
+  let k = 0;
+  let m = 0;
+  let value = 0;
+  let shift = 1;
+  let prev = 0;
+  for (let p = start; p < end; p += 4) {
+    const c0 = text.charCodeAt(p);
+    const c1 = text.charCodeAt(p + 1);
+    const c2 = text.charCodeAt(p + 2);
+    const c3 = text.charCodeAt(p + 3);
+    const d0 = SEXTETS[c0 & 127]!;
+    const d1 = SEXTETS[c1 & 127]!;
+    const d2 = SEXTETS[c2 & 127]!;
+    const d3 = SEXTETS[c3 & 127]!;
+    // A character past ASCII, or one outside the alphabet (-1): the run is corrupt.
+    if (((c0 | c1 | c2 | c3) & ~127) !== 0 || (d0 | d1 | d2 | d3) < 0) throw new Error('index: invalid base64 in the postings');
+    const n = (d0 << 18) | (d1 << 12) | (d2 << 6) | d3;
+    for (let j = 16; j >= 0; j -= 8) {
+      const b = (n >> j) & 255;
+      if (k < count) {
+        value += (b & 0x7f) * shift;
+        if (b & 0x80) {
+          shift *= 128;
+          continue;
+        }
+        prev += value;
+        if (prev >= chunkCount) throw new Error('index: posting points past the last chunk');
+        chunks[k++] = prev;
+        value = 0;
+        shift = 1;
+      } else if (m < count) impacts[m++] = b;
+      // Past the impacts: the run's zero padding.
+    }
+  }
+  if (k < count || m < count) throw new Error('index: truncated postings');
+  return { chunks, impacts, top: topImpact(impacts) };
+}
 
 export interface PostingLists {
   readonly termCount: number;
@@ -188,53 +234,13 @@ export class LazyPostings implements PostingLists {
    */
   decodedBytes = 0;
 
-  /**
-   * A term's run decoded in one pass straight from the base64 text: sextets to bytes, bytes to
-   * gap varints and then impacts, without slicing the run out or an intermediate byte array
-   * (a question's first asking on a warm isolate spent most of its time decoding lists).
-   */
   private decode(t: number): PostingList {
-    const text = this.s.postings;
-    const count = this.counts[t]!;
-    const { chunkCount } = this;
-    const chunks = new Uint32Array(count);
-    const impacts = new Uint8Array(count);
-    let k = 0;
-    let m = 0;
-    let value = 0;
-    let shift = 1;
-    let prev = 0;
-    for (let p = this.runStarts[t]!, end = this.runStarts[t + 1]!; p < end; p += 4) {
-      const c0 = text.charCodeAt(p);
-      const c1 = text.charCodeAt(p + 1);
-      const c2 = text.charCodeAt(p + 2);
-      const c3 = text.charCodeAt(p + 3);
-      const d0 = SEXTETS[c0 & 127]!;
-      const d1 = SEXTETS[c1 & 127]!;
-      const d2 = SEXTETS[c2 & 127]!;
-      const d3 = SEXTETS[c3 & 127]!;
-      // A character past ASCII, or one outside the alphabet (-1): the run is corrupt.
-      if (((c0 | c1 | c2 | c3) & ~127) !== 0 || (d0 | d1 | d2 | d3) < 0) throw new Error('index: invalid base64 in the postings');
-      const n = (d0 << 18) | (d1 << 12) | (d2 << 6) | d3;
-      for (let j = 16; j >= 0; j -= 8) {
-        const b = (n >> j) & 255;
-        if (k < count) {
-          value += (b & 0x7f) * shift;
-          if (b & 0x80) {
-            shift *= 128;
-            continue;
-          }
-          prev += value;
-          if (prev >= chunkCount) throw new Error('index: posting points past the last chunk');
-          chunks[k++] = prev;
-          value = 0;
-          shift = 1;
-        } else if (m < count) impacts[m++] = b;
-        // Past the impacts: the run's zero padding.
-      }
-    }
-    if (k < count || m < count) throw new Error('index: truncated postings');
-    return { chunks, impacts, top: topImpact(impacts) };
+    return decodeRun(this.s.postings, this.runStarts[t]!, this.runStarts[t + 1]!, this.counts[t]!, this.chunkCount);
+  }
+
+  /** Term t's run of base64 as stored (what a sharded segment stores per term, search/sharded-postings). */
+  run(t: number): string {
+    return this.s.postings.slice(this.runStarts[t]!, this.runStarts[t + 1]!);
   }
 
   /** Compares term t with `term` by UTF-16 code units without slicing it out. */

@@ -8,10 +8,7 @@
  * (`missing`, `add`), then runs the engine over this view.
  */
 import { fnv1a32 } from '../text/hash';
-import { LazyPostings, serializePostings, type PostingLists, type SerializedPostings } from './postings';
-
-/** Term ids of a shard view: the shard in the high part, the term within it below. */
-const TERM_BITS = 2 ** 22;
+import { decodeRun, LazyPostings, serializePostings, type PostingList, type PostingLists, type SerializedPostings } from './postings';
 
 /** Which shard a term's postings live in. */
 export function shardOf(term: string, shards: number): number {
@@ -88,91 +85,173 @@ class Subset implements PostingLists {
 }
 
 /**
- * The shards fetched so far of one segment, searched as one PostingLists. A term whose shard
- * is not here is not found: fetch a query's shards (`missing`) before searching it.
+ * A term's postings as a sharded segment stores them, one hash field per term: its posting count,
+ * ":", its run of base64 as the whole index stores it (search/postings).
+ */
+export function encodeTermList(count: number, run: string): string {
+  return `${count}:${run}`;
+}
+
+/** A stored term list back, decoded; throws on anything malformed. */
+export function decodeTermList(value: string, chunkCount: number): PostingList {
+  const colon = value.indexOf(':');
+  const count = colon > 0 && colon <= 9 ? Number(value.slice(0, colon)) : NaN;
+  // At least one posting, and a run of whole quads holding a varint and an impact each.
+  if (!Number.isInteger(count) || count < 1 || (value.length - colon - 1) % 4 !== 0 || value.length - colon - 1 < (count * 8) / 3) throw new Error('index: a stored term list cannot be read');
+  return decodeRun(value, colon + 1, value.length, count, chunkCount);
+}
+
+/**
+ * The stored lists of these terms in one shard (all its terms when `terms` is not given): each
+ * term's value, null where the shard does not hold it. What reads a segment stored as whole
+ * shards (format 2) term by term.
+ */
+export function termListsOf(serialized: SerializedPostings, chunkCount: number, terms?: readonly string[]): Array<[string, string | null]> {
+  const shard = new LazyPostings(serialized, chunkCount);
+  const wanted = terms ?? Array.from({ length: shard.termCount }, (_, t) => shard.termAt(t));
+  return wanted.map((term) => {
+    const t = shard.findTerm(term);
+    return [term, t < 0 ? null : encodeTermList(shard.df(t), shard.run(t))];
+  });
+}
+
+/** Each shard's terms with their stored lists, for a segment stored term by term (a hash per shard). */
+export function shardTermLists(p: LazyPostings, shards: number): Array<Map<string, string>> {
+  const out = Array.from({ length: shards }, () => new Map<string, string>());
+  for (let t = 0; t < p.termCount; t++) {
+    const term = p.termAt(t);
+    out[shardOf(term, shards)]!.set(term, encodeTermList(p.df(t), p.run(t)));
+  }
+  return out;
+}
+
+/** A term held: its id in this view, its list, and what it costs in memory. */
+interface HeldTerm {
+  id: number;
+  term: string;
+  list: PostingList;
+  bytes: number;
+}
+
+/**
+ * Rough bytes of a term held: its text at two bytes a character, its chunks (4 bytes) and
+ * impacts (1 byte) and the objects around them; a term known to be absent, its text and the entry.
+ */
+function termBytes(term: string, df: number): number {
+  return 2 * term.length + 5 * df + 96;
+}
+function absentBytes(term: string): number {
+  return 2 * term.length + 48;
+}
+
+/**
+ * The terms of one segment fetched so far, searched as one PostingLists: each term's list,
+ * decoded, and the terms found to be in no shard, least recently used let go first. A query's
+ * terms not held (`missing`) are fetched, term by term, before it is searched; a term not
+ * fetched is not found.
  */
 export class ShardedPostings implements PostingLists {
-  /** The shards held, least recently used first (a shard used again moves to the end). */
-  private readonly loaded = new Map<number, { postings: LazyPostings; bytes: number }>();
+  /** Terms held (null: known to be in no shard), least recently used first (used again: to the end). */
+  private readonly held = new Map<string, HeldTerm | null>();
+  private readonly byId = new Map<number, HeldTerm>();
+  private nextId = 0;
+  private bytes = 0;
+  private postingCount = 0;
 
   constructor(
     readonly shards: number,
     private readonly chunkCount: number,
   ) {}
 
-  /** The shards of these terms not fetched yet; those held count as used now. */
-  missing(terms: Iterable<string>): number[] {
-    const out = new Set<number>();
+  /** The terms not held, by the shard they are stored in; the terms held count as used now. */
+  missing(terms: Iterable<string>): Map<number, string[]> {
+    const out = new Map<number, string[]>();
     for (const term of terms) {
+      const have = this.held.get(term);
+      if (have !== undefined) {
+        this.held.delete(term);
+        this.held.set(term, have);
+        continue;
+      }
       const k = shardOf(term, this.shards);
-      const have = this.loaded.get(k);
-      if (have) {
-        this.loaded.delete(k);
-        this.loaded.set(k, have);
-      } else out.add(k);
+      const list = out.get(k);
+      if (!list) out.set(k, [term]);
+      else if (!list.includes(term)) list.push(term);
     }
-    return [...out];
+    return out;
   }
 
-  add(k: number, serialized: SerializedPostings): void {
-    // Terms carry marks: two bytes a character; the base64 one.
-    const bytes = 2 * serialized.terms.length + serialized.counts.length + serialized.postings.length;
-    this.loaded.delete(k);
-    this.loaded.set(k, { postings: new LazyPostings(serialized, this.chunkCount), bytes });
+  /** A term fetched: its stored list (decoded here), or null when the segment does not hold it. */
+  addTerm(term: string, value: string | null): void {
+    // Held already (fetched twice in one query): kept as it is.
+    if (this.held.has(term)) return;
+    if (value === null) {
+      this.held.set(term, null);
+      this.bytes += absentBytes(term);
+      return;
+    }
+    const list = decodeTermList(value, this.chunkCount);
+    const entry: HeldTerm = { id: this.nextId++, term, list, bytes: termBytes(term, list.chunks.length) };
+    this.held.set(term, entry);
+    this.byId.set(entry.id, entry);
+    this.bytes += entry.bytes;
+    this.postingCount += list.chunks.length;
   }
 
-  /** What the shards held cost in memory, roughly: their text and the lists decoded from it. */
+  /** What the terms held cost in memory, roughly (see termBytes). */
   get heldBytes(): number {
-    let n = 0;
-    for (const s of this.loaded.values()) n += s.bytes + s.postings.decodedBytes;
-    return n;
+    return this.bytes;
   }
 
-  /** Drops the least recently used shards until at most `bytes` are held, keeping `keep`. */
-  trim(bytes: number, keep: ReadonlySet<number>): void {
-    let held = this.heldBytes;
-    if (held <= bytes) return;
-    for (const [k, s] of this.loaded) {
-      if (held <= bytes) break;
-      if (keep.has(k)) continue;
-      this.loaded.delete(k);
-      held -= s.bytes + s.postings.decodedBytes;
+  /** Lets the least recently used terms go until at most `bytes` are held, keeping `keep`. */
+  trim(bytes: number, keep: ReadonlySet<string>): void {
+    if (this.bytes <= bytes) return;
+    for (const term of this.held.keys()) {
+      if (this.bytes <= bytes) break;
+      if (!keep.has(term)) this.forget(term);
     }
+  }
+
+  private forget(term: string): void {
+    const entry = this.held.get(term);
+    if (entry === undefined) return;
+    this.held.delete(term);
+    if (entry === null) {
+      this.bytes -= absentBytes(term);
+      return;
+    }
+    this.byId.delete(entry.id);
+    this.bytes -= entry.bytes;
+    this.postingCount -= entry.list.chunks.length;
   }
 
   get termCount(): number {
-    let n = 0;
-    for (const s of this.loaded.values()) n += s.postings.termCount;
-    return n;
+    return this.byId.size;
   }
 
   get size(): number {
-    let n = 0;
-    for (const s of this.loaded.values()) n += s.postings.size;
-    return n;
+    return this.postingCount;
   }
 
   findTerm(term: string): number {
-    const k = shardOf(term, this.shards);
-    const t = this.loaded.get(k)?.postings.findTerm(term) ?? -1;
-    return t < 0 ? -1 : k * TERM_BITS + t;
+    return this.held.get(term)?.id ?? -1;
   }
 
   termAt(t: number): string {
-    return this.shard(t).termAt(t % TERM_BITS);
+    return this.entry(t).term;
   }
 
   df(t: number): number {
-    return this.shard(t).df(t % TERM_BITS);
+    return this.entry(t).list.chunks.length;
   }
 
-  list(t: number) {
-    return this.shard(t).list(t % TERM_BITS);
+  list(t: number): PostingList {
+    return this.entry(t).list;
   }
 
-  private shard(t: number): LazyPostings {
-    const s = this.loaded.get(Math.floor(t / TERM_BITS));
-    if (!s) throw new Error('index: shard dropped while in use');
-    return s.postings;
+  private entry(t: number): HeldTerm {
+    const e = this.byId.get(t);
+    if (!e) throw new Error('index: term dropped while in use');
+    return e;
   }
 }

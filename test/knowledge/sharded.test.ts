@@ -1,7 +1,8 @@
 /**
  * A large live segment is stored sharded: an isolate loads its head, fetches only the postings
- * shards a question's terms fall in and the text blocks of its hits, and answers exactly as
- * from a segment loaded whole. Compaction leaves it alone.
+ * of a question's terms (one HMGET a shard they fall in) and the text blocks of its hits, and
+ * answers exactly as from a segment loaded whole. A segment stored before term lists (whole
+ * shards) is still answered from. Compaction leaves it alone.
  */
 import { describe, expect, it } from 'vitest';
 import { scaleBundle } from '../../scripts/bench/corpus';
@@ -17,6 +18,8 @@ import { LiveKnowledge } from '../../src/search/live-index';
 import type { AnalyzerData } from '../../src/search/analyzer';
 import { MemoryStore } from '../../src/store/memory';
 import bundleJson from '../../src/generated/bundle.json';
+import { serializePostings, type PostingLists } from '../../src/search/postings';
+import { decodeTermList, encodeShard } from '../../src/search/sharded-postings';
 
 const TOKEN = 'sharded-admin-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -53,6 +56,13 @@ describe('sharded live segments', () => {
       reads.push(key);
       return get(key);
     };
+    const fields: string[] = [];
+    const hashGetMany = t.store.hashGetMany.bind(t.store);
+    t.store.hashGetMany = async (key: string, asked: readonly string[]) => {
+      reads.push(key);
+      fields.push(...asked);
+      return hashGetMany(key, asked);
+    };
     const res = await app.request('/api/chat', postJson({ message: 'Chỉ thị 22-CT/TU ban hành ngày nào?' }));
     const body = (await res.json()) as { reply: string; citations: Array<{ id: string }> };
     expect(body.citations.length).toBeGreaterThan(0);
@@ -60,6 +70,11 @@ describe('sharded live segments', () => {
     const fetchedShards = reads.filter((k) => /:s\d+$/.test(k)).length;
     expect(fetchedShards).toBeGreaterThan(0);
     expect(fetchedShards).toBeLessThan(shards);
+    // Only the question's own terms are read from those shards, each once: not the shards' every term.
+    const stored = (await Promise.all(keys.filter((k) => /:s\d+$/.test(k)).map((k) => t.store.hashGetAll(k)))).reduce((n, h) => n + Object.keys(h).length, 0);
+    expect(new Set(fields).size).toBe(fields.length);
+    expect(fields).toContain('22-ct/tu');
+    expect(fields.length).toBeLessThan(stored / 20);
     expect(reads.filter((k) => /:t\d+$/.test(k)).length).toBeLessThanOrEqual(8);
 
     // The same question through the runtime that loaded nothing sharded yet gives the same sources
@@ -79,6 +94,43 @@ describe('sharded live segments', () => {
 
     // Compaction merges small segments only: the sharded one stays as it is.
     expect(await t.rt.catalogue.compact({ maxSegments: 0 })).toMatchObject({ merged: 0 });
+  });
+});
+
+describe('a sharded segment stored before term lists', () => {
+  it('whole shards as strings, with a head that does not say term lists: read whole, answered from as before', async () => {
+    const t = makeTestApp({ ADMIN_TOKEN: TOKEN });
+    const done = await t.rt.catalogue.publishBundle(corpus(), 'test');
+    const question = 'Chỉ thị 22-CT/TU ban hành ngày nào?';
+    const fresh = async () => createApp(createRuntime(loadConfig({ ADMIN_TOKEN: TOKEN }), { store: t.store, log: createLogger('error', () => undefined) }));
+    const ask = async (app: Awaited<ReturnType<typeof fresh>>) => (await (await app.request('/api/chat', postJson({ message: question }))).json()) as { reply: string; citations: Array<{ id: string }> };
+    const now = await ask(await fresh());
+    expect(now.citations.length).toBeGreaterThan(0);
+
+    // Rewritten as the store held it before: each shard one string (format 2 postings), the head without `postings`.
+    const headKey = `kb:seg:${done.segment}:h`;
+    const head = JSON.parse((await t.store.get(headKey))!) as Record<string, unknown>;
+    expect(head.postings).toBe('terms');
+    const chunkCount = (head.runs as number[]).reduce((n, v, i) => (i % 2 ? n + v : n), 0);
+    for (const key of (await t.store.keysWithPrefix(`kb:seg:${done.segment}:s`)).filter((k) => /:s\d+$/.test(k))) {
+      const lists = Object.entries(await t.store.hashGetAll(key)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const shard: PostingLists = {
+        termCount: lists.length,
+        size: 0,
+        findTerm: () => -1,
+        termAt: (i) => lists[i]![0],
+        df: (i) => decodeTermList(lists[i]![1], chunkCount).chunks.length,
+        list: (i) => decodeTermList(lists[i]![1], chunkCount),
+      };
+      await t.store.del(key);
+      await t.store.set(key, encodeShard(serializePostings(shard)));
+    }
+    delete head.postings;
+    await t.store.set(headKey, JSON.stringify(head));
+
+    const before = await ask(await fresh());
+    expect(before.citations).toEqual(now.citations);
+    expect(before.reply).toBe(now.reply);
   });
 });
 

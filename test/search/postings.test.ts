@@ -9,7 +9,7 @@ import { KnowledgeBundleSchema } from '../../src/knowledge/schema';
 import { Analyzer, type AnalyzerData } from '../../src/search/analyzer';
 import { buildPostings } from '../../src/search/bm25f';
 import { LazyPostings, serializePostings, type PostingLists, type SerializedPostings } from '../../src/search/postings';
-import { decodeShard, encodeShard, ShardedPostings, shardOf, splitPostings } from '../../src/search/sharded-postings';
+import { decodeShard, decodeTermList, encodeShard, encodeTermList, ShardedPostings, shardOf, shardTermLists, splitPostings, termListsOf } from '../../src/search/sharded-postings';
 import bundleJson from '../../src/generated/bundle.json';
 import knowledgeJson from '../../src/generated/knowledge.json';
 
@@ -69,38 +69,75 @@ describe('stored postings', () => {
     for (const bad of ['P1\nabc', '', '{"terms":"a"}', 'null', '[]', '{"terms":1,"counts":"","postings":""}']) expect(() => decodeShard(bad), bad).toThrow(/shard cannot be read/);
   });
 
-  it('a sharded view counts the lists it decoded in what it holds, and lets the least recently used shards go first', () => {
+  it('a sharded segment stores each term as its count and run, read back as built; whole shards (format 2) give the same values', () => {
+    const built = buildPostings(bundled, analyzer);
+    const lazy = new LazyPostings(serializePostings(built), bundled.chunks.length);
+    const stored = shardTermLists(lazy, 8);
+    expect(stored.reduce((n, m) => n + m.size, 0)).toBe(built.termCount);
+    for (let t = 0; t < built.termCount; t++) {
+      const term = built.termAt(t);
+      const value = stored[shardOf(term, 8)]!.get(term)!;
+      const list = decodeTermList(value, bundled.chunks.length);
+      expect([...list.chunks], term).toEqual([...built.list(t).chunks]);
+      expect([...list.impacts], term).toEqual([...built.list(t).impacts]);
+      expect(list.top, term).toBe(built.list(t).top);
+    }
+    // A segment stored before term lists: each shard read whole, cut down to the terms asked.
+    splitPostings(built, 8).forEach((shard, k) => {
+      const terms = [...stored[k]!.keys()];
+      expect(termListsOf(shard, bundled.chunks.length, [...terms.slice(0, 50), 'không-có-từ-này'])).toEqual([...terms.slice(0, 50).map((term) => [term, stored[k]!.get(term)]), ['không-có-từ-này', null]]);
+    });
+  });
+
+  it('a stored term list that is malformed is refused, and a lying count allocates nothing', () => {
+    const good = encodeTermList(1, 'AQEA');
+    expect([...decodeTermList(good, 5).chunks]).toEqual([1]);
+    for (const bad of ['', 'AQEA', ':AQEA', '0:', '0:AQEA', '-1:AQEA', '1.5:AQEA', '1:AQE', '1:AQEA=', '2:AQEA', '99999999:AQEA', '9999999999:AQEA', 'x:AQEA']) {
+      expect(() => decodeTermList(bad, 5), bad).toThrow(/term list cannot be read|truncated|invalid base64/);
+    }
+    // Points past the last chunk.
+    expect(() => decodeTermList(good, 1)).toThrow(/points past the last chunk/);
+  });
+
+  it('a sharded view keeps only the terms fetched, remembers those in no shard, and lets the least recently used go first', () => {
     const built = buildPostings(bundled, analyzer);
     const count = 8;
-    const shards = splitPostings(built, count);
-    const view = new ShardedPostings(count, bundled.chunks.length);
-    shards.forEach((sh, k) => view.add(k, sh));
-    // The stored text (terms at two bytes a character), and per-term tables of 20 bytes (two of them one entry longer).
-    const text = shards.reduce((n, sh) => n + 2 * sh.terms.length + sh.counts.length + sh.postings.length + 20 * (sh.terms ? sh.terms.split('\n').length : 0) + 8, 0);
-    expect(view.heldBytes).toBe(text);
-    // Decoding a long list adds its chunks (4 bytes each) and impacts (1 byte each).
-    const term = Array.from({ length: built.termCount }, (_, t) => t).sort((a, b) => built.df(b) - built.df(a))[0]!;
-    const word = built.termAt(term);
-    const t = view.findTerm(word);
-    view.list(t);
-    expect(view.heldBytes).toBe(text + 5 * built.df(term));
-    // Shard of `word` used last; shard 0 (or 1) used before it: trimming to one shard keeps the most recent.
-    const mine = shardOf(word, count);
-    const other = mine === 0 ? 1 : 0;
-    const otherWord = Array.from({ length: built.termCount }, (_, i) => built.termAt(i)).find((w) => shardOf(w, count) === other)!;
-    expect(view.missing([otherWord])).toEqual([]);
-    expect(view.missing([word])).toEqual([]);
-    const alone = new ShardedPostings(count, bundled.chunks.length);
-    alone.add(mine, shards[mine]!);
-    alone.list(alone.findTerm(word));
-    const mineBytes = alone.heldBytes;
-    view.trim(mineBytes, new Set());
-    expect(view.heldBytes).toBe(mineBytes);
-    expect(view.missing([word])).toEqual([]);
-    expect(view.missing([otherWord])).toEqual([other]);
-    // What is kept for the query at hand stays, whatever the budget.
-    view.add(other, shards[other]!);
-    view.trim(0, new Set([other]));
-    expect(view.missing([otherWord, word])).toEqual([mine]);
+    const stored = shardTermLists(new LazyPostings(serializePostings(built), bundled.chunks.length), count);
+    const n = bundled.chunks.length;
+    const view = new ShardedPostings(count, n);
+    const byDf = Array.from({ length: built.termCount }, (_, t) => t).sort((a, b) => built.df(b) - built.df(a));
+    const word = built.termAt(byDf[0]!);
+    const k = shardOf(word, count);
+    // Another term of the same shard, and a term no shard holds.
+    const neighbour = [...stored[k]!.keys()].find((t) => t !== word)!;
+    const absent = 'từ-không-có';
+    const wanted = view.missing([word, absent, word]);
+    expect(wanted.get(k)).toEqual(shardOf(absent, count) === k ? [word, absent] : [word]);
+    view.addTerm(word, stored[k]!.get(word)!);
+    view.addTerm(absent, null);
+    // What a term costs: its text, its chunks and impacts, and the objects around them; an absent one, its text and the entry.
+    const wordBytes = 2 * word.length + 5 * built.df(byDf[0]!) + 96;
+    expect(view.heldBytes).toBe(wordBytes + 2 * absent.length + 48);
+    expect([...view.list(view.findTerm(word)).chunks]).toEqual([...built.list(byDf[0]!).chunks]);
+    expect(view.findTerm(absent)).toBe(-1);
+    // Held and known absent: nothing to fetch. Its neighbour in the shard was not kept: fetched when asked.
+    expect(view.missing([word, absent]).size).toBe(0);
+    expect(view.missing([neighbour])).toEqual(new Map([[k, [neighbour]]]));
+    expect(view.termCount).toBe(1);
+    expect(view.size).toBe(built.df(byDf[0]!));
+    // `absent` used last: trimming to one entry's worth lets `word` go first.
+    view.missing([absent]);
+    view.trim(2 * absent.length + 48, new Set());
+    expect(view.findTerm(word)).toBe(-1);
+    expect(view.missing([word, absent])).toEqual(new Map([[k, [word]]]));
+    // What the query at hand asks for stays, whatever the budget.
+    view.addTerm(word, stored[k]!.get(word)!);
+    const id = view.findTerm(word);
+    view.trim(0, new Set([word]));
+    expect(view.heldBytes).toBe(wordBytes);
+    expect(view.findTerm(word)).toBe(id);
+    view.trim(0, new Set());
+    expect(view.heldBytes).toBe(0);
+    expect(() => view.list(id)).toThrow(/dropped while in use/);
   });
 });
