@@ -112,3 +112,17 @@ export function scaleBundle(bundle: KnowledgeBundle, target: number, seed = 1): 
   }
   return { version: 1, documents, chunks };
 }
+
+/**
+ * The scaled corpus as bench:knowledge publishes it live: copies' ids (`<doc>~<n>`) are not ids an
+ * operator could give, so they are renamed `copy-<n>` (the originals keep theirs, for recall).
+ */
+export function liveCorpus(bundle: KnowledgeBundle, target: number): KnowledgeBundle {
+  const { index: _index, ...plain } = scaleBundle(bundle, target);
+  const rename = new Map(plain.documents.map((d, i) => [d.id, /^[a-z0-9][a-z0-9-]{0,79}$/.test(d.id) ? d.id : `copy-${i}`]));
+  return {
+    ...plain,
+    documents: plain.documents.map((d) => ({ ...d, id: rename.get(d.id)! })),
+    chunks: plain.chunks.map((c) => ({ ...c, docId: rename.get(c.docId)! })),
+  };
+}
