@@ -43,6 +43,8 @@ import knowledgeJson from '../../src/generated/knowledge.json';
 const analyzer = (bundleJson as { analyzer: AnalyzerData }).analyzer;
 /** Fresh processes the Upstash cold start is measured in (one question each). */
 const COLD_PROCESSES = 7;
+/** Warm processes per store: the table gives the one with the highest CPU p99, the text all of them. */
+const WARM_PROCESSES = 3;
 const TARGETS = { memoryMb: 64, warmP99Ms: 25, warmCpuP99Ms: 3, coldMs: 300, publishCpuMs: 2000, publishRequests: 50 };
 
 function option(argv: string[], name: string): string | undefined {
@@ -129,8 +131,10 @@ interface Measured {
   coldMs: number;
   /** The index's memory after the cold query (MB). */
   memoryMb: number;
-  /** The warm rounds, in a process of the isolate's own (over Upstash: with the Node entry's node:http sender). */
+  /** The warm rounds, in a process of the isolate's own (over Upstash: with the Node entry's node:http sender): the process with the highest CPU p99 of WARM_PROCESSES. */
   warm: WarmProcessFigures;
+  /** Every warm process's CPU p99. */
+  warmCpuP99s: number[];
   /** Upstash: the same over Node's fetch (undici). */
   warmFetch?: WarmProcessFigures;
   /** Upstash: cold first queries in fresh processes (median, max), and their bundled index build (median). */
@@ -221,7 +225,9 @@ async function main(argv: string[]): Promise<number> {
     made.forget?.();
     const cold = await measureCold(catalogue, made.forget);
     log(`  ${s.name}: warm rounds in a process of the isolate's own`);
-    const row: Measured = { store: s.name, ...cold, warm: warmProcess(rounds, made.url && made.token ? ['upstash', made.url, made.token, 'node-http'] : ['memory', String(target)]) };
+    const runs = Array.from({ length: WARM_PROCESSES }, () => warmProcess(rounds, made.url && made.token ? ['upstash', made.url, made.token, 'node-http'] : ['memory', String(target)]));
+    const worst = runs.reduce((a, b) => (b.cpuP99 > a.cpuP99 ? b : a));
+    const row: Measured = { store: s.name, ...cold, warm: worst, warmCpuP99s: runs.map((r) => r.cpuP99) };
     if (made.url && made.token) {
       row.warmFetch = warmProcess(rounds, ['upstash', made.url, made.token, 'fetch']);
       const questions = loadQuestions().filter(isInScope).slice(0, COLD_PROCESSES).map((q) => q.question);
@@ -272,7 +278,7 @@ async function main(argv: string[]): Promise<number> {
   out.push(`## Living knowledge at scale (${corpus.documents.length.toLocaleString('en')} documents, ${corpus.chunks.length.toLocaleString('en')} chunks published live)`);
   out.push(
     `Node ${process.version}; cold = a fresh isolate's manifest + segment load + first query, in the bench's process. ` +
-      `Warm = in a process of the isolate's own with V8 single-threaded (scripts/bench/warm-isolate: every compile and collection runs on the answering thread and is counted in its query's CPU, exactly): ${WARMUP_QUESTIONS} questions typed as citizens type them, made of the corpus's sentences, warm the isolate (not measured), then ${rounds} rounds of ${rows[0]?.warm.questions ?? 0} eval questions are measured; the index's memory is its heap growth after them. ` +
+      `Warm = in a process of the isolate's own with V8 single-threaded (scripts/bench/warm-isolate: every compile and collection runs on the answering thread and is counted in its query's CPU, exactly): ${WARMUP_QUESTIONS} questions typed as citizens type them, made of the corpus's sentences, warm the isolate (not measured), then ${rounds} rounds of ${rows[0]?.warm.questions ?? 0} eval questions are measured; the index's memory is its heap growth after them. ${WARM_PROCESSES} such processes per store: the table gives the one with the highest CPU p99. ` +
       'The Upstash row talks to the REST bridge (test/support/upstash-bridge.ts) running in a process of its own, as Upstash is a server of its own: the figures are the isolate\'s side of the round trips, over loopback.',
   );
   out.push('| Store | Cold first query | Index memory (cold / after the warm rounds) | Warm p50 / p99 wall | Warm p50 / p99 CPU | R@1 / R@5 |');
@@ -285,7 +291,7 @@ async function main(argv: string[]): Promise<number> {
   }
   for (const r of rows) {
     const w = r.warm;
-    out.push(`Warm CPU over ${r.store}${r.warmFetch ? " (REST calls through the Node entry's node:http sender)" : ''}, p50 / p99: first asking of each question (its terms fetched and decoded) ${ms(w.cpuFirst[0])} / ${ms(w.cpuFirst[1])}; asked again ${ms(w.cpuAgain[0])} / ${ms(w.cpuAgain[1])}. The warm process's heap after the rounds: ${mib(w.heapMb * 1024 * 1024)} (the bundled index included${r.store === 'memory' ? ', and the in-memory store holding the corpus' : ''}).`);
+    out.push(`Warm CPU over ${r.store}${r.warmFetch ? " (REST calls through the Node entry's node:http sender)" : ''}, p50 / p99: first asking of each question (${w.firstReads ?? '?'} of ${w.questions} read terms or texts from the store) ${ms(w.cpuFirst[0])} / ${ms(w.cpuFirst[1])}; asked again ${ms(w.cpuAgain[0])} / ${ms(w.cpuAgain[1])}. CPU p99 of each of the ${r.warmCpuP99s.length} warm processes: ${r.warmCpuP99s.map(ms).join(', ')}. The warm process's heap after the rounds: ${mib(w.heapMb * 1024 * 1024)} (the bundled index included${r.store === 'memory' ? ', and the in-memory store holding the corpus' : ''}).`);
   }
   for (const r of rows) {
     const f = r.warmFetch;

@@ -59,11 +59,20 @@ if (mode === 'upstash' && (rest.length === 2 || (rest.length === 3 && ['node-htt
   catalogue = new Catalogue({ store, analyzer, now: () => new Date(), maxUploadMb: 50 });
   await catalogue.publishBundle(liveCorpus(seed, Number(rest[0])), 'bench');
 } else throw new Error(usage);
+// Reads of the segment's terms and texts (the manifest's revision checks aside).
+let reads = 0;
+for (const method of ['get', 'hashGetMany'] as const) {
+  const read = store[method].bind(store) as (...args: unknown[]) => Promise<unknown>;
+  (store as unknown as Record<string, unknown>)[method] = (key: string, ...rest: unknown[]) => {
+    if (key.startsWith('kb:seg:')) reads++;
+    return read(key, ...rest);
+  };
+}
 gc();
 const heap0 = process.memoryUsage().heapUsed;
 const live = new LiveKnowledge(base, catalogue, { analyzer, refreshMs: 5000 });
 await live.hybridSearch(loadQuestions().filter(isInScope)[0]!.question, { limit: 5 });
-const figures = await warmRounds(live, seed, analyzer, Number(rounds));
+const figures = await warmRounds(live, seed, analyzer, Number(rounds), () => reads);
 gc();
 const heap = process.memoryUsage().heapUsed;
 const out: WarmProcessFigures = { ...figures, indexMb: (heap - heap0) / 1024 / 1024, heapMb: heap / 1024 / 1024 };
