@@ -1,14 +1,15 @@
 /**
  * @module search/sharded-postings
- * Postings of a large live segment split by term hash into small shards, so an
- * isolate fetches only the shards a query's terms fall in, not the whole index: the first
- * query on a cold isolate and its memory stay small whatever the corpus. A shard is a
- * SerializedPostings (postings.ts) of its terms, decoded lazily like the bundled index.
- * The search itself stays synchronous: the caller fetches a query's shards first
- * (`missing`, `add`), then runs the engine over this view.
+ * Postings of a large live segment split by term hash into shards, each stored as a hash with a
+ * field per term (its count and run), so an isolate fetches only its questions' own terms, one
+ * HMGET a shard they fall in, not the whole index: the first query on a cold isolate and its
+ * memory stay small whatever the corpus. Segments stored before term lists hold each shard as
+ * one string (a SerializedPostings, format 2), still read. The search itself stays synchronous:
+ * the caller fetches a query's terms first (`missing`, `addTerm`), then runs the engine over
+ * this view.
  */
 import { fnv1a32 } from '../text/hash';
-import { decodeRun, LazyPostings, serializePostings, type PostingList, type PostingLists, type SerializedPostings } from './postings';
+import { decodeRun, LazyPostings, type PostingList, type PostingLists, type SerializedPostings } from './postings';
 
 /** Which shard a term's postings live in. */
 export function shardOf(term: string, shards: number): number {
@@ -16,10 +17,10 @@ export function shardOf(term: string, shards: number): number {
 }
 
 /**
- * Postings characters per shard. A question's terms fall in as many shards as it has terms (30
- * and more once expanded), and a cold isolate fetches them all before answering: 100 KB shards
- * made the first question on a 50,000-chunk corpus fetch 4.5 MB, 12 KB shards 1.05 MB (the rest
- * is the long lists of common terms: 6 KB shards still fetch 0.88 MB, for twice the keys).
+ * Postings characters per shard. Only the terms asked are read from a shard, so its size sets how
+ * many keys a segment has and how large one write of it is (a bulk publish writes 32 shards a
+ * request), not what a question fetches. When whole shards were read, 12 KB kept the first
+ * question on a 50,000-chunk corpus at 1.05 MB (100 KB shards: 4.5 MB).
  */
 const SHARD_CHARS = 12_000;
 
@@ -28,25 +29,7 @@ export function shardCount(postingChars: number): number {
   return Math.max(1, Math.min(16_384, Math.ceil(postingChars / SHARD_CHARS)));
 }
 
-/** The postings split by term hash, each shard serialised on its own. */
-export function splitPostings(p: PostingLists, shards: number): SerializedPostings[] {
-  const members: number[][] = Array.from({ length: shards }, () => []);
-  // Terms are visited in sorted order, so every shard's terms stay sorted.
-  for (let t = 0; t < p.termCount; t++) members[shardOf(p.termAt(t), shards)]!.push(t);
-  return members.map((terms) => serializePostings(new Subset(p, terms)));
-}
-
-/**
- * A shard as stored: JSON of its three strings, so that each part parses into a string of its
- * own (the base64 at one byte a character). A tagged text split by newlines parsed faster, but
- * its parts were slices of one string holding the terms' marks: every shard held in memory kept
- * all of it at two bytes a character.
- */
-export function encodeShard(s: SerializedPostings): string {
-  return JSON.stringify({ terms: s.terms, counts: s.counts, postings: s.postings });
-}
-
-/** A stored shard back, checked by hand (a question's first asking reads dozens). */
+/** A format 2 shard back, checked by hand. */
 export function decodeShard(raw: string): SerializedPostings {
   let v: Partial<Record<keyof SerializedPostings, unknown>> | null;
   try {
@@ -56,32 +39,6 @@ export function decodeShard(raw: string): SerializedPostings {
   }
   if (typeof v !== 'object' || v === null || typeof v.terms !== 'string' || typeof v.counts !== 'string' || typeof v.postings !== 'string') throw new Error('index: a shard cannot be read');
   return { terms: v.terms, counts: v.counts, postings: v.postings };
-}
-
-/** A view of some terms of a PostingLists (sorted, as the original is). */
-class Subset implements PostingLists {
-  constructor(
-    private readonly p: PostingLists,
-    private readonly terms: number[],
-  ) {}
-  get termCount(): number {
-    return this.terms.length;
-  }
-  get size(): number {
-    return this.terms.reduce((n, t) => n + this.p.df(t), 0);
-  }
-  findTerm(): number {
-    throw new Error('not searched');
-  }
-  termAt(t: number): string {
-    return this.p.termAt(this.terms[t]!);
-  }
-  df(t: number): number {
-    return this.p.df(this.terms[t]!);
-  }
-  list(t: number) {
-    return this.p.list(this.terms[t]!);
-  }
 }
 
 /**

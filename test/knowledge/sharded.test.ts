@@ -19,7 +19,8 @@ import type { AnalyzerData } from '../../src/search/analyzer';
 import { MemoryStore } from '../../src/store/memory';
 import bundleJson from '../../src/generated/bundle.json';
 import { serializePostings, type PostingLists } from '../../src/search/postings';
-import { decodeTermList, encodeShard } from '../../src/search/sharded-postings';
+import { decodeTermList } from '../../src/search/sharded-postings';
+import { encodeShard } from '../support/format2-shards';
 
 const TOKEN = 'sharded-admin-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };

@@ -9,7 +9,8 @@ import { KnowledgeBundleSchema } from '../../src/knowledge/schema';
 import { Analyzer, type AnalyzerData } from '../../src/search/analyzer';
 import { buildPostings } from '../../src/search/bm25f';
 import { LazyPostings, serializePostings, type PostingLists, type SerializedPostings } from '../../src/search/postings';
-import { decodeShard, decodeTermList, encodeShard, encodeTermList, ShardedPostings, shardOf, shardTermLists, splitPostings, termListsOf } from '../../src/search/sharded-postings';
+import { decodeShard, decodeTermList, encodeTermList, ShardedPostings, shardOf, shardTermLists, termListsOf } from '../../src/search/sharded-postings';
+import { encodeShard, splitPostings } from '../support/format2-shards';
 import bundleJson from '../../src/generated/bundle.json';
 import knowledgeJson from '../../src/generated/knowledge.json';
 
