@@ -12,9 +12,11 @@
  * fetch, but a Workers isolate's fetch is the runtime's own, native; Node's is undici, an HTTP
  * client written in JavaScript, whose requests, streams and abort signals outlive each call in the
  * isolate's own heap (over 209 first askings, 7 of the 15 MB that young-generation collections
- * copied). Neither is Workers' fetch: the bench gives both. Prints the figures, the live index's memory after the rounds
- * (heap growth from before the index was made, after collection) and the process's heap, as one
- * JSON line. Started by scripts/bench/knowledge-scale.
+ * copied). Neither is Workers' fetch: the bench gives both.
+ *
+ * Prints the figures, the live index's memory after the rounds (growth of the heap and of array
+ * buffers, where decoded posting lists keep their numbers, from before the index was made, after
+ * collection) and the process's heap, as one JSON line. Started by scripts/bench/knowledge-scale.
  * Run: node --single-threaded --expose-gc --import tsx scripts/bench/warm-isolate.ts <rounds> upstash <url> <token> [node-http|fetch]
  *      node --single-threaded --expose-gc --import tsx scripts/bench/warm-isolate.ts <rounds> memory <chunks>
  */
@@ -35,7 +37,7 @@ import knowledgeJson from '../../src/generated/knowledge.json';
 
 /** What the process prints. */
 export interface WarmProcessFigures extends WarmFigures {
-  /** The live index's heap growth after the warm rounds (MB). */
+  /** The live index's memory after the warm rounds (MB): heap and array buffers grown. */
   indexMb: number;
   /** The whole process's heap after them (MB), the bundled index included. */
   heapMb: number;
@@ -68,12 +70,16 @@ for (const method of ['get', 'hashGetMany'] as const) {
     return read(key, ...rest);
   };
 }
+/** Heap and array buffers (decoded posting lists keep their numbers outside the heap). */
+const used = () => {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
 gc();
-const heap0 = process.memoryUsage().heapUsed;
+const heap0 = used();
 const live = new LiveKnowledge(base, catalogue, { analyzer, refreshMs: 5000 });
 await live.hybridSearch(loadQuestions().filter(isInScope)[0]!.question, { limit: 5 });
 const figures = await warmRounds(live, seed, analyzer, Number(rounds), () => reads);
 gc();
-const heap = process.memoryUsage().heapUsed;
-const out: WarmProcessFigures = { ...figures, indexMb: (heap - heap0) / 1024 / 1024, heapMb: heap / 1024 / 1024 };
+const out: WarmProcessFigures = { ...figures, indexMb: (used() - heap0) / 1024 / 1024, heapMb: process.memoryUsage().heapUsed / 1024 / 1024 };
 process.stdout.write(`${JSON.stringify(out)}\n`);

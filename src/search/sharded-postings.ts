@@ -91,14 +91,17 @@ interface HeldTerm {
 }
 
 /**
- * Rough bytes of a term held: its text at two bytes a character, its chunks (4 bytes) and
- * impacts (1 byte) and the objects around them; a term known to be absent, its text and the entry.
+ * Bytes of a term held: its text at two bytes a character, its chunks (4 bytes) and impacts
+ * (1 byte), and the objects around them, measured with 60,000 terms of a 50,000-chunk segment
+ * (heap and array buffers after collection: 314 bytes a term besides its text and numbers; the
+ * 96 counted before let the real memory reach 2.4 times the count). A term known to be absent:
+ * its text and its entry (71 bytes measured).
  */
 function termBytes(term: string, df: number): number {
-  return 2 * term.length + 5 * df + 96;
+  return 2 * term.length + 5 * df + 320;
 }
 function absentBytes(term: string): number {
-  return 2 * term.length + 48;
+  return 2 * term.length + 72;
 }
 
 /**
@@ -110,8 +113,10 @@ function absentBytes(term: string): number {
 export class ShardedPostings implements PostingLists {
   /** Terms held (null: known to be in no shard), least recently used first (used again: to the end). */
   private readonly held = new Map<string, HeldTerm | null>();
-  private readonly byId = new Map<number, HeldTerm>();
-  private nextId = 0;
+  /** Terms held by id; the ids of terms let go are given again (a query's ids are taken after trim). */
+  private readonly byId: Array<HeldTerm | undefined> = [];
+  private readonly freeIds: number[] = [];
+  private termsHeld = 0;
   private bytes = 0;
   private postingCount = 0;
 
@@ -148,9 +153,10 @@ export class ShardedPostings implements PostingLists {
       return;
     }
     const list = decodeTermList(value, this.chunkCount);
-    const entry: HeldTerm = { id: this.nextId++, term, list, bytes: termBytes(term, list.chunks.length) };
+    const entry: HeldTerm = { id: this.freeIds.pop() ?? this.byId.length, term, list, bytes: termBytes(term, list.chunks.length) };
     this.held.set(term, entry);
-    this.byId.set(entry.id, entry);
+    this.byId[entry.id] = entry;
+    this.termsHeld++;
     this.bytes += entry.bytes;
     this.postingCount += list.chunks.length;
   }
@@ -177,13 +183,15 @@ export class ShardedPostings implements PostingLists {
       this.bytes -= absentBytes(term);
       return;
     }
-    this.byId.delete(entry.id);
+    this.byId[entry.id] = undefined;
+    this.freeIds.push(entry.id);
+    this.termsHeld--;
     this.bytes -= entry.bytes;
     this.postingCount -= entry.list.chunks.length;
   }
 
   get termCount(): number {
-    return this.byId.size;
+    return this.termsHeld;
   }
 
   get size(): number {
@@ -207,7 +215,7 @@ export class ShardedPostings implements PostingLists {
   }
 
   private entry(t: number): HeldTerm {
-    const e = this.byId.get(t);
+    const e = this.byId[t];
     if (!e) throw new Error('index: term dropped while in use');
     return e;
   }

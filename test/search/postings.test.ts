@@ -117,8 +117,8 @@ describe('stored postings', () => {
     view.addTerm(word, stored[k]!.get(word)!);
     view.addTerm(absent, null);
     // What a term costs: its text, its chunks and impacts, and the objects around them; an absent one, its text and the entry.
-    const wordBytes = 2 * word.length + 5 * built.df(byDf[0]!) + 96;
-    expect(view.heldBytes).toBe(wordBytes + 2 * absent.length + 48);
+    const wordBytes = 2 * word.length + 5 * built.df(byDf[0]!) + 320;
+    expect(view.heldBytes).toBe(wordBytes + 2 * absent.length + 72);
     expect([...view.list(view.findTerm(word)).chunks]).toEqual([...built.list(byDf[0]!).chunks]);
     expect(view.findTerm(absent)).toBe(-1);
     // Held and known absent: nothing to fetch. Its neighbour in the shard was not kept: fetched when asked.
@@ -128,7 +128,7 @@ describe('stored postings', () => {
     expect(view.size).toBe(built.df(byDf[0]!));
     // `absent` used last: trimming to one entry's worth lets `word` go first.
     view.missing([absent]);
-    view.trim(2 * absent.length + 48, new Set());
+    view.trim(2 * absent.length + 72, new Set());
     expect(view.findTerm(word)).toBe(-1);
     expect(view.missing([word, absent])).toEqual(new Map([[k, [word]]]));
     // What the query at hand asks for stays, whatever the budget.
