@@ -185,8 +185,11 @@ interface State {
   baseMask?: { hidden: ReadonlySet<string> | undefined; mask: Uint8Array };
 }
 
-/** Most distinct terms whose corpus df is remembered between manifest changes. */
-const DF_CACHE_LIMIT = 100_000;
+/**
+ * Most distinct terms whose corpus df is remembered between manifest changes: each costs about
+ * 70 bytes outside the terms' budget, and a question has a few dozen.
+ */
+const DF_CACHE_LIMIT = 20_000;
 
 export class LiveKnowledge implements KnowledgeSearch {
   private state: State = { revision: null, entries: new Map(), segments: new Map(), sharded: new Map(), masks: new Map() };
