@@ -81,14 +81,50 @@ describe('live knowledge under faults', () => {
       { ...plain, documents: plain.documents.map((d) => ({ ...d, id: rename.get(d.id)! })), chunks: plain.chunks.map((c) => ({ ...c, docId: rename.get(c.docId)! })) },
       'test',
     );
+    // The postings' shards fail, whether read whole (get) or term by term (hashGetMany).
+    let failed = 0;
     const get = t.store.get.bind(t.store);
     t.store.get = async (key: string) => {
-      if (/:s\d+$/.test(key)) throw new Error('store down');
+      if (/:s\d+$/.test(key)) {
+        failed++;
+        throw new Error('store down');
+      }
       return get(key);
     };
+    const hashGetMany = t.store.hashGetMany.bind(t.store);
+    t.store.hashGetMany = async (key: string, fields: readonly string[]) => {
+      if (/:s\d+$/.test(key)) {
+        failed++;
+        throw new Error('store down');
+      }
+      return hashGetMany(key, fields);
+    };
     const rt = createRuntime(loadConfig({ ADMIN_TOKEN: TOKEN }), { store: t.store, log: createLogger('error', () => undefined) });
-    const res = await createApp(rt).request('/api/chat', postJson({ message: 'Đăng ký khai sinh cần giấy tờ gì?' }));
+    const res = await createApp(rt).request('/api/chat', postJson({ message: 'Chủ tịch UBND tỉnh Bình Dương yêu cầu gì về cải cách hành chính?' }));
     expect(res.status).toBe(200);
     expect(((await res.json()) as { reply: string }).reply.length).toBeGreaterThan(10);
+    expect(failed).toBeGreaterThan(0);
+  });
+
+  it('a stored term list that cannot be read answers from the rest, never fails the question', async () => {
+    const t = makeTestApp({ ADMIN_TOKEN: TOKEN });
+    const { index: _index, ...plain } = scaleBundle(KnowledgeBundleSchema.parse(knowledgeJson), 3000, 3);
+    const rename = new Map(plain.documents.map((d, i) => [d.id, `copy-${i}`]));
+    await t.rt.catalogue.publishBundle(
+      { ...plain, documents: plain.documents.map((d) => ({ ...d, id: rename.get(d.id)! })), chunks: plain.chunks.map((c) => ({ ...c, docId: rename.get(c.docId)! })) },
+      'test',
+    );
+    // Every list of the question's terms garbled in the store: a count that lies, and text that is not base64.
+    let garbled = 0;
+    const hashGetMany = t.store.hashGetMany.bind(t.store);
+    t.store.hashGetMany = async (key: string, fields: readonly string[]) => {
+      const values = await hashGetMany(key, fields);
+      return values.map((v, i) => (v === null ? v : (garbled++, i % 2 ? '99999999:AAAA' : '3:not base64')));
+    };
+    const rt = createRuntime(loadConfig({ ADMIN_TOKEN: TOKEN }), { store: t.store, log: createLogger('error', () => undefined) });
+    const res = await createApp(rt).request('/api/chat', postJson({ message: 'Chủ tịch UBND tỉnh Bình Dương yêu cầu gì về cải cách hành chính?' }));
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { reply: string }).reply.length).toBeGreaterThan(10);
+    expect(garbled).toBeGreaterThan(0);
   });
 });

@@ -37,6 +37,16 @@ describe('sharded segment heads', () => {
     expect(JSON.stringify(stored).length).toBeLessThan(JSON.stringify(h).length / 2);
   });
 
+  it('says whether the segment stores term lists, and a head written before them reads as whole shards', () => {
+    const h = { ...head(), termLists: true };
+    const stored = encodeHead(h);
+    expect(stored.postings).toBe('terms');
+    expect(decodeHead(JSON.parse(JSON.stringify(stored)))).toEqual(h);
+    const { postings: _postings, ...before } = stored;
+    expect(decodeHead(JSON.parse(JSON.stringify(before))).termLists).toBeUndefined();
+    expect(encodeHead(head()).postings).toBeUndefined();
+  });
+
   it('still reads a format 2 head written before', () => {
     const h = head();
     expect(decodeHead(JSON.parse(JSON.stringify(h)))).toEqual(h);
@@ -58,6 +68,10 @@ describe('sharded segment heads', () => {
       { ...good, columns: good.columns.map((c) => (c[0] === 'title' ? ['title', c[1], c[2]!.map(() => 9999)] : c)) },
       { ...head(), docOf: [0, 'x'] },
       { ...head(), documents: [{ id: 'a' }] },
+      // A postings layout this code does not know, or one format 2 never had.
+      { ...good, postings: 'rows' },
+      { ...good, postings: true },
+      { ...head(), postings: 'terms' },
     ];
     for (const c of cases) expect(() => decodeHead(c), JSON.stringify(c)?.slice(0, 80)).toThrow(/sharded head/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
