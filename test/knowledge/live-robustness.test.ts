@@ -40,6 +40,16 @@ async function publish(t: TestApp, text: string, fields: Record<string, string> 
 const chat = async (request: (path: string, init?: RequestInit) => Response | Promise<Response>, message: string) =>
   (await (await request('/api/chat', postJson({ message }))).json()) as { reply: string; citations: Array<{ id: string }> };
 
+/** About 3,000 chunks published live as one sharded segment, every document renamed (none overrides a bundled one). */
+async function publishSharded(t: TestApp): Promise<void> {
+  const { index: _index, ...plain } = scaleBundle(KnowledgeBundleSchema.parse(knowledgeJson), 3000, 3);
+  const rename = new Map(plain.documents.map((d, i) => [d.id, `copy-${i}`]));
+  await t.rt.catalogue.publishBundle(
+    { ...plain, documents: plain.documents.map((d) => ({ ...d, id: rename.get(d.id)! })), chunks: plain.chunks.map((c) => ({ ...c, docId: rename.get(c.docId)! })) },
+    'test',
+  );
+}
+
 describe('live knowledge under faults', () => {
   it('an internal document is never named, quoted or cited in a chat, even asked by its number', async () => {
     const t = makeTestApp({ ADMIN_TOKEN: TOKEN });
@@ -75,12 +85,7 @@ describe('live knowledge under faults', () => {
 
   it('a store failure while fetching a sharded segment answers from the rest, never fails the question', async () => {
     const t = makeTestApp({ ADMIN_TOKEN: TOKEN });
-    const { index: _index, ...plain } = scaleBundle(KnowledgeBundleSchema.parse(knowledgeJson), 3000, 3);
-    const rename = new Map(plain.documents.map((d, i) => [d.id, `copy-${i}`]));
-    await t.rt.catalogue.publishBundle(
-      { ...plain, documents: plain.documents.map((d) => ({ ...d, id: rename.get(d.id)! })), chunks: plain.chunks.map((c) => ({ ...c, docId: rename.get(c.docId)! })) },
-      'test',
-    );
+    await publishSharded(t);
     // The postings' shards fail, whether read whole (get) or term by term (hashGetMany).
     let failed = 0;
     const get = t.store.get.bind(t.store);
@@ -108,12 +113,7 @@ describe('live knowledge under faults', () => {
 
   it('a stored term list that cannot be read answers from the rest, never fails the question', async () => {
     const t = makeTestApp({ ADMIN_TOKEN: TOKEN });
-    const { index: _index, ...plain } = scaleBundle(KnowledgeBundleSchema.parse(knowledgeJson), 3000, 3);
-    const rename = new Map(plain.documents.map((d, i) => [d.id, `copy-${i}`]));
-    await t.rt.catalogue.publishBundle(
-      { ...plain, documents: plain.documents.map((d) => ({ ...d, id: rename.get(d.id)! })), chunks: plain.chunks.map((c) => ({ ...c, docId: rename.get(c.docId)! })) },
-      'test',
-    );
+    await publishSharded(t);
     // Every list of the question's terms garbled in the store: a count that lies, and text that is not base64.
     let garbled = 0;
     const hashGetMany = t.store.hashGetMany.bind(t.store);
