@@ -194,7 +194,6 @@ export class LazyPostings implements PostingLists {
     if (this.runStarts[n] !== s.postings.length) throw new Error('index: postings do not match the term table');
     this.size = size;
     this.cache = new Array<PostingList | undefined>(n);
-    this.decodedBytes = this.termStarts.byteLength + this.counts.byteLength + this.runStarts.byteLength + 8 * n;
   }
 
   get termCount(): number {
@@ -223,19 +222,8 @@ export class LazyPostings implements PostingLists {
   }
 
   list(t: number): PostingList {
-    let list = this.cache[t];
-    if (!list) {
-      list = this.cache[t] = this.decode(t);
-      this.decodedBytes += list.chunks.byteLength + list.impacts.byteLength;
-    }
-    return list;
+    return (this.cache[t] ??= this.decode(t));
   }
-
-  /**
-   * Bytes held besides the stored text: the per-term tables (three numbers and a cache slot a
-   * term) and the lists decoded so far.
-   */
-  decodedBytes = 0;
 
   private decode(t: number): PostingList {
     return decodeRun(this.s.postings, this.runStarts[t]!, this.runStarts[t + 1]!, this.counts[t]!, this.chunkCount);

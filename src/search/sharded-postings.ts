@@ -59,14 +59,12 @@ export function decodeTermList(value: string, chunkCount: number): PostingList {
 }
 
 /**
- * The stored lists of these terms in one shard (all its terms when `terms` is not given): each
- * term's value, null where the shard does not hold it. What reads a segment stored as whole
- * shards (format 2) term by term.
+ * The stored lists of these terms in one shard: each term's value, null where the shard does not
+ * hold it. What reads a segment stored as whole shards (format 2) term by term.
  */
-export function termListsOf(serialized: SerializedPostings, chunkCount: number, terms?: readonly string[]): Array<[string, string | null]> {
+export function termListsOf(serialized: SerializedPostings, chunkCount: number, terms: readonly string[]): Array<[string, string | null]> {
   const shard = new LazyPostings(serialized, chunkCount);
-  const wanted = terms ?? Array.from({ length: shard.termCount }, (_, t) => shard.termAt(t));
-  return wanted.map((term) => {
+  return terms.map((term) => {
     const t = shard.findTerm(term);
     return [term, t < 0 ? null : encodeTermList(shard.df(t), shard.run(t))];
   });
