@@ -430,7 +430,7 @@ export class LiveKnowledge implements KnowledgeSearch {
             this.opts.onError?.(e);
           }
         }
-        s.postings.trim(TERM_BUDGET_BYTES, new Set(terms));
+        s.postings.trim(TERM_BUDGET_BYTES, terms);
       }),
     );
   }

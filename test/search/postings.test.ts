@@ -141,4 +141,49 @@ describe('stored postings', () => {
     expect(view.heldBytes).toBe(0);
     expect(() => view.list(id)).toThrow(/dropped while in use/);
   });
+
+  it('a sharded view in long use: slots given again, recency kept exactly, its counts always those of the terms it holds', () => {
+    const built = buildPostings(bundled, analyzer);
+    const count = 4;
+    const stored = shardTermLists(new LazyPostings(serializePostings(built), bundled.chunks.length), count);
+    const all = stored.flatMap((m) => [...m]);
+    const view = new ShardedPostings(count, bundled.chunks.length);
+    // A plain model of the same policy: an array in recency order, least recent first.
+    let model: string[] = [];
+    const cost = (term: string) => {
+      const v = stored[shardOf(term, count)]!.get(term);
+      return v === undefined ? 2 * term.length + 72 : 2 * term.length + 5 * Number(v.slice(0, v.indexOf(':'))) + 320;
+    };
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    // Past the 1,024 slots the view starts with, with terms let go and their slots given again.
+    for (let step = 0; step < 6000; step++) {
+      const asked = Array.from({ length: 1 + Math.floor(next() * 4) }, () => (next() < 0.1 ? `vắng-${Math.floor(next() * 300)}` : all[Math.floor(next() * Math.min(all.length, 3000))]![0]));
+      // Terms held count as used in the order asked; those fetched come after, in the order added.
+      for (const t of asked) if (model.includes(t)) model = [...model.filter((m) => m !== t), t];
+      for (const [, terms] of view.missing(asked)) {
+        for (const t of terms) {
+          view.addTerm(t, stored[shardOf(t, count)]!.get(t) ?? null);
+          model.push(t);
+        }
+      }
+      const budget = next() < 0.2 ? 20_000 : 200_000;
+      view.trim(budget, asked);
+      let bytes = model.reduce((a, t) => a + cost(t), 0);
+      model = model.filter((t) => {
+        if (bytes <= budget || asked.includes(t)) return true;
+        bytes -= cost(t);
+        return false;
+      });
+      if (step % 500 !== 0 && step !== 5999) continue;
+      expect(view.heldBytes).toBe(model.reduce((a, t) => a + cost(t), 0));
+      const present = model.filter((t) => stored[shardOf(t, count)]!.has(t));
+      expect(view.termCount).toBe(present.length);
+      expect(view.size).toBe(present.reduce((a, t) => a + built.df(built.findTerm(t)), 0));
+      for (const t of present) expect([...view.list(view.findTerm(t)).chunks], t).toEqual([...built.list(built.findTerm(t)).chunks]);
+      // Held terms need no fetch; everything let go does.
+      expect(view.missing(model).size).toBe(0);
+      for (const t of model) model = [...model.filter((m) => m !== t), t];
+    }
+  });
 });
