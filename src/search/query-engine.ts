@@ -10,7 +10,7 @@
 import type { DocumentMeta, KnowledgeBundle } from '../knowledge/schema';
 import type { Analyzer } from './analyzer';
 import { IMPACT_SCALE, idf } from './bm25f';
-import type { PostingLists } from './postings';
+import type { PostingList, PostingLists } from './postings';
 import { judgeHits, type SearchHit, type SearchResult } from './relevance';
 
 export interface SearchOptions {
@@ -48,6 +48,19 @@ export interface Plan {
   pairs: number[];
 }
 
+/** lexical()'s arrays per list of a query, reused (see scratchFor). */
+interface LexicalScratch {
+  lists: Array<PostingList | undefined>;
+  w: Float64Array;
+  bound: Float64Array;
+  order: Int32Array;
+  rest: Float64Array;
+  postingsLeft: Float64Array;
+  at: Uint32Array;
+  kth: TopScores;
+  finished: TopScores;
+}
+
 interface Ranked {
   chunk: number;
   score: number;
@@ -70,6 +83,8 @@ export class QueryEngine {
   private readonly marks: Uint32Array;
   /** lexical()'s candidates, in chunk order (at most every chunk). */
   private readonly cands: Uint32Array;
+  /** lexical()'s scratch for its lists (see scratchFor). */
+  private scratch?: LexicalScratch;
   /** Set when this engine is one segment of a larger corpus (see CorpusStats). */
   stats?: CorpusStats;
 
@@ -130,17 +145,25 @@ export class QueryEngine {
       const folded = p.findTerm(w.folded);
       return { folded, exact: w.exact ? p.findTerm(w.exact) : -2, idf: this.idfOf(w.folded, folded) };
     });
+    // Which tracked words and pairs each term stands for (bits), filled into the lookups below.
     const roles = new Map<string, { wordBit: number; exactBit: number; pairBit: number }>();
-    const role = (term: string) => roles.get(term) ?? roles.set(term, { wordBit: 0, exactBit: 0, pairBit: 0 }).get(term)!;
-    q.words.slice(0, MAX_TRACKED).forEach((w, k) => {
+    const role = (term: string) => {
+      let r = roles.get(term);
+      if (!r) roles.set(term, (r = { wordBit: 0, exactBit: 0, pairBit: 0 }));
+      return r;
+    };
+    for (let k = 0; k < q.words.length && k < MAX_TRACKED; k++) {
+      const w = q.words[k]!;
       role(w.folded).wordBit |= 1 << k;
       if (w.exact) role(w.exact).exactBit |= 1 << k;
-    });
-    q.bigrams.slice(0, MAX_TRACKED).forEach((b, k) => (role(b).pairBit |= 1 << k));
+    }
+    for (let k = 0; k < q.bigrams.length && k < MAX_TRACKED; k++) role(q.bigrams[k]!).pairBit |= 1 << k;
     const lookups: Plan['lookups'] = [];
     for (const { term, weight } of q.terms) {
       const t = p.findTerm(term);
-      if (t >= 0) lookups.push({ t, weight, idf: this.idfOf(term, t), ...(roles.get(term) ?? { wordBit: 0, exactBit: 0, pairBit: 0 }) });
+      if (t < 0) continue;
+      const r = roles.get(term);
+      lookups.push({ t, weight, idf: this.idfOf(term, t), wordBit: r?.wordBit ?? 0, exactBit: r?.exactBit ?? 0, pairBit: r?.pairBit ?? 0 });
     }
     return {
       lookups,
@@ -168,21 +191,35 @@ export class QueryEngine {
     // The bounds below assume a whole positive limit and positive contributions; anything else
     // (never produced by plan()) keeps the plain algorithm's behaviour, whatever it is.
     if (n === 0 || !Number.isInteger(limit) || limit < 1) return this.lexicalExhaustive(plan, limit, allow);
-    const lists = new Array<{ chunks: Uint32Array; impacts: Uint8Array }>(n);
-    const w = new Float64Array(n);
-    const bound = new Float64Array(n);
+    // Scratch reused by every query (lexical() is synchronous): typed arrays of more than 64 bytes
+    // live outside the heap, and a few a query were most of what young-generation collections
+    // swept.
+    const sc = this.scratchFor(n);
+    const { lists, w, bound, order } = sc;
     for (let i = 0; i < n; i++) {
       const { t, weight, idf: termIdf } = lookups[i]!;
       const list = (lists[i] = this.postings.list(t));
       w[i] = weight * termIdf * IMPACT_SCALE;
       const top = list.top;
-      if (!(w[i]! > 0 && w[i]! < Infinity) || top <= 0) return this.lexicalExhaustive(plan, limit, allow);
+      if (!(w[i]! > 0 && w[i]! < Infinity) || top <= 0) {
+        lists.fill(undefined, 0, n);
+        return this.lexicalExhaustive(plan, limit, allow);
+      }
       bound[i] = w[i]! * top;
     }
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => bound[b]! - bound[a]! || a - b);
+    // Lists by decreasing bound, ties in plan order (an insertion sort: a query has a few dozen).
+    for (let i = 0; i < n; i++) {
+      let at = i;
+      while (at > 0 && bound[order[at - 1]!]! < bound[i]!) {
+        order[at] = order[at - 1]!;
+        at--;
+      }
+      order[at] = i;
+    }
     // rest[j]: the most the lists from order[j] on can add to one chunk; postingsLeft[j]: their length.
-    const rest = new Float64Array(n + 1);
-    const postingsLeft = new Float64Array(n + 1);
+    const { rest, postingsLeft } = sc;
+    rest[n] = 0;
+    postingsLeft[n] = 0;
     for (let j = n - 1; j >= 0; j--) {
       rest[j] = rest[j + 1]! + bound[order[j]!]!;
       postingsLeft[j] = postingsLeft[j + 1]! + lists[order[j]!]!.chunks.length;
@@ -202,7 +239,7 @@ export class QueryEngine {
       // Worth a look at the k-th score only if some chunk beats the rest already, and the lists
       // still to read are longer than the scan over the chunks touched.
       if (count >= limit && best > rest[j]! && postingsLeft[j]! > count) {
-        theta = Math.max(theta, kthScore(scores, touched, count, limit, allow));
+        theta = Math.max(theta, kthScore(sc.kth, scores, touched, count, limit, allow));
         floor = behind(theta);
         thetaAt = j;
         if (rest[j]! < floor) break;
@@ -219,7 +256,7 @@ export class QueryEngine {
       }
     }
     if (thetaAt !== j) {
-      theta = Math.max(theta, kthScore(scores, touched, count, limit, allow));
+      theta = Math.max(theta, kthScore(sc.kth, scores, touched, count, limit, allow));
       floor = behind(theta);
     }
 
@@ -250,8 +287,9 @@ export class QueryEngine {
     // in chunk order, so each list is read forward from where the previous candidate left it.
     if (j < n) {
       const from = j;
-      const at = new Uint32Array(n - from);
-      const finished = new TopScores(limit);
+      const { at } = sc;
+      at.fill(0, 0, n - from);
+      const finished = sc.finished.reset(limit);
       let kept = 0;
       for (let k = 0; k < m; k++) {
         const c = cands[k]!;
@@ -312,6 +350,7 @@ export class QueryEngine {
     }
     const top = selectTop(scores, cands, m, limit);
     const hits = top.map((r) => this.hitFromMasks(r.chunk, r.score, plan));
+    lists.fill(undefined, 0, n);
     for (let i = 0; i < count; i++) scores[touched[i]!] = 0;
     // Only the survivors' masks and bits were set.
     for (let k = 0; k < m; k++) {
@@ -322,6 +361,24 @@ export class QueryEngine {
       marks[c >>> 5] = 0;
     }
     return hits;
+  }
+
+  /** lexical()'s per-list scratch, for at least n lists. */
+  private scratchFor(n: number): LexicalScratch {
+    if (this.scratch && this.scratch.w.length >= n) return this.scratch;
+    const size = Math.max(n, 2 * (this.scratch?.w.length ?? 32));
+    this.scratch = {
+      lists: new Array<PostingList | undefined>(size).fill(undefined),
+      w: new Float64Array(size),
+      bound: new Float64Array(size),
+      order: new Int32Array(size),
+      rest: new Float64Array(size + 1),
+      postingsLeft: new Float64Array(size + 1),
+      at: new Uint32Array(size),
+      kth: new TopScores(8),
+      finished: new TopScores(8),
+    };
+    return this.scratch;
   }
 
   /** Scores every chunk sharing a term with the query (what lexical() must always agree with). */
@@ -439,8 +496,8 @@ function behind(theta: number): number {
 }
 
 /** The `k`-th best score among these chunks (those `allow` accepts), or -Infinity when fewer. */
-function kthScore(scores: Float64Array, chunks: Uint32Array, count: number, k: number, allow?: ChunkFilter): number {
-  const top = new TopScores(k);
+function kthScore(top: TopScores, scores: Float64Array, chunks: Uint32Array, count: number, k: number, allow?: ChunkFilter): number {
+  top.reset(k);
   let kth = -Infinity;
   for (let i = 0; i < count; i++) {
     const c = chunks[i]!;
@@ -452,11 +509,19 @@ function kthScore(scores: Float64Array, chunks: Uint32Array, count: number, k: n
 
 /** The k best scores added so far (a min-heap), for the k-th of them. */
 class TopScores {
-  private readonly heap: Float64Array;
+  private heap: Float64Array;
   private size = 0;
 
-  constructor(private readonly k: number) {
+  constructor(private k: number) {
     this.heap = new Float64Array(k);
+  }
+
+  /** Empty again, for the k best (reused by every query). */
+  reset(k: number): this {
+    if (this.heap.length < k) this.heap = new Float64Array(k);
+    this.k = k;
+    this.size = 0;
+    return this;
   }
 
   /** Adds a score; returns the k-th best so far, or -Infinity while fewer than k. */
