@@ -45,7 +45,7 @@ export async function startNodeServer(opts: StartOptions = {}): Promise<NodeServ
   // createStore, which the Worker shares, never imports it). Closed with the server.
   const redisStore = !opts.store && config.redis ? new RedisStore({ ...config.redis, log }) : undefined;
   if (redisStore && !(await redisStore.ready())) log.warn('redis store: not reachable at start-up; answering 503 until it is');
-  // Upstash over node:http: a kept-alive request costs a fraction of Node's fetch in CPU.
+  // Upstash through our HTTP/1.1 sender on kept-alive sockets: a fraction of Node's fetch in CPU (store/node-send).
   const store = opts.store ?? redisStore ?? createStore({ upstash: config.upstash && { ...config.upstash, send: nodeSend(), batching: 'event-loop-turn' } });
   // Both heavy readers run in process on Node (on Workers they are the PDF reader and chart renderer Workers).
   const runtime = createRuntime(config, { renderPng: pngRenderer(nodePng), readPdf: extractPdf, ...opts, store, log });

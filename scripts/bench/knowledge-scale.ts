@@ -131,7 +131,7 @@ interface Measured {
   coldMs: number;
   /** The index's memory after the cold query (MB). */
   memoryMb: number;
-  /** The warm rounds, in a process of the isolate's own (over Upstash: with the Node entry's node:http sender): the process with the highest CPU p99 of WARM_PROCESSES. */
+  /** The warm rounds, in a process of the isolate's own (over Upstash: with the Node entry's socket sender, store/node-send): the process with the highest CPU p99 of WARM_PROCESSES. */
   warm: WarmProcessFigures;
   /** Every warm process's CPU p99. */
   warmCpuP99s: number[];
@@ -292,7 +292,7 @@ async function main(argv: string[]): Promise<number> {
   }
   for (const r of rows) {
     const w = r.warm;
-    out.push(`Warm CPU over ${r.store}${r.warmFetch ? " (REST calls through the Node entry's node:http sender)" : ''}, p50 / p99: first asking of each question (${w.firstReads ?? '?'} of ${w.questions} read terms or texts from the store) ${ms(w.cpuFirst[0])} / ${ms(w.cpuFirst[1])}; asked again ${ms(w.cpuAgain[0])} / ${ms(w.cpuAgain[1])}. CPU p99 of each of the ${r.warmCpuP99s.length} warm processes: ${r.warmCpuP99s.map(ms).join(', ')}. The warm process's heap after the rounds: ${mib(w.heapMb * 1024 * 1024)} (the bundled index included${r.store === 'memory' ? ', and the in-memory store holding the corpus' : ''}).`);
+    out.push(`Warm CPU over ${r.store}${r.warmFetch ? " (REST calls through the Node entry's socket sender)" : ''}, p50 / p99: first asking of each question (${w.firstReads ?? '?'} of ${w.questions} read terms or texts from the store) ${ms(w.cpuFirst[0])} / ${ms(w.cpuFirst[1])}; asked again ${ms(w.cpuAgain[0])} / ${ms(w.cpuAgain[1])}. CPU p99 of each of the ${r.warmCpuP99s.length} warm processes: ${r.warmCpuP99s.map(ms).join(', ')}. The warm process's heap after the rounds: ${mib(w.heapMb * 1024 * 1024)} (the bundled index included${r.store === 'memory' ? ', and the in-memory store holding the corpus' : ''}).`);
   }
   for (const r of rows) {
     const f = r.warmFetch;

@@ -7,8 +7,8 @@
  * publishes the same corpus into a MemoryStore of its own first (the store is in the process, as
  * with Node's in-memory default).
  *
- * Over Upstash, the REST calls go through the sender the Node entry uses (store/node-send:
- * node:http, its HTTP parser native), or with `fetch`, through Node's fetch. Workers code calls
+ * Over Upstash, the REST calls go through the sender the Node entry uses (store/node-send: our
+ * HTTP/1.1 client on kept-alive sockets), or with `fetch`, through Node's fetch. Workers code calls
  * fetch, but a Workers isolate's fetch is the runtime's own, native; Node's is undici, an HTTP
  * client written in JavaScript, whose requests, streams and abort signals outlive each call in the
  * isolate's own heap (over 209 first askings, 7 of the 15 MB that young-generation collections

@@ -15,7 +15,8 @@ export { UpstashStore, type UpstashStoreOptions } from './upstash';
 
 interface StoreConfig {
   /**
-   * `send` picks how REST requests go out (fetch when absent; the Node entry passes node:http),
+   * `send` picks how REST requests go out (fetch when absent; the Node entry passes its socket
+   * sender, ./node-send),
    * `batching` what one request may gather (per task unless the Node entry says per turn).
    */
   upstash?: { url: string; token: string; send?: RestSend; batching?: UpstashStoreOptions['batching'] };

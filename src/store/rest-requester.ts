@@ -3,9 +3,9 @@
  * The HTTP side of UpstashStore: what @upstash/redis's own client does on the wire (bearer token,
  * replies as plain JSON or base64-encoded, the read-your-writes sync token, retries after network failures
  * with backoff, one deadline per call), over a `send` function chosen by the runtime. Workers use
- * fetch; the Node entry passes a kept-alive node:http sender (./node-send), which costs about a
- * sixth of the CPU of Node's fetch per request, and round trips to Redis are most of what an
- * update costs in Node.
+ * fetch; the Node entry passes its HTTP/1.1 sender on kept-alive sockets (./node-send), which
+ * costs a fraction of the CPU of Node's fetch or node:http per request, and round trips to Redis
+ * are most of what an update costs in Node.
  */
 
 import type { Requester, UpstashRequest, UpstashResponse } from '@upstash/redis/cloudflare';

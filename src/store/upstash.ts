@@ -34,7 +34,7 @@ export interface UpstashStoreOptions {
   retry?: false | { retries?: number; backoff?: (retryCount: number) => number };
   /** Deadline for one call including its retries, so a hung upstream cannot hang a request. */
   timeoutMs?: number;
-  /** How requests go out: fetch by default; the Node entry passes a node:http sender. */
+  /** How requests go out: fetch by default; the Node entry passes its socket sender (./node-send). */
   send?: RestSend;
   /**
    * What one /pipeline request may gather. 'task' (the default): the commands issued by one task
