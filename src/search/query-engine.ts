@@ -57,8 +57,10 @@ interface LexicalScratch {
   rest: Float64Array;
   postingsLeft: Float64Array;
   at: Uint32Array;
-  kth: TopScores;
+  full: TopScores;
   finished: TopScores;
+  /** The chunks ahead after phase 1 (see leaders). */
+  lead: Uint32Array;
 }
 
 interface Ranked {
@@ -233,13 +235,19 @@ export class QueryEngine {
     let theta = -Infinity;
     let floor = -Infinity;
     let thetaAt = -1;
+    // The allowed chunks with the k best scores when theta was last worked out (see leaders).
+    const lead = sc.lead.length >= limit ? sc.lead : (sc.lead = new Uint32Array(limit));
+    let leadCount = 0;
     let j = 0;
     // Phase 1: every posting of the lists that can add the most, until the rest cannot bring in a new chunk.
     for (; j < n; j++) {
-      // Worth a look at the k-th score only if some chunk beats the rest already, and the lists
-      // still to read are longer than the scan over the chunks touched.
-      if (count >= limit && best > rest[j]! && postingsLeft[j]! > count) {
-        theta = Math.max(theta, kthScore(sc.kth, scores, touched, count, limit, allow));
+      // Worth a look at the k-th score only if some chunk beats the rest already, the lists still
+      // to read are longer than the scan over the chunks touched, and the k-th score can have
+      // risen enough: since it was last worked out, by at most what the lists read since could
+      // add to one chunk (rest[thetaAt] - rest[j]). Skipping it then changes nothing: the break
+      // below could not have been taken, so lists are read and theta is set exactly as before.
+      if (count >= limit && best > rest[j]! && postingsLeft[j]! > count && (theta === -Infinity || rest[j]! < theta + (rest[thetaAt]! - rest[j]!))) {
+        theta = Math.max(theta, kthLeader(lead, (leadCount = leaders(scores, touched, count, limit, allow, lead)), limit, scores));
         floor = behind(theta);
         thetaAt = j;
         if (rest[j]! < floor) break;
@@ -256,8 +264,30 @@ export class QueryEngine {
       }
     }
     if (thetaAt !== j) {
-      theta = Math.max(theta, kthScore(sc.kth, scores, touched, count, limit, allow));
+      theta = Math.max(theta, kthLeader(lead, (leadCount = leaders(scores, touched, count, limit, allow, lead)), limit, scores));
       floor = behind(theta);
+    }
+    // The k chunks ahead after phase 1, scored in full from the lists not read: the k-th of their
+    // sums is a lower bound on the k-th final score too, usually far above theta, so far fewer
+    // chunks go on to phase 2 (measured over the eval questions asked again on 50,000 chunks: 490
+    // candidates a question instead of 6,600, and 0.70 ms of CPU a question instead of 0.81).
+    if (j < n && leadCount === limit) {
+      const full = sc.full.reset(limit);
+      let kth = -Infinity;
+      for (let k = 0; k < leadCount; k++) {
+        const c = lead[k]!;
+        let s = scores[c]!;
+        for (let r = j; r < n; r++) {
+          const { chunks, impacts } = lists[order[r]!]!;
+          const p = seek(chunks, 0, c);
+          if (p < chunks.length && chunks[p] === c) s += w[order[r]!]! * impacts[p]!;
+        }
+        kth = full.add(s);
+      }
+      if (kth > theta) {
+        theta = kth;
+        floor = behind(theta);
+      }
     }
 
     // The allowed chunks that may still reach the k-th score, put in chunk order through a bitmap
@@ -375,8 +405,9 @@ export class QueryEngine {
       rest: new Float64Array(size + 1),
       postingsLeft: new Float64Array(size + 1),
       at: new Uint32Array(size),
-      kth: new TopScores(8),
+      full: new TopScores(8),
       finished: new TopScores(8),
+      lead: new Uint32Array(32),
     };
     return this.scratch;
   }
@@ -463,6 +494,30 @@ export class QueryEngine {
   }
 }
 
+/**
+ * The `k` allowed chunks with the highest scores among these, best first (any order among ties),
+ * into `out` (room for k); returns how many (fewer when fewer are allowed). The k-th of them is
+ * what the k-th best score was worked out for: one scan gives both.
+ */
+function leaders(scores: Float64Array, chunks: Uint32Array, count: number, k: number, allow: ChunkFilter | undefined, out: Uint32Array): number {
+  // A small array kept in decreasing order: a chunk gets in only above the k-th so far.
+  let size = 0;
+  let kth = -Infinity;
+  for (let i = 0; i < count; i++) {
+    const c = chunks[i]!;
+    const s = scores[c]!;
+    if (s <= kth || (allow && allow[c] !== 1)) continue;
+    let at = size < k ? size++ : k - 1;
+    while (at > 0 && scores[out[at - 1]!]! < s) {
+      out[at] = out[at - 1]!;
+      at--;
+    }
+    out[at] = c;
+    if (size === k) kth = scores[out[k - 1]!]!;
+  }
+  return size;
+}
+
 /** The best `limit` touched chunks by score (ties: lower chunk number first). */
 function selectTop(scores: Float64Array, touched: Uint32Array, count: number, limit: number, allow?: ChunkFilter): Ranked[] {
   const top: Ranked[] = [];
@@ -495,16 +550,9 @@ function behind(theta: number): number {
   return theta * (1 - 2 * SLACK);
 }
 
-/** The `k`-th best score among these chunks (those `allow` accepts), or -Infinity when fewer. */
-function kthScore(top: TopScores, scores: Float64Array, chunks: Uint32Array, count: number, k: number, allow?: ChunkFilter): number {
-  top.reset(k);
-  let kth = -Infinity;
-  for (let i = 0; i < count; i++) {
-    const c = chunks[i]!;
-    const s = scores[c]!;
-    if (s > kth && !(allow && allow[c] !== 1)) kth = top.add(s);
-  }
-  return kth;
+/** The k-th best score of the leaders found (see leaders), or -Infinity when fewer than k were. */
+function kthLeader(lead: Uint32Array, found: number, k: number, scores: Float64Array): number {
+  return found === k ? scores[lead[k - 1]!]! : -Infinity;
 }
 
 /** The k best scores added so far (a min-heap), for the k-th of them. */
