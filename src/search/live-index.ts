@@ -444,12 +444,15 @@ export class LiveKnowledge implements KnowledgeSearch {
     if (!state.sharded.size) return hits;
     const wanted = new Map<string, Set<number>>();
     const used = new Map<string, Set<number>>();
+    // The hits' chunks, by segment: of a block fetched, only these are filled in (see below).
+    const hitChunks = new Map<string, Set<number>>();
     for (const h of hits) {
       const id = state.entries.get(h.doc.id)?.segment;
       const s = id ? state.sharded.get(id) : undefined;
       if (!id || !s) continue;
       const n = chunkPosition(s, h.chunk.id);
       if (n === undefined) continue;
+      (hitChunks.get(id) ?? hitChunks.set(id, new Set()).get(id)!).add(n);
       const b = Math.floor(n / s.source.head.blockSize);
       (used.get(id) ?? used.set(id, new Set()).get(id)!).add(b);
       const chars = s.texts.get(b);
@@ -472,10 +475,18 @@ export class LiveKnowledge implements KnowledgeSearch {
           this.opts.onError?.(e);
           return;
         }
+        // Only the hits' chunks of a block are filled in (and those filled already): the block's
+        // other chunks' texts would be kept, and copied by every young-generation collection
+        // until let go, for answers that seldom need them (a block is 4 chunks; its neighbours are
+        // fetched again when they are hits).
+        const needed = hitChunks.get(id)!;
         list.forEach((b, i) => {
           let chars = 0;
           got[i]!.forEach(([heading, text], j) => {
-            Object.assign(index.chunkAt(b * size + j), { heading, text });
+            const chunk = index.chunkAt(b * size + j);
+            if (!needed.has(b * size + j) && !chunk.text) return;
+            chunk.heading = heading;
+            chunk.text = text;
             chars += heading.length + text.length;
           });
           s.textChars += chars - (s.texts.get(b) ?? 0);
@@ -489,7 +500,11 @@ export class LiveKnowledge implements KnowledgeSearch {
           if (keep.has(old)) continue;
           s.texts.delete(old);
           s.textChars -= chars;
-          for (let n = old * size; n < Math.min((old + 1) * size, index.size); n++) Object.assign(index.chunkAt(n), { heading: '', text: '' });
+          for (let n = old * size; n < Math.min((old + 1) * size, index.size); n++) {
+            const chunk = index.chunkAt(n);
+            chunk.heading = '';
+            chunk.text = '';
+          }
         }
       }),
     );

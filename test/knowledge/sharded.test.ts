@@ -192,6 +192,46 @@ describe('texts of a sharded segment held in an isolate', () => {
   });
 });
 
+describe('texts of a sharded segment filled in for the hits', () => {
+  it('of a block fetched, only the hits\' chunks are filled in; a neighbour is fetched again when it is a hit', async () => {
+    const analyzer = (bundleJson as { analyzer: AnalyzerData }).analyzer;
+    const store = new MemoryStore();
+    const catalogue = new Catalogue({ store, analyzer, now: () => new Date(), maxUploadMb: 50 });
+    const bundle = corpus();
+    await catalogue.publishBundle(bundle, 'test');
+    const seed = createIndex(KnowledgeBundleSchema.parse(knowledgeJson), analyzer);
+    const reads: string[] = [];
+    const get = store.get.bind(store);
+    store.get = async (key: string) => {
+      reads.push(key);
+      return get(key);
+    };
+    const live = new LiveKnowledge(seed, catalogue, { analyzer, refreshMs: 60_000 });
+    const own = (hits: Array<{ chunk: { id: string } }>) => hits.filter((h) => /@\d+#\d+$/.test(h.chunk.id));
+    const { hits } = await live.hybridSearch('cấp đổi căn cước công dân', { limit: 5 });
+    const mine = own(hits);
+    expect(mine.length).toBeGreaterThan(0);
+    // What is held is the hits' own texts, not their blocks' (4 chunks each).
+    expect(live.heldTextChars).toBe(mine.reduce((a, h) => a + h.chunk.heading.length + h.chunk.text.length, 0));
+    // A neighbour in a block fetched, not a hit: asked for by its own words, it is fetched and quoted in full.
+    const held = new Set(mine.map((h) => h.chunk.id));
+    // A chunk next to a hit in its document (ids are <doc>@<version>#<n-th chunk of the doc>).
+    const neighbour = mine
+      .flatMap((h) => {
+        const [, doc, version, k] = /^(.*)@(\d+)#(\d+)$/.exec(h.chunk.id)!;
+        const chunks = bundle.chunks.filter((c) => c.docId === doc);
+        return [Number(k) - 1, Number(k) + 1].filter((n) => n >= 1 && n <= chunks.length && !held.has(`${doc}@${version}#${n}`)).map((n) => chunks[n - 1]!);
+      })
+      .find((c) => c.text.length > 40);
+    expect(neighbour).toBeDefined();
+    reads.length = 0;
+    const again = await live.hybridSearch(neighbour!.text.slice(0, 120), { limit: 5 });
+    const found = own(again.hits).find((h) => h.chunk.text === neighbour!.text);
+    expect(found).toBeDefined();
+    expect(reads.some((k) => /:t\d+$/.test(k))).toBe(true);
+  });
+});
+
 describe('documents of a sharded segment taken out of answers', () => {
   it('a retired document of a bulk segment is never returned again; its neighbours still are', async () => {
     const analyzer = (bundleJson as { analyzer: AnalyzerData }).analyzer;
