@@ -36,6 +36,17 @@ function corpus(): KnowledgeBundle {
   };
 }
 
+/** corpus() published as one bulk segment into a store of its own, and the bundled index an isolate starts from. */
+async function publishedCorpus() {
+  const analyzer = (bundleJson as { analyzer: AnalyzerData }).analyzer;
+  const store = new MemoryStore();
+  const catalogue = new Catalogue({ store, analyzer, now: () => new Date(), maxUploadMb: 50 });
+  const bundle = corpus();
+  await catalogue.publishBundle(bundle, 'test');
+  const seed = createIndex(KnowledgeBundleSchema.parse(knowledgeJson), analyzer);
+  return { analyzer, store, catalogue, bundle, seed };
+}
+
 describe('sharded live segments', () => {
   it('a large publish is sharded; another process answers from it, fetching only the shards and texts it needs', async () => {
     const t = makeTestApp({ ADMIN_TOKEN: TOKEN });
@@ -194,12 +205,7 @@ describe('texts of a sharded segment held in an isolate', () => {
 
 describe('texts of a sharded segment filled in for the hits', () => {
   it('of a block fetched, only the hits\' chunks are filled in; a neighbour is fetched again when it is a hit', async () => {
-    const analyzer = (bundleJson as { analyzer: AnalyzerData }).analyzer;
-    const store = new MemoryStore();
-    const catalogue = new Catalogue({ store, analyzer, now: () => new Date(), maxUploadMb: 50 });
-    const bundle = corpus();
-    await catalogue.publishBundle(bundle, 'test');
-    const seed = createIndex(KnowledgeBundleSchema.parse(knowledgeJson), analyzer);
+    const { analyzer, store, catalogue, bundle, seed } = await publishedCorpus();
     const reads: string[] = [];
     const get = store.get.bind(store);
     store.get = async (key: string) => {
@@ -207,7 +213,7 @@ describe('texts of a sharded segment filled in for the hits', () => {
       return get(key);
     };
     const live = new LiveKnowledge(seed, catalogue, { analyzer, refreshMs: 60_000 });
-    const own = (hits: Array<{ chunk: { id: string } }>) => hits.filter((h) => /@\d+#\d+$/.test(h.chunk.id));
+    const own = <T extends { chunk: { id: string } }>(hits: T[]): T[] => hits.filter((h) => /@\d+#\d+$/.test(h.chunk.id));
     const { hits } = await live.hybridSearch('cấp đổi căn cước công dân', { limit: 5 });
     const mine = own(hits);
     expect(mine.length).toBeGreaterThan(0);
@@ -234,12 +240,7 @@ describe('texts of a sharded segment filled in for the hits', () => {
 
 describe('documents of a sharded segment taken out of answers', () => {
   it('a retired document of a bulk segment is never returned again; its neighbours still are', async () => {
-    const analyzer = (bundleJson as { analyzer: AnalyzerData }).analyzer;
-    const store = new MemoryStore();
-    const catalogue = new Catalogue({ store, analyzer, now: () => new Date(), maxUploadMb: 50 });
-    const bundle = corpus();
-    await catalogue.publishBundle(bundle, 'test');
-    const seed = createIndex(KnowledgeBundleSchema.parse(knowledgeJson), analyzer);
+    const { analyzer, catalogue, bundle, seed } = await publishedCorpus();
     const isolate = () => new LiveKnowledge(seed, catalogue, { analyzer, refreshMs: 60_000 });
     // Documents found first by their own title, one early and one late in the segment.
     const found: string[] = [];
