@@ -443,8 +443,8 @@ export class LiveKnowledge implements KnowledgeSearch {
   private async fillTexts(state: State, hits: SearchHit[]): Promise<SearchHit[]> {
     if (!state.sharded.size) return hits;
     const wanted = new Map<string, Set<number>>();
-    const used = new Map<string, Set<number>>();
-    // The hits' chunks, by segment: of a block fetched, only these are filled in (see below).
+    // The hits' chunks, by segment: of a block fetched, only these are filled in, and their blocks
+    // are kept (see below).
     const hitChunks = new Map<string, Set<number>>();
     for (const h of hits) {
       const id = state.entries.get(h.doc.id)?.segment;
@@ -454,7 +454,6 @@ export class LiveKnowledge implements KnowledgeSearch {
       if (n === undefined) continue;
       (hitChunks.get(id) ?? hitChunks.set(id, new Set()).get(id)!).add(n);
       const b = Math.floor(n / s.source.head.blockSize);
-      (used.get(id) ?? used.set(id, new Set()).get(id)!).add(b);
       const chars = s.texts.get(b);
       if (chars !== undefined && h.chunk.text) {
         // Used again: to the back of the line.
@@ -494,7 +493,7 @@ export class LiveKnowledge implements KnowledgeSearch {
           s.texts.set(b, chars);
         });
         // Texts not used for long are let go again: memory stays bounded, a later hit fetches them anew.
-        const keep = used.get(id)!;
+        const keep = new Set([...needed].map((n) => Math.floor(n / size)));
         for (const [old, chars] of s.texts) {
           if (s.textChars <= (this.opts.textChars ?? TEXT_BUDGET_CHARS)) break;
           if (keep.has(old)) continue;
