@@ -114,11 +114,12 @@ export function scaleBundle(bundle: KnowledgeBundle, target: number, seed = 1): 
 }
 
 /**
- * The scaled corpus as bench:knowledge publishes it live: copies' ids (`<doc>~<n>`) are not ids an
- * operator could give, so they are renamed `copy-<n>` (the originals keep theirs, for recall).
+ * The scaled corpus as bench:knowledge and the sharded-segment tests publish it live: copies' ids
+ * (`<doc>~<n>`) are not ids an operator could give, so they are renamed `copy-<n>` (the originals
+ * keep theirs, for recall).
  */
-export function liveCorpus(bundle: KnowledgeBundle, target: number): KnowledgeBundle {
-  const { index: _index, ...plain } = scaleBundle(bundle, target);
+export function liveCorpus(bundle: KnowledgeBundle, target: number, seed = 1): KnowledgeBundle {
+  const { index: _index, ...plain } = scaleBundle(bundle, target, seed);
   const rename = new Map(plain.documents.map((d, i) => [d.id, /^[a-z0-9][a-z0-9-]{0,79}$/.test(d.id) ? d.id : `copy-${i}`]));
   return {
     ...plain,

@@ -5,7 +5,7 @@
  * shards) is still answered from. Compaction leaves it alone.
  */
 import { describe, expect, it } from 'vitest';
-import { scaleBundle } from '../../scripts/bench/corpus';
+import { liveCorpus } from '../../scripts/bench/corpus';
 import { KnowledgeBundleSchema, type KnowledgeBundle } from '../../src/knowledge/schema';
 import knowledgeJson from '../../src/generated/knowledge.json';
 import { makeTestApp, postJson } from '../support/runtime';
@@ -27,13 +27,7 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 
 /** About 3,000 chunks: the bundled corpus and perturbed copies of it, with ids an operator could give. */
 function corpus(): KnowledgeBundle {
-  const { index: _index, ...plain } = scaleBundle(KnowledgeBundleSchema.parse(knowledgeJson), 3000, 7);
-  const rename = new Map(plain.documents.map((d, i) => [d.id, /^[a-z0-9][a-z0-9-]{0,79}$/.test(d.id) ? d.id : `copy-${i}`]));
-  return {
-    ...plain,
-    documents: plain.documents.map((d) => ({ ...d, id: rename.get(d.id)! })),
-    chunks: plain.chunks.map((c) => ({ ...c, docId: rename.get(c.docId)! })),
-  };
+  return liveCorpus(KnowledgeBundleSchema.parse(knowledgeJson), 3000, 7);
 }
 
 /** corpus() published as one bulk segment into a store of its own, and the bundled index an isolate starts from. */
