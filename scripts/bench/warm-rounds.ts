@@ -34,7 +34,7 @@ import { fold } from '../../src/text/normalize';
  * 8,000 (up to 15 ms); and the first question of stopwords alone (the 9,300th of these) gives
  * the query's functions empty arrays they had not seen, so seven of them are thrown away and
  * compiled again by the 10,500th (lexical 35 ms, fillTexts 17 ms). After 4,000, seven to nine
- * compiles fell in the measured rounds (two to four over 1 ms); after 12,000, none of ours.
+ * compiles fell in the measured rounds (two to four over 1 ms); after 12,000, two under 1 ms.
  */
 export const WARMUP_QUESTIONS = 12000;
 
