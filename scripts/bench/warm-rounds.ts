@@ -29,12 +29,13 @@ import { fold } from '../../src/text/normalize';
  * throws them away, but it compiles the live index's merge step only at about its 2,400th call
  * (10 ms, single-threaded): 4,000 left none of the query's functions to compile then.
  * Since the socket sender and the leaders' scoring, 4,000 no longer do (`--trace-opt`, session
- * 9): the live index's hybridSearch is first optimized at about its 4,300th call (6.4 ms), the
- * sender's reply parser and socket release at 3,000–4,500 (5.6 and 3.3 ms), closures until about
- * 8,000 (up to 15 ms); and the first question of stopwords alone (the 9,300th of these) gives
- * the query's functions empty arrays they had not seen, so seven of them are thrown away and
- * compiled again by the 10,500th (lexical 35 ms, fillTexts 17 ms). After 4,000, seven to nine
- * compiles fell in the measured rounds (two to four over 1 ms); after 12,000, two under 1 ms.
+ * 9): the live index's hybridSearch is first optimized between its 3,500th and 4,500th call
+ * (6.4 ms), the sender's reply parser and socket release at 3,000–4,500 (5.6 and 3.3 ms),
+ * closures until about 8,000 (up to 15 ms); and the first question of stopwords alone (the
+ * 9,300th of these) gives the query's functions empty arrays they had not seen, so seven of them
+ * are thrown away and compiled again by the 10,500th (lexical 35 ms, fillTexts 17 ms). After
+ * 4,000, seven to nine compiles fell in the measured rounds (two to four over 1 ms); after
+ * 12,000, two under 1 ms.
  */
 export const WARMUP_QUESTIONS = 12000;
 
