@@ -107,6 +107,12 @@ function pdfOf(text: string): Uint8Array | undefined {
   }
 }
 
+/** Runs a script of scripts/bench in a fresh Node process (V8 `flags` first) and reads the JSON line it prints last. */
+function childFigures<T>(flags: string[], script: string, args: string[], timeoutMs: number): T {
+  const out = execFileSync(process.execPath, [...flags, '--import', 'tsx', join(import.meta.dirname, script), ...args], { encoding: 'utf8', timeout: timeoutMs });
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
+
 /**
  * The PDF reader Worker's share of publishing, each time in a fresh process of its own
  * (scripts/bench/pdf-reader-process) that reads the PDFs in order: its first compiles PDF.js.
@@ -119,10 +125,7 @@ function readerProcesses(pdfs: Uint8Array[]): Array<{ cpuMs: number[] }> {
     return file;
   });
   try {
-    return Array.from({ length: READER_PROCESSES }, () => {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'pdf-reader-process.ts'), ...files], { encoding: 'utf8', timeout: 120_000 });
-      return JSON.parse(out.trim().split('\n').pop()!) as { cpuMs: number[] };
-    });
+    return Array.from({ length: READER_PROCESSES }, () => childFigures<{ cpuMs: number[] }>([], 'pdf-reader-process.ts', files, 120_000));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -133,10 +136,7 @@ function readerProcesses(pdfs: Uint8Array[]): Array<{ cpuMs: number[] }> {
  * new isolate with nothing compiled and nothing loaded, over Upstash REST.
  */
 function coldProcesses(url: string, token: string, questions: string[]): Array<{ bundleMs: number; fetchInitMs: number; coldMs: number }> {
-  return questions.map((q) => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'cold-isolate.ts'), url, token, q], { encoding: 'utf8', timeout: 60_000 });
-    return JSON.parse(out.trim().split('\n').pop()!) as { bundleMs: number; fetchInitMs: number; coldMs: number };
-  });
+  return questions.map((q) => childFigures<{ bundleMs: number; fetchInitMs: number; coldMs: number }>([], 'cold-isolate.ts', [url, token, q], 60_000));
 }
 
 /**
@@ -145,8 +145,7 @@ function coldProcesses(url: string, token: string, questions: string[]): Array<{
  * holding the same corpus (`memory <chunks>`).
  */
 function warmProcess(rounds: number, store: string[]): WarmProcessFigures {
-  const out = execFileSync(process.execPath, ['--single-threaded', '--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'warm-isolate.ts'), String(rounds), ...store], { encoding: 'utf8', timeout: 600_000 });
-  return JSON.parse(out.trim().split('\n').pop()!) as WarmProcessFigures;
+  return childFigures<WarmProcessFigures>(['--single-threaded', '--expose-gc'], 'warm-isolate.ts', [String(rounds), ...store], 600_000);
 }
 
 interface Measured {
